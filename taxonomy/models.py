@@ -1,0 +1,105 @@
+"""Plain values passed between the stages: papers in, tagged papers out.
+
+Everything here is a frozen dataclass holding tuples, strings and numbers, so values can be
+hashed, compared, pickled to worker processes and serialised without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["proposes", "uses", "compares", "mentions"]
+FieldName = Literal["title", "abstract"]
+
+#: Roles from strongest to weakest claim of what a paper is about.
+ROLES: tuple[Role, ...] = ("proposes", "uses", "compares", "mentions")
+FIELDS: tuple[FieldName, ...] = ("title", "abstract")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One record of a corpus, as read from any input format.
+
+    ``title`` and ``abstract`` are plain text with whitespace collapsed to single spaces (markup
+    removed by the reader), so character offsets into them are stable. ``date`` is an ISO 8601
+    prefix (``2024``, ``2024-03`` or ``2024-03-14``) or ``None``. ``source`` says where the record
+    came from (``file:line``) and is not part of a paper's identity.
+    """
+
+    id: str
+    title: str
+    abstract: str = ""
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    venue: str = ""
+    source: str = field(default="", compare=False)
+
+    @property
+    def year(self) -> int | None:
+        """The publication year, when the date is known."""
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record that could not become a paper, with where it was and why.
+
+    A duplicate (same id or same normalised title as an earlier paper) is a ``Reject`` whose
+    ``duplicate_of`` names the paper kept, so every record read is accounted for.
+    """
+
+    source: str  # file name as given by the user, or "-" for standard input
+    line: int | None  # 1-based line (or record number for formats without lines)
+    reason: str
+    excerpt: str = ""  # the start of the offending record, for the user to find it
+    duplicate_of: str = ""  # id of the paper this record duplicates; "" for a real reject
+
+    @property
+    def where(self) -> str:
+        """``file:line`` or just ``file`` when no line is known."""
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place where a concept is named in a paper, with the evidence for it."""
+
+    concept: str  # concept id, e.g. "mamba"
+    field: FieldName  # "title" | "abstract"
+    start: int  # character offsets into that field of the paper
+    end: int
+    text: str  # the words matched
+    sentence: str  # the sentence holding the match
+    sentence_start: int  # offset of the sentence in the field, so start - sentence_start is in it
+    role: Role
+    rule: str  # id of the rule that fired, e.g. "mamba:alias" or "mamba:pattern:compound"
+    cue: str = ""  # the cue words that decided the role ("" when none did)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptHit:
+    """A concept found in a paper: how often, how strongly, and in which strongest role."""
+
+    concept: str
+    count: int
+    score: float
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedPaper:
+    """A paper with its mentions, concepts, and the families it is about or mentions."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...] = ()
+    concepts: tuple[ConceptHit, ...] = ()
+    families_primary: tuple[str, ...] = ()
+    families_mentioned: tuple[str, ...] = ()
+    family_scores: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def tagged(self) -> bool:
+        """True when at least one family was found."""
+        return bool(self.families_mentioned)

@@ -1,0 +1,296 @@
+"""Fold tagged papers into a ``CorpusStats``: every count the graph and the reports need.
+
+``CorpusStats`` is a mergeable accumulator: ``add`` folds in one paper, ``merge`` folds in another
+accumulator, and the result does not depend on how the corpus was split or in which order parts
+were merged (bounded samples keep the first entries of a total order, not the first seen). Memory
+is O(concepts^2 + samples), never O(papers).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from taxonomy.models import Mention, Reject, TaggedPaper
+from taxonomy.rules import Taxonomy
+
+DEFAULT_SAMPLE = 100
+RELATION_EXAMPLES = 5
+_STRONG = ("proposes", "uses")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Example:
+    """A paper shown as evidence for a family, ordered primary first, then by score, then id."""
+
+    rank: tuple[int, float, str]  # (0 if primary else 1, -score, paper id): the sort key
+    paper_id: str
+    title: str
+    year: int | None
+    primary: bool
+    score: float
+    concept: str
+    role: str
+    field: str
+    sentence: str
+    start: int  # the matched words, as offsets into ``sentence``
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the rank is derived, so it is left out)."""
+        return {k: getattr(self, k) for k in self.__slots__ if k != "rank"}  # type: ignore[attr-defined]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Example:
+        """Rebuild an example from ``to_dict`` output."""
+        rank = (0 if data["primary"] else 1, -float(data["score"]), str(data["paper_id"]))
+        return cls(rank=rank, **data)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PaperRef:
+    """A paper named in a list (untagged papers, conflicting signals), ordered by id."""
+
+    paper_id: str
+    title: str
+    note: str = ""
+
+
+@dataclass
+class CorpusStats:
+    """Counts over a corpus, built one paper at a time and merged across workers."""
+
+    sample_size: int = DEFAULT_SAMPLE
+    records: int = 0
+    papers: int = 0
+    tagged: int = 0
+    with_primary: int = 0
+    rejects: int = 0
+    duplicates: int = 0
+    reject_reasons: Counter[str] = field(default_factory=Counter)
+    concept_papers: Counter[str] = field(default_factory=Counter)
+    concept_primary: Counter[str] = field(default_factory=Counter)
+    concept_mentions: Counter[str] = field(default_factory=Counter)
+    cooccur: Counter[tuple[str, str]] = field(default_factory=Counter)
+    relations: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    relation_examples: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+    years: Counter[tuple[str, int]] = field(default_factory=Counter)
+    rule_hits: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[Example]] = field(default_factory=dict)
+    untagged: list[PaperRef] = field(default_factory=list)
+    conflicts: list[PaperRef] = field(default_factory=list)
+    conflict_count: int = 0
+
+    # -- folding in ------------------------------------------------------------------------------
+
+    def add_reject(self, reject: Reject) -> None:
+        """Count a record that did not become a paper."""
+        self.records += 1
+        if reject.duplicate_of:
+            self.duplicates += 1
+        else:
+            self.rejects += 1
+            self.reject_reasons[_reason_kind(reject.reason)] += 1
+
+    def add(self, tp: TaggedPaper, taxonomy: Taxonomy) -> None:
+        """Fold one tagged paper into the counts."""
+        self.records += 1
+        self.papers += 1
+        year = tp.paper.year
+        if year is not None:
+            self.years[("", year)] += 1
+        if not tp.tagged:
+            self._keep(self.untagged, PaperRef(tp.paper.id, tp.paper.title))
+            return
+        self.tagged += 1
+        if tp.families_primary:
+            self.with_primary += 1
+        concepts = taxonomy.concepts
+        direct = {hit.concept: hit for hit in tp.concepts}
+        present = set(direct)
+        for cid in direct:
+            present.update(concepts[cid].ancestors)
+        primary_families = set(tp.families_primary)
+        about = {cid for cid in present if _is_about(cid, direct, primary_families, taxonomy)}
+        for cid in present:
+            self.concept_papers[cid] += 1
+            if year is not None:
+                self.years[(cid, year)] += 1
+        for cid in about:
+            self.concept_primary[cid] += 1
+        for hit in tp.concepts:
+            self.concept_mentions[hit.concept] += hit.count
+        for mention in tp.mentions:
+            self.rule_hits[mention.rule] += 1
+        for a, b in itertools.combinations(sorted(present), 2):
+            if a not in concepts[b].ancestors and b not in concepts[a].ancestors:
+                self.cooccur[(a, b)] += 1
+        self._relations(tp, direct, primary_families, taxonomy)
+        self._evidence(tp, taxonomy)
+        roles = {(m.concept, m.role) for m in tp.mentions}
+        mixed = sorted(c for c in direct if (c, "compares") in roles and {(c, r) for r in _STRONG} & roles)
+        if mixed or not tp.families_primary:
+            self.conflict_count += 1
+            note = f"both used and compared: {', '.join(mixed)}" if mixed else "families named, none primary"
+            self._keep(self.conflicts, PaperRef(tp.paper.id, tp.paper.title, note))
+
+    def _relations(
+        self,
+        tp: TaggedPaper,
+        direct: dict[str, Any],
+        primary: set[str],
+        taxonomy: Taxonomy,
+    ) -> None:
+        concepts = taxonomy.concepts
+        strong = sorted(c for c, hit in direct.items() if hit.role in _STRONG)
+        compared = sorted(c for c, hit in direct.items() if hit.role == "compares")
+        found: set[tuple[str, str, str]] = set()
+        for a in strong:
+            for b in compared:
+                if a != b and a not in concepts[b].ancestors and b not in concepts[a].ancestors:
+                    found.add(("compared_with", a, b))
+        anchored = [c for c in strong if set(concepts[c].families) & primary]
+        for a, b in itertools.combinations(anchored, 2):
+            fa, fb = set(concepts[a].families), set(concepts[b].families)
+            if fa != fb and not (a in concepts[b].ancestors or b in concepts[a].ancestors):
+                found.add(("combined_with", a, b))
+        for fa, fb in itertools.combinations(sorted(primary), 2):
+            found.add(("combined_with", fa, fb))
+        for key in found:
+            self.relations[key] += 1
+            self._keep_id(key, tp.paper.id)
+
+    def _evidence(self, tp: TaggedPaper, taxonomy: Taxonomy) -> None:
+        """Keep the strongest mention of each family the paper names, as a ranked example."""
+        scores = dict(tp.family_scores)
+        best: dict[str, Mention] = {}
+        for mention in tp.mentions:
+            for family in taxonomy.concepts[mention.concept].families:
+                if family not in best or _strength(mention) < _strength(best[family]):
+                    best[family] = mention
+        for family, mention in best.items():
+            primary = family in tp.families_primary
+            score = scores.get(family, 0.0)
+            example = Example(
+                rank=(0 if primary else 1, -score, tp.paper.id),
+                paper_id=tp.paper.id,
+                title=tp.paper.title,
+                year=tp.paper.year,
+                primary=primary,
+                score=score,
+                concept=mention.concept,
+                role=mention.role,
+                field=mention.field,
+                sentence=mention.sentence,
+                start=mention.start - mention.sentence_start,
+                end=mention.end - mention.sentence_start,
+            )
+            self._keep(self.examples.setdefault(family, []), example)
+
+    def _keep(self, bucket: list[Any], item: Any) -> None:
+        if len(bucket) < self.sample_size:
+            heapq.heappush(bucket, _Reversed(item))
+        elif item < bucket[0].item:
+            heapq.heapreplace(bucket, _Reversed(item))
+
+    def _keep_id(self, key: tuple[str, str, str], paper_id: str) -> None:
+        ids = self.relation_examples.setdefault(key, [])
+        if paper_id not in ids:
+            ids.append(paper_id)
+            ids.sort()
+            del ids[RELATION_EXAMPLES:]
+
+    # -- combining and reading ---------------------------------------------------------------------
+
+    def merge(self, other: CorpusStats) -> CorpusStats:
+        """Fold another accumulator into this one and return this one."""
+        for name in ("records", "papers", "tagged", "with_primary", "rejects", "duplicates", "conflict_count"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("reject_reasons", "concept_papers", "concept_primary", "concept_mentions", "cooccur", "relations", "years", "rule_hits"):
+            getattr(self, name).update(getattr(other, name))
+        for key, ids in other.relation_examples.items():
+            for paper_id in ids:
+                self._keep_id(key, paper_id)
+        for family, bucket in other.examples.items():
+            mine = self.examples.setdefault(family, [])
+            for entry in bucket:
+                self._keep(mine, entry.item)
+        for name in ("untagged", "conflicts"):
+            mine = getattr(self, name)
+            for entry in getattr(other, name):
+                self._keep(mine, entry.item)
+        return self
+
+    def family_examples(self, family: str) -> list[Example]:
+        """The kept examples of a family, primary papers first, then by score."""
+        return sorted(entry.item for entry in self.examples.get(family, []))
+
+    def untagged_papers(self) -> list[PaperRef]:
+        """A sample of papers with no family, by id."""
+        return sorted(entry.item for entry in self.untagged)
+
+    def conflicting_papers(self) -> list[PaperRef]:
+        """A sample of papers whose signals conflict, by id."""
+        return sorted(entry.item for entry in self.conflicts)
+
+    def year_range(self, concept: str) -> tuple[int, int] | None:
+        """First and last year a concept was seen, when papers had dates."""
+        seen = [year for (cid, year), n in self.years.items() if cid == concept and n]
+        return (min(seen), max(seen)) if seen else None
+
+    def summary(self) -> dict[str, Any]:
+        """The corpus-level counts, as written to summary.json."""
+        return {
+            "records": self.records,
+            "papers": self.papers,
+            "tagged": self.tagged,
+            "untagged": self.papers - self.tagged,
+            "with_primary": self.with_primary,
+            "rejects": self.rejects,
+            "duplicates": self.duplicates,
+            "reject_reasons": dict(sorted(self.reject_reasons.items())),
+            "conflicts": self.conflict_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Reversed:
+    """Heap entry that inverts the order, so a min-heap keeps the k smallest items."""
+
+    item: Any
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return bool(other.item < self.item)
+
+
+def _strength(mention: Mention) -> tuple[int, int, int]:
+    role_rank = {"proposes": 0, "uses": 1, "mentions": 2, "compares": 3}[mention.role]
+    return (role_rank, 0 if mention.field == "title" else 1, mention.start)
+
+
+def _is_about(cid: str, direct: dict[str, Any], primary: set[str], taxonomy: Taxonomy) -> bool:
+    """A concept is part of what a paper is about when its family is primary and it is not only compared."""
+    concept = taxonomy.concepts[cid]
+    if not set(concept.families) & primary:
+        return False
+    if concept.is_family:
+        return True
+    hit = direct.get(cid)
+    return hit is None or hit.role != "compares"
+
+
+def _reason_kind(reason: str) -> str:
+    """The kind of a reject reason: its text up to the first colon or parenthesis."""
+    return reason.split(":")[0].split("(")[0].strip() or reason
+
+
+def collect(tagged: Iterable[TaggedPaper], taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE) -> CorpusStats:
+    """Fold a stream of tagged papers into a new ``CorpusStats``."""
+    stats = CorpusStats(sample_size=sample_size)
+    for tp in tagged:
+        stats.add(tp, taxonomy)
+    return stats

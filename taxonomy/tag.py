@@ -1,0 +1,313 @@
+"""Tag papers with concepts and families using spaCy matchers compiled from the rules.
+
+The pipeline is ``spacy.blank("en")``'s tokenizer and two ``PhraseMatcher`` passes (aliases,
+guards and role cues on ``LOWER``; case-sensitive aliases on ``ORTH``). Token patterns, which cost
+far more per token, run only on texts their trigger regex matches. Sentence boundaries are found
+with a regular expression only in texts that have matches, so papers without mentions cost little
+more than tokenizing them. spaCy objects never leave this module: matches become ``Mention`` values.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from taxonomy.models import FIELDS, ROLES, ConceptHit, FieldName, Mention, Paper, Role, TaggedPaper
+from taxonomy.rules import Taxonomy, alias_variants
+
+_BLANK = {"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "}
+_SPACES = str.maketrans(_BLANK)
+# A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
+# common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation).
+_SENTENCE_END = re.compile(
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\bSec\.)"
+    r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])"
+)
+_ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
+# When two cues are equally near, the more specific reading wins.
+_CUE_PRIORITY: dict[Role, int] = {"compares": 0, "proposes": 1, "uses": 2, "mentions": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    concept: str
+    start: int  # token offsets
+    end: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: int
+    end: int
+    role: Role
+    after: bool  # True for a cue that follows the concept it applies to
+    text: str
+
+
+class Tagger:
+    """Rules compiled into spaCy matchers: tag papers, or find concepts in a text.
+
+    Compiling costs about a second; build one Tagger per process and reuse it.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, *, model: str | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.nlp: Language = spacy.load(model) if model else spacy.blank("en")
+        self._use_parser = bool(model) and ("parser" in self.nlp.pipe_names or "senter" in self.nlp.pipe_names)
+        vocab = self.nlp.vocab
+        self._lower = PhraseMatcher(vocab, attr="LOWER")
+        self._orth = PhraseMatcher(vocab, attr="ORTH")
+        self._kinds: dict[int, tuple[str, str, str]] = {}  # match id -> (kind, concept or role, rule)
+        self._patterns: list[tuple[re.Pattern[str], Matcher]] = []
+        self._barriers = frozenset(b.lower() for b in taxonomy.cues.barriers)
+        self._window = taxonomy.cues.window
+        self._compile()
+
+    # -- compiling -------------------------------------------------------------------------------
+
+    def _key(self, kind: str, payload: str, rule: str) -> str:
+        key = f"{kind}|{payload}|{rule}"
+        self._kinds[self.nlp.vocab.strings.add(key)] = (kind, payload, rule)
+        return key
+
+    def _docs(self, phrases: Iterable[str]) -> list[Doc]:
+        out = []
+        for phrase in phrases:
+            # A leading hyphen is an infix in context ("Transformer-based"): tokenize it that way.
+            doc = self.nlp.make_doc("x" + phrase)[1:].as_doc() if phrase.startswith("-") else self.nlp.make_doc(phrase)
+            if len(doc):
+                out.append(doc)
+        return out
+
+    def _compile(self) -> None:
+        for concept in self.taxonomy.concepts.values():
+            for alias in concept.aliases:
+                key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
+                self._lower.add(key, self._docs(alias_variants(alias)))
+            for alias in concept.aliases_cased:
+                key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
+                self._orth.add(key, self._docs(alias_variants(alias)))
+            for guard in concept.guards:
+                self._lower.add(self._key("guard", concept.id, guard), self._docs([guard]))
+            for pattern in concept.patterns:
+                matcher = Matcher(self.nlp.vocab)
+                key = self._key("concept", concept.id, f"{concept.id}:pattern:{pattern.id}")
+                matcher.add(key, [json.loads(pattern.tokens_json)])
+                self._patterns.append((re.compile(pattern.trigger, re.IGNORECASE), matcher))
+        cues = self.taxonomy.cues
+        for phrase, role in cues.before:
+            self._lower.add(self._key("before", role, phrase), self._docs([phrase]))
+        for phrase, role in cues.after:
+            self._lower.add(self._key("after", role, phrase), self._docs([phrase]))
+
+    # -- tagging ---------------------------------------------------------------------------------
+
+    def tag(self, paper: Paper) -> TaggedPaper:
+        """Tag one paper."""
+        return self.tag_batch([paper])[0]
+
+    def tag_batch(self, papers: Sequence[Paper], batch_size: int = 256) -> list[TaggedPaper]:
+        """Tag papers in order; tokenizing them together is faster than one at a time."""
+        texts = [text.translate(_SPACES) for p in papers for text in (p.title, p.abstract)]
+        docs = iter(self._pipe(texts, batch_size))
+        out = []
+        for paper in papers:
+            mentions = self._mentions(next(docs), "title") + self._mentions(next(docs), "abstract")
+            out.append(self._decide(paper, tuple(mentions)))
+        return out
+
+    def tag_stream(self, papers: Iterable[Paper], batch_size: int = 256) -> Iterator[TaggedPaper]:
+        """Tag a stream of papers lazily, a batch at a time."""
+        batch: list[Paper] = []
+        for paper in papers:
+            batch.append(paper)
+            if len(batch) >= batch_size:
+                yield from self.tag_batch(batch, batch_size)
+                batch = []
+        if batch:
+            yield from self.tag_batch(batch, batch_size)
+
+    def find(self, text: str) -> list[Mention]:
+        """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
+        return self._mentions(next(iter(self._pipe([text.translate(_SPACES)], 1))), "abstract")
+
+    def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
+        if self.nlp.pipe_names:
+            return self.nlp.pipe(texts, batch_size=batch_size)
+        return self.nlp.tokenizer.pipe(texts, batch_size=batch_size)
+
+    def _mentions(self, doc: Doc, field: FieldName) -> list[Mention]:
+        if not len(doc):
+            return []
+        matches, guards, cues = self._matches(doc)
+        if not matches:
+            return []
+        matches = _drop_guarded(_longest(matches), guards)
+        if not matches:
+            return []
+        text = doc.text
+        bounds = self._sentence_bounds(doc)
+        out = []
+        for m in matches:
+            start_char = doc[m.start].idx
+            end_char = doc[m.end - 1].idx + len(doc[m.end - 1])
+            s_start, s_end = _enclosing(bounds, start_char, len(text))
+            role, cue = self._role(doc, m, cues, bounds)
+            out.append(
+                Mention(
+                    concept=m.concept,
+                    field=field,
+                    start=start_char,
+                    end=end_char,
+                    text=text[start_char:end_char],
+                    sentence=text[s_start:s_end].rstrip(),
+                    sentence_start=s_start,
+                    role=role,
+                    rule=m.rule,
+                    cue=cue,
+                )
+            )
+        return out
+
+    def _matches(self, doc: Doc) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[_Cue]]:
+        matches: list[_Match] = []
+        guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        cues: list[_Cue] = []
+        found = list(self._lower(doc)) + list(self._orth(doc))
+        if self._patterns:
+            text = doc.text
+            for trigger, matcher in self._patterns:
+                if trigger.search(text):
+                    found.extend(matcher(doc))
+        for match_id, start, end in found:
+            kind, payload, rule = self._kinds[match_id]
+            if kind == "concept":
+                matches.append(_Match(payload, start, end, rule))
+            elif kind == "guard":
+                guards[payload].append((start, end))
+            else:
+                cues.append(_Cue(start, end, payload, kind == "after", rule))  # type: ignore[arg-type]
+        return matches, guards, cues
+
+    def _sentence_bounds(self, doc: Doc) -> list[int]:
+        if self._use_parser:
+            return [sent.start_char for sent in doc.sents]
+        return [0] + [m.end() for m in _SENTENCE_END.finditer(doc.text)]
+
+    def _role(self, doc: Doc, m: _Match, cues: list[_Cue], bounds: list[int]) -> tuple[Role, str]:
+        """The role set by the nearest cue in reach within the mention's sentence."""
+        best: tuple[int, int, _Cue] | None = None
+        sentence = bisect.bisect_right(bounds, doc[m.start].idx)
+        for cue in cues:
+            if cue.end > m.start and cue.start < m.end:
+                continue  # the cue overlaps the name itself
+            if cue.after:
+                if cue.start < m.end:
+                    continue
+                gap, lo, hi = cue.start - m.end, m.end, cue.start
+            else:
+                if cue.end > m.start:
+                    continue
+                gap, lo, hi = m.start - cue.end, cue.end, m.start
+            if gap > self._window or bisect.bisect_right(bounds, doc[cue.start].idx) != sentence:
+                continue
+            if any(doc[i].lower_ in self._barriers for i in range(lo, hi)):
+                continue
+            rank = (gap, _CUE_PRIORITY[cue.role])
+            if best is None or rank < best[:2]:
+                best = (*rank, cue)
+        if best is None:
+            return "mentions", ""
+        return best[2].role, best[2].text
+
+    # -- deciding --------------------------------------------------------------------------------
+
+    def _decide(self, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
+        scoring = self.taxonomy.scoring
+        concepts = self.taxonomy.concepts
+        by_family: dict[str, list[float]] = defaultdict(list)
+        by_concept: dict[str, list[Mention]] = defaultdict(list)
+        for mention in mentions:
+            weight = scoring.field_weight[mention.field] * scoring.role_weight[mention.role]
+            for family in concepts[mention.concept].families:
+                by_family[family].append(weight)
+            by_concept[mention.concept].append(mention)
+        family_scores = {f: _decayed(ws, scoring.repeat_decay) for f, ws in by_family.items()}
+        top = max(family_scores.values(), default=0.0)
+        primary = tuple(
+            sorted(
+                f
+                for f, score in family_scores.items()
+                if score >= scoring.min_score and score >= scoring.min_share * top
+            )
+        )
+        hits = tuple(
+            ConceptHit(
+                concept=cid,
+                count=len(ms),
+                score=round(
+                    _decayed(
+                        [scoring.field_weight[m.field] * scoring.role_weight[m.role] for m in ms],
+                        scoring.repeat_decay,
+                    ),
+                    3,
+                ),
+                role=min((m.role for m in ms), key=_ROLE_RANK.__getitem__),
+            )
+            for cid, ms in sorted(by_concept.items())
+        )
+        return TaggedPaper(
+            paper=paper,
+            mentions=mentions,
+            concepts=hits,
+            families_primary=primary,
+            families_mentioned=tuple(sorted(by_family)),
+            family_scores=tuple((f, round(s, 3)) for f, s in sorted(family_scores.items())),
+        )
+
+
+def _decayed(weights: list[float], decay: float) -> float:
+    return sum(w * decay**i for i, w in enumerate(sorted(weights, reverse=True)))
+
+
+def _longest(matches: list[_Match]) -> list[_Match]:
+    """Drop matches inside a longer match ("Vision Transformer" wins over "Transformer")."""
+    ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start), m.concept, m.rule))
+    out: list[_Match] = []
+    reach = -1
+    for m in ordered:
+        if out and m.start == out[-1].start and m.end == out[-1].end:
+            if m.concept != out[-1].concept:
+                out.append(m)  # two concepts named by the same words (a cased and a plain alias)
+            continue
+        if m.end <= reach:
+            continue
+        out.append(m)
+        reach = max(reach, m.end)
+    return out
+
+
+def _drop_guarded(matches: list[_Match], guards: dict[str, list[tuple[int, int]]]) -> list[_Match]:
+    if not guards:
+        return matches
+    return [m for m in matches if not any(g0 <= m.start and m.end <= g1 for g0, g1 in guards.get(m.concept, ()))]
+
+
+def _enclosing(bounds: list[int], offset: int, length: int) -> tuple[int, int]:
+    i = bisect.bisect_right(bounds, offset)
+    start = bounds[i - 1]
+    end = bounds[i] if i < len(bounds) else length
+    return start, end
+
+
+__all__ = ["FIELDS", "Tagger"]
