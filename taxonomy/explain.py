@@ -1,0 +1,53 @@
+"""Explain a tagging decision: every mention with its role, rule and sentence, and the family scores."""
+
+from __future__ import annotations
+
+from taxonomy.models import TaggedPaper
+from taxonomy.rules import Taxonomy
+from taxonomy.tag import contributions, decayed
+
+
+def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
+    """A plain-text account of how a paper was tagged."""
+    paper = tp.paper
+    concepts = taxonomy.concepts
+    scoring = taxonomy.scoring
+    lines = [f"{paper.id}: {paper.title}" if paper.id else paper.title or "(text)"]
+    if paper.source:
+        lines.append(f"  from {paper.source}")
+    lines.append("")
+    if not tp.mentions:
+        lines.append("No concept of the rules is named in this text, so it has no family.")
+        return "\n".join(lines)
+    lines.append("Mentions:")
+    for m in tp.mentions:
+        cue = f" (cue: '{m.cue}')" if m.cue else " (no cue in reach)"
+        families = ", ".join(concepts[m.concept].families)
+        lines.append(f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]")
+        lines.append(f"      role {m.role}{cue}; rule {m.rule}")
+        lines.append(f"      \"{_clip(m.sentence)}\"")
+    lines.append("")
+    weights = ", ".join(f"{k} {v:g}" for k, v in scoring.field_weight.items())
+    roles = ", ".join(f"{k} {v:g}" for k, v in scoring.role_weight.items())
+    lines.append(f"Family scores (mention weight = field weight x role weight; fields: {weights}; roles: {roles};")
+    lines.append(f"  the n-th strongest mention of a family counts {scoring.repeat_decay:g}^(n-1) of its weight):")
+    scores = contributions(taxonomy, tp.mentions)
+    top = max((decayed((w for w, _ in e), scoring.repeat_decay) for e in scores.values()), default=0.0)
+    for family in sorted(scores, key=lambda f: -decayed((w for w, _ in scores[f]), scoring.repeat_decay)):
+        entries = scores[family]
+        total = decayed((w for w, _ in entries), scoring.repeat_decay)
+        parts = " + ".join(f"{w:g}*{scoring.repeat_decay:g}^{i}" if i else f"{w:g}" for i, (w, _) in enumerate(entries))
+        verdict = "primary" if family in tp.families_primary else "mentioned"
+        lines.append(f"  {family:<12} {total:7.3f} = {parts}  -> {verdict}")
+    lines.append("")
+    threshold = max(scoring.min_score, scoring.min_share * top)
+    lines.append(
+        f"Primary: score >= {scoring.min_score:g} and >= {scoring.min_share:g} x the top score {top:g} "
+        f"(so >= {threshold:g}): {', '.join(tp.families_primary) or 'none'}"
+    )
+    lines.append(f"Mentioned: {', '.join(tp.families_mentioned)}")
+    return "\n".join(lines)
+
+
+def _clip(sentence: str, width: int = 220) -> str:
+    return sentence if len(sentence) <= width else sentence[: width - 3] + "..."

@@ -1,0 +1,287 @@
+"""The stages chained: read, tag, write papers and rejects, fold statistics, then graph and report.
+
+Tagging is the only costly step. It runs over batches of papers in this process (``jobs=1``) or in
+a pool of worker processes that each compile the rules once (``jobs>1``); workers return the
+papers.jsonl lines of a batch and a partial ``CorpusStats``, and the parent writes lines in input
+order and merges the statistics, so every engine writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from taxonomy import ingest
+from taxonomy.errors import InputError, OutputError, UsageError
+from taxonomy.models import Paper, Reject
+from taxonomy.progress import Progress
+from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.serialize import read_tagged, reject_to_line, tagged_to_line
+from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
+from taxonomy.tag import Tagger
+
+PAPERS_FILE = "papers.jsonl"
+REJECTS_FILE = "rejects.jsonl"
+SUMMARY_FILE = "summary.json"
+
+
+@dataclass(frozen=True, slots=True)
+class TagOptions:
+    """How to read and tag a corpus."""
+
+    inputs: tuple[str, ...]
+    out_dir: Path
+    rules_dir: Path | None = None
+    format: str | None = None
+    fields: ingest.FieldNames | None = None
+    strict: bool = False
+    jobs: int = 1
+    model: str | None = None
+    batch_size: int = 256
+    sample_size: int = DEFAULT_SAMPLE
+    progress: bool | None = None  # None: show progress when standard error is a terminal
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    """What a tagging run produced."""
+
+    taxonomy: Taxonomy
+    stats: CorpusStats
+    files: tuple[Path, ...] = field(default=())
+
+
+def sample_corpus() -> Path:
+    """The small corpus bundled with the package, used when ``build`` gets no input."""
+    return Path(__file__).resolve().parent / "data" / "sample-papers.jsonl"
+
+
+def tag_corpus(options: TagOptions) -> TagResult:
+    """Read the inputs, tag every paper, write papers.jsonl, rejects.jsonl and summary.json."""
+    if options.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
+    taxonomy = load_rules(options.rules_dir)
+    out_dir = _prepare(options.out_dir)
+    records = ingest.read(options.inputs, format=options.format, fields=options.fields, strict=options.strict)
+    stats = CorpusStats(sample_size=options.sample_size)
+    progress = Progress(enabled=options.progress)
+    papers_path, rejects_path = out_dir / PAPERS_FILE, out_dir / REJECTS_FILE
+    try:
+        with _open(papers_path) as papers_out, _open(rejects_path) as rejects_out:
+            batches = _batches(records, options.batch_size, stats, rejects_out)
+            for lines, part in _tag_batches(batches, taxonomy, options):
+                papers_out.write(lines)
+                stats.merge(part)
+                progress.update(stats.papers, records.bytes_read, records.total_bytes)
+    finally:
+        progress.close()
+    summary_path = write_summary(out_dir, taxonomy, stats, options.inputs)
+    return TagResult(taxonomy, stats, (papers_path, rejects_path, summary_path))
+
+
+def _prepare(out_dir: Path) -> Path:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+    return out_dir
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("wb")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _batches(
+    records: Iterator[Paper | Reject], size: int, stats: CorpusStats, rejects_out: BinaryIO
+) -> Iterator[list[Paper]]:
+    """Group papers into batches; rejects are written and counted as they pass."""
+    batch: list[Paper] = []
+    for record in records:
+        if isinstance(record, Reject):
+            rejects_out.write(reject_to_line(record))
+            stats.add_reject(record)
+            continue
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- tagging engines -------------------------------------------------------------------------------
+
+_worker: tuple[Tagger, int] | None = None
+
+
+def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> None:
+    global _worker
+    _worker = (Tagger(taxonomy, model=model), sample_size)
+
+
+def _tag_one_batch(batch: list[Paper]) -> tuple[bytes, CorpusStats]:
+    """Tag a batch in a worker: the lines to write and the batch's statistics."""
+    assert _worker is not None, "worker not initialised"
+    tagger, sample_size = _worker
+    return tag_and_fold(tagger, batch, sample_size)
+
+
+def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:
+    """Tag papers and return their papers.jsonl lines with a ``CorpusStats`` of just them."""
+    stats = CorpusStats(sample_size=sample_size)
+    lines = []
+    for tp in tagger.tag_batch(batch):
+        lines.append(tagged_to_line(tp))
+        stats.add(tp, tagger.taxonomy)
+    return b"".join(lines), stats
+
+
+def _tag_batches(
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    if options.jobs == 1:
+        tagger = Tagger(taxonomy, model=options.model)
+        for batch in batches:
+            yield tag_and_fold(tagger, batch, options.sample_size)
+        return
+    yield from _pool(batches, taxonomy, options)
+
+
+def _pool(batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Tag batches on worker processes, a bounded number in flight, results in input order."""
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    args = (taxonomy, options.model, options.sample_size)
+    with ProcessPoolExecutor(options.jobs, mp_context=context, initializer=_init_worker, initargs=args) as pool:
+        pending: deque[Future[tuple[bytes, CorpusStats]]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(_tag_one_batch, batch))
+            if len(pending) >= 3 * options.jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+# -- summary ---------------------------------------------------------------------------------------
+
+
+def summary_data(taxonomy: Taxonomy, stats: CorpusStats, inputs: Sequence[str] = ()) -> dict[str, Any]:
+    """What summary.json holds: corpus counts, counts per family and concept, relations, rules."""
+    concepts = taxonomy.concepts
+    return {
+        "corpus": stats.summary(),
+        "families": {
+            fid: {
+                "label": concepts[fid].label,
+                "papers": stats.concept_papers.get(fid, 0),
+                "primary": stats.concept_primary.get(fid, 0),
+            }
+            for fid in taxonomy.families
+        },
+        "concepts": {
+            cid: {"papers": stats.concept_papers[cid], "primary": stats.concept_primary.get(cid, 0)}
+            for cid in sorted(stats.concept_papers)
+            if not concepts[cid].is_family
+        },
+        "relations": [
+            {"relation": rel, "source": a, "target": b, "count": n}
+            for (rel, a, b), n in sorted(stats.relations.items())
+        ],
+        "rules": {"version": taxonomy.version, "concepts": len(concepts)},
+        "inputs": list(inputs),
+    }
+
+
+def write_summary(out_dir: Path, taxonomy: Taxonomy, stats: CorpusStats, inputs: Sequence[str] = ()) -> Path:
+    """Write summary.json (sorted keys, so reruns give the same bytes)."""
+    path = out_dir / SUMMARY_FILE
+    data = summary_data(taxonomy, stats, inputs)
+    try:
+        path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    return path
+
+
+# -- graph and report ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOptions:
+    """Which graph files to write and how to prune them."""
+
+    formats: tuple[str, ...] = ("graphml",)
+    min_count: int = 1
+    all_concepts: bool = False
+    paper_graph: bool = True
+
+
+def stats_from_papers(papers_path: Path, taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE) -> CorpusStats:
+    """Rebuild the statistics of an earlier run from its papers.jsonl (and summary.json beside it)."""
+    stats = CorpusStats(sample_size=sample_size)
+    known = taxonomy.concepts
+    for number, tp in enumerate(read_tagged(papers_path), 1):
+        unknown = sorted({h.concept for h in tp.concepts if h.concept not in known})
+        if unknown:
+            raise InputError(
+                f"{papers_path}:{number}: concept '{unknown[0]}' is not in the rules "
+                f"(the file was tagged with other rules; pass them with --rules DIR)"
+            )
+        stats.add(tp, taxonomy)
+    summary_path = papers_path.parent / SUMMARY_FILE
+    if summary_path.is_file():
+        try:
+            corpus = orjson.loads(summary_path.read_bytes())["corpus"]
+            stats.rejects = int(corpus["rejects"])
+            stats.duplicates = int(corpus["duplicates"])
+            stats.records += stats.rejects + stats.duplicates
+            stats.reject_reasons.update({str(k): int(v) for k, v in corpus["reject_reasons"].items()})
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            pass  # a summary from another tool or version: counts of rejects are then unknown (0)
+    return stats
+
+
+def write_graphs(
+    taxonomy: Taxonomy, stats: CorpusStats, out_dir: Path, options: GraphOptions, papers_path: Path | None = None
+) -> list[Path]:
+    """Write the concept graph in each format, and the paper graph when papers.jsonl is given."""
+    from taxonomy.export import write_graph
+    from taxonomy.graph import PaperGraphSink, concept_graph
+
+    graph = concept_graph(taxonomy, stats, min_count=options.min_count, all_concepts=options.all_concepts)
+    written = write_graph(graph, _prepare(out_dir), "concepts", options.formats)
+    if options.paper_graph and papers_path is not None:
+        sink = PaperGraphSink(out_dir / "papers.graphml", taxonomy)
+        for tp in read_tagged(papers_path):
+            sink.add(tp)
+        sink.close()
+        written.append(out_dir / "papers.graphml")
+    return written
+
+
+def write_reports(taxonomy: Taxonomy, stats: CorpusStats, out_dir: Path) -> list[Path]:
+    """Write report.md, report.html and their figures."""
+    from taxonomy.report import render_report
+
+    return render_report(taxonomy, stats, _prepare(out_dir))
+
+
+def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagResult, list[Path]]:
+    """Everything: tag, then graph and reports from the same statistics."""
+    result = tag_corpus(options)
+    papers_path = options.out_dir / PAPERS_FILE
+    files = list(result.files)
+    files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph or GraphOptions(), papers_path)
+    files += write_reports(result.taxonomy, result.stats, options.out_dir)
+    return result, files

@@ -1,0 +1,97 @@
+"""Tagged papers as JSON Lines (``papers.jsonl``), and back.
+
+One line per input paper, tagged or not, in input order::
+
+    {"id": ..., "title": ..., "date": ..., "source": ...,
+     "families_primary": [...], "families_mentioned": [...], "family_scores": {...},
+     "concepts": [{"concept", "count", "score", "role"}],
+     "mentions": [{"concept", "field", "start", "end", "text", "sentence", "sentence_start",
+                   "role", "rule", "cue"}]}
+
+Abstracts are not repeated here (the input has them); everything the graph and the reports need is,
+so ``taxonomy graph`` and ``taxonomy report`` can rebuild their inputs from this file alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from taxonomy.errors import InputError
+from taxonomy.models import ConceptHit, Mention, Paper, Reject, TaggedPaper
+
+_MENTION_KEYS = ("concept", "field", "start", "end", "text", "sentence", "sentence_start", "role", "rule", "cue")
+
+
+def tagged_to_dict(tp: TaggedPaper) -> dict[str, Any]:
+    """The JSON-ready form of a tagged paper."""
+    paper = tp.paper
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "date": paper.date,
+        "source": paper.source,
+        "families_primary": list(tp.families_primary),
+        "families_mentioned": list(tp.families_mentioned),
+        "family_scores": dict(tp.family_scores),
+        "concepts": [
+            {"concept": h.concept, "count": h.count, "score": h.score, "role": h.role} for h in tp.concepts
+        ],
+        "mentions": [{k: getattr(m, k) for k in _MENTION_KEYS} for m in tp.mentions],
+    }
+
+
+def tagged_to_line(tp: TaggedPaper) -> bytes:
+    """One ``papers.jsonl`` line, newline included."""
+    return orjson.dumps(tagged_to_dict(tp)) + b"\n"
+
+
+def reject_to_line(reject: Reject) -> bytes:
+    """One ``rejects.jsonl`` line, newline included."""
+    record: dict[str, Any] = {"source": reject.source, "line": reject.line, "reason": reject.reason}
+    if reject.duplicate_of:
+        record["duplicate_of"] = reject.duplicate_of
+    if reject.excerpt:
+        record["excerpt"] = reject.excerpt
+    return orjson.dumps(record) + b"\n"
+
+
+def tagged_from_dict(data: dict[str, Any]) -> TaggedPaper:
+    """Rebuild a tagged paper from ``tagged_to_dict`` output (the abstract is not stored)."""
+    paper = Paper(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        date=data.get("date"),
+        source=str(data.get("source") or ""),
+    )
+    return TaggedPaper(
+        paper=paper,
+        mentions=tuple(Mention(**{k: m[k] for k in _MENTION_KEYS}) for m in data["mentions"]),
+        concepts=tuple(ConceptHit(**c) for c in data["concepts"]),
+        families_primary=tuple(data["families_primary"]),
+        families_mentioned=tuple(data["families_mentioned"]),
+        family_scores=tuple((str(k), float(v)) for k, v in data["family_scores"].items()),
+    )
+
+
+def read_tagged(path: str | Path) -> Iterator[TaggedPaper]:
+    """Stream the tagged papers of a ``papers.jsonl`` written by ``taxonomy tag`` or ``build``."""
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield tagged_from_dict(orjson.loads(line))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise InputError(
+                    f"{path}:{number}: not a line of papers.jsonl ({type(exc).__name__}: {exc}); "
+                    "pass the papers.jsonl written by 'taxonomy tag' or 'taxonomy build'"
+                ) from None
