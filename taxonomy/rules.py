@@ -185,7 +185,10 @@ class LineDict(dict[str, Any]):
     """A mapping read from YAML that remembers the line of itself and of each key."""
 
     line: int = 0
-    key_lines: dict[str, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines: dict[str, int] = {}
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -195,7 +198,6 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
     data.line = node.start_mark.line + 1
-    data.key_lines = {}
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
@@ -347,6 +349,17 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    """A did-you-mean hint, or else the most similar defined names."""
+    names = list(candidates)
+    hint = _did_you_mean(word, names)
+    if hint or not names:
+        return hint
+    ranked = sorted(names, key=lambda n: (-difflib.SequenceMatcher(None, word, n).ratio(), n))
+    more = ", ..." if len(names) > 5 else ""
+    return f" (defined: {', '.join(ranked[:5])}{more})"
+
+
 # --- concepts -------------------------------------------------------------------------------
 
 
@@ -354,7 +367,7 @@ def _tuple(doc: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(str(v) for v in doc.get(key) or ())
 
 
-def _concept(cid: str, doc: LineDict, path: Path, is_family: bool) -> Concept:
+def _concept(cid: str, doc: LineDict, path: Path, is_family: bool, line: int) -> Concept:
     patterns = tuple(
         Pattern(str(p["id"]), str(p["trigger"]), json.dumps(p["tokens"], sort_keys=True))
         for p in doc.get("patterns") or ()
@@ -372,7 +385,7 @@ def _concept(cid: str, doc: LineDict, path: Path, is_family: bool) -> Concept:
         examples=_tuple(doc, "examples"),
         counterexamples=_tuple(doc, "counterexamples"),
         file=str(path),
-        line=doc.line,
+        line=line,
     )
 
 
@@ -381,10 +394,11 @@ def _collect_concepts(root: Path, family_docs: Mapping[str, Any], problems: list
     for name, doc in family_docs.items():
         path = root / name
         family = doc["family"]
-        entries = [(str(family["id"]), family, True)]
-        entries += [(cid, body, False) for cid, body in (doc.get("concepts") or {}).items()]
-        for cid, body, is_family in entries:
-            concept = _concept(cid, body, path, is_family)
+        section = doc.get("concepts") or LineDict()
+        entries = [(str(family["id"]), family, True, doc.key_lines["family"])]
+        entries += [(cid, body, False, section.key_lines.get(cid, body.line)) for cid, body in section.items()]
+        for cid, body, is_family, line in entries:
+            concept = _concept(cid, body, path, is_family, line)
             if cid in concepts:
                 first = concepts[cid]
                 problems.append(f"{concept.where}: concept '{cid}': id already defined at {first.where} (ids must be unique across files; rename one)")
@@ -400,7 +414,7 @@ def _check_links(concepts: Mapping[str, Concept], problems: list[str], *, check_
         head = f"{concept.where}: concept '{concept.id}'"
         for parent in concept.parents:
             if parent not in concepts and check_parents:
-                problems.append(f"{head}: parent '{parent}' is not defined{_did_you_mean(parent, concepts)}")
+                problems.append(f"{head}: parent '{parent}' is not defined{_suggest(parent, concepts)}")
             elif parent == concept.id:
                 problems.append(f"{head}: a concept cannot be its own parent")
         for alias in concept.aliases + concept.aliases_cased:

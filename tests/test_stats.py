@@ -1,0 +1,104 @@
+"""CorpusStats: counts, relations, bounded samples, and merges that do not depend on how work was split."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import pytest
+
+from taxonomy.models import Paper, Reject, TaggedPaper
+from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.stats import CorpusStats, collect
+from taxonomy.tag import Tagger
+
+from .conftest import FIXTURES
+
+TEXTS = [
+    ("Mamba for speech", "Unlike Transformers, our Mamba model runs in linear time.", "2022-05"),
+    ("Jamba: a hybrid", "We propose Jamba, mixing attention with state space model layers.", "2023-01"),
+    ("Vision Transformers at scale", "We train ViT models on billions of images.", "2023-07"),
+    ("S4 revisited", "We study S4 and compare it with self-attention.", None),
+    ("Sample size planning", "No neural networks here.", "2021"),
+    ("A ViT and an SSM", "We combine a ViT with an SSM block.", "2024-02"),
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> Taxonomy:
+    return load_rules(FIXTURES / "tagging")
+
+
+@pytest.fixture(scope="module")
+def tagged(rules: Taxonomy) -> list[TaggedPaper]:
+    papers = [Paper(id=f"p{i}", title=t, abstract=a, date=d) for i, (t, a, d) in enumerate(TEXTS)]
+    return Tagger(rules).tag_batch(papers)
+
+
+def test_counts(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    stats = collect(tagged, rules)
+    assert (stats.papers, stats.tagged, stats.records) == (6, 5, 6)
+    assert stats.concept_papers["ssm"] == 4
+    assert stats.concept_papers["transformer"] == 5
+    assert stats.years[("", 2023)] == 2
+    assert stats.untagged_papers()[0].paper_id == "p4"
+    assert stats.year_range("vision-transformer") == (2023, 2024)
+
+
+def test_cooccurrence_skips_ancestor_pairs(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    stats = collect(tagged, rules)
+    assert ("mamba", "ssm") not in stats.cooccur
+    assert stats.cooccur[("ssm", "transformer")] == 4
+
+
+def test_typed_relations_with_examples(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    stats = collect(tagged, rules)
+    assert stats.relations[("compared_with", "mamba", "transformer")] == 1
+    assert stats.relation_examples[("compared_with", "mamba", "transformer")] == ["p0"]
+    assert stats.relations[("combined_with", "ssm", "transformer")] >= 1
+
+
+def test_rejects_and_duplicates_are_counted(rules: Taxonomy) -> None:
+    stats = CorpusStats()
+    stats.add_reject(Reject("a.jsonl", 3, "invalid JSON: Expecting value"))
+    stats.add_reject(Reject("a.jsonl", 4, "duplicate of p1", duplicate_of="p1"))
+    assert stats.summary()["records"] == 2
+    assert (stats.rejects, stats.duplicates) == (1, 1)
+    assert stats.reject_reasons == {"invalid JSON": 1}
+
+
+def test_examples_keep_primary_papers_first(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    examples = collect(tagged, rules).family_examples("transformer")
+    assert [e.primary for e in examples] == sorted((e.primary for e in examples), reverse=True)
+    first = examples[0]
+    assert first.sentence[first.start : first.end]
+
+
+def summary_of(stats: CorpusStats) -> tuple[object, ...]:
+    return (
+        stats.summary(), stats.concept_papers, stats.concept_primary, stats.cooccur, stats.relations,
+        stats.relation_examples, stats.years, stats.rule_hits,
+        {f: stats.family_examples(f) for f in stats.examples}, stats.untagged_papers(), stats.conflicting_papers(),
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_merge_of_any_split_equals_one_pass(tagged: list[TaggedPaper], rules: Taxonomy, seed: int) -> None:
+    many = tagged * 7
+    whole = collect(many, rules, sample_size=3)
+    shuffled = many[:]
+    random.Random(seed).shuffle(shuffled)
+    cut = random.Random(seed).randrange(1, len(shuffled))
+    merged = collect(shuffled[:cut], rules, sample_size=3).merge(collect(shuffled[cut:], rules, sample_size=3))
+    assert summary_of(merged) == summary_of(whole)
+
+
+def test_samples_are_bounded(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    stats = collect(tagged * 50, rules, sample_size=4)
+    assert all(len(bucket) <= 4 for bucket in stats.examples.values())
+    assert len(stats.untagged) <= 4
+
+
+def test_stats_pickle_for_worker_processes(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    stats = collect(tagged, rules)
+    assert summary_of(pickle.loads(pickle.dumps(stats))) == summary_of(stats)

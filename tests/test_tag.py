@@ -1,0 +1,115 @@
+"""The tagger: mentions with evidence, false friends, roles from cues, and the primary decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from taxonomy.models import Paper
+from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.tag import Tagger
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def rules() -> Taxonomy:
+    return load_rules(FIXTURES / "tagging")
+
+
+@pytest.fixture(scope="module")
+def small(rules: Taxonomy) -> Tagger:
+    return Tagger(rules)
+
+
+def test_mention_carries_its_evidence(small: Tagger) -> None:
+    (m,) = small.find("Results are strong. We train a Vision Transformer on patches. It works.")
+    assert m.concept == "vision-transformer"
+    assert (m.field, m.text, m.rule) == ("abstract", "Vision Transformer", "vision-transformer:alias:vision transformer")
+    assert m.sentence == "We train a Vision Transformer on patches."
+    assert m.sentence[m.start - m.sentence_start : m.end - m.sentence_start] == "Vision Transformer"
+
+
+def test_longest_match_wins_and_plural_and_hyphen_variants_match(small: Tagger) -> None:
+    found = [(m.concept, m.text) for m in small.find("Vision Transformers and state-space models beat S4.")]
+    assert found == [("vision-transformer", "Vision Transformers"), ("ssm", "state-space models"), ("s4", "S4")]
+
+
+def test_cased_alias_needs_exact_case(small: Tagger) -> None:
+    assert [m.text for m in small.find("An SSM layer.")] == ["SSM"]
+    assert small.find("The ssm team.") == []
+
+
+def test_compound_name_pattern_runs_behind_its_trigger(small: Tagger) -> None:
+    found = [(m.concept, m.text, m.rule) for m in small.find("We propose GraphMamba and LaMamba-Diff.")]
+    assert found == [("mamba", "GraphMamba", "mamba:pattern:compound"), ("mamba", "LaMamba", "mamba:pattern:compound")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["This question has attracted attention in robotics.", "We pay attention to rare classes.", "The power transformer failed."],
+)
+def test_false_friends_are_not_mentions(small: Tagger, text: str) -> None:
+    assert small.find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "role", "cue"),
+    [
+        ("Unlike Transformers, our model scales linearly.", "transformer", "compares", "unlike"),
+        ("We propose a state space model for audio.", "ssm", "proposes", "we propose"),
+        ("Our S4 layer is fast.", "s4", "proposes", "our"),
+        ("It is a Transformer-based detector.", "transformer", "uses", "-based"),
+        ("We build on self-attention for speed.", "transformer", "uses", "build on"),
+        ("It outperforms Transformers on long inputs.", "transformer", "compares", "outperforms"),
+        ("Transformers are popular.", "transformer", "mentions", ""),
+    ],
+)
+def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str, role: str, cue: str) -> None:
+    mention = next(m for m in small.find(text) if m.concept == concept)
+    assert (mention.role, mention.cue) == (role, cue)
+
+
+def test_cue_does_not_cross_a_sentence(small: Tagger) -> None:
+    mentions = small.find("We propose a new loss. Transformers are common.")
+    assert [(m.concept, m.role) for m in mentions] == [("transformer", "mentions")]
+
+
+def test_concept_in_two_families_rolls_up_to_both(small: Tagger) -> None:
+    tp = small.tag(Paper(id="p", title="Jamba for long context"))
+    assert tp.families_mentioned == ("ssm", "transformer")
+    assert tp.families_primary == ("ssm", "transformer")
+
+
+def test_title_and_proposal_outweigh_a_comparison(small: Tagger) -> None:
+    paper = Paper(
+        id="p1",
+        title="Mamba for speech",
+        abstract="Unlike Transformers, our Mamba model runs in linear time. Transformers are slower.",
+    )
+    tp = small.tag(paper)
+    assert tp.families_primary == ("ssm",)
+    assert tp.families_mentioned == ("ssm", "transformer")
+    hits = {h.concept: h for h in tp.concepts}
+    assert hits["mamba"].role == "proposes" and hits["mamba"].count == 2
+    assert hits["transformer"].role == "compares"
+
+
+def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
+    tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
+    assert not tp.tagged and tp.families_primary == () and tp.mentions == ()
+
+
+def test_offsets_point_into_the_paper_fields_even_with_line_breaks(small: Tagger) -> None:
+    paper = Paper(id="p", title="A ViT", abstract="First line.\nWe use a\tTransformer here.")
+    tp = small.tag(paper)
+    for m in tp.mentions:
+        text = paper.title if m.field == "title" else paper.abstract
+        assert text[m.start : m.end] == m.text
+
+
+def test_batch_and_single_tagging_agree(small: Tagger) -> None:
+    papers = [Paper(id=str(i), title=t, abstract=a) for i, (t, a) in enumerate([
+        ("Mamba", "Unlike Transformers, it is fast."), ("", ""), ("ViT", "We propose a ViT."),
+    ])]
+    assert small.tag_batch(papers) == [small.tag(p) for p in papers]
+    assert list(small.tag_stream(iter(papers), batch_size=2)) == small.tag_batch(papers)
