@@ -1,0 +1,389 @@
+"""Write graphs to files that networkx, igraph, Gephi and Cytoscape open as they are.
+
+Every format is deterministic: the same graph gives the same bytes whatever order its nodes and
+edges were added in (nodes, edges and attributes are written sorted) and no date, version or path
+is written. Attribute values must be ``str``, ``int``, finite ``float`` or ``bool``: ``None`` and
+lists raise ``TypeError`` (leave the attribute out; join lists with ``"; "``). An edge's id is its
+``id`` attribute, else its key; ids must be unique.
+
+``graphml``
+    GraphML 1.0. Each attribute has a ``<key>`` with an ``attr.type`` of ``int``, ``double``,
+    ``boolean`` or ``string`` (types networkx, igraph, Gephi and Cytoscape all read; an attribute
+    holding both ints and floats is ``double``) and an id such as ``node_label``: never networkx's
+    ``d3``/``d7``, which Gephi takes for yEd labels. All nodes come before all edges, as Cytoscape
+    and Gephi need. The edge id is the XML ``id`` attribute, not a data key: igraph reads it into
+    the ``id`` edge attribute, networkx into the edge key.
+``gexf``
+    GEXF 1.3, for Gephi. Node ``label``, edge ``id`` and ``weight`` are XML attributes; the rest are
+    ``<attvalue>`` of declared typed attributes. A node with ``first_year``/``last_year`` gets
+    ``start``/``end`` (graph ``mode="dynamic"``, ``timeformat="double"``): Gephi's timeline. An
+    edge's ``kind`` is its ``relation``, so Gephi keeps parallel edges of different relations apart.
+``json``
+    networkx node-link data with the edge list under ``"edges"``; read it back with
+    ``nx.node_link_graph(data, edges="edges")``.
+``csv``
+    ``STEM-nodes.csv`` (``id``, then the attributes) and ``STEM-edges.csv`` (``id``, ``source``,
+    ``target``, then the attributes): UTF-8, one header row, an empty cell where a value is missing.
+
+XML 1.0 cannot hold most control characters; the XML formats write U+FFFD in their place
+(``xml_safe``), and escape ``& < > "`` and line breaks so that every other character reads back.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import networkx as nx
+
+from taxonomy.errors import OutputError, UsageError
+
+GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "csv")
+SPELL_START = "first_year"  # node attributes that become GEXF start/end (Gephi's timeline)
+SPELL_END = "last_year"
+GRAPHML_FOOTER = "  </graph>\n</graphml>\n"
+
+Value: TypeAlias = str | int | float | bool
+_SCOPES = ("graph", "node", "edge")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+)
+_GEXF_TYPES = {"int": "integer", "double": "double", "boolean": "boolean", "string": "string"}
+_IGNORED_GRAPH_KEYS = ("node_default", "edge_default")  # added by networkx's readers
+
+
+def xml_safe(text: str) -> str:
+    """The text with every character XML 1.0 forbids (most control characters) replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def value_type(value: object, where: str) -> str:
+    """The GraphML type of an attribute value; ``TypeError`` naming ``where`` for a value no format holds."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where} is {value}: only finite numbers can be exported")
+        return "double"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        hint = "leave the attribute out instead"
+    elif isinstance(value, list | tuple | set | frozenset):
+        hint = "join the items into one string with '; '"
+    else:
+        hint = "use a str, int, float or bool"
+    raise TypeError(f"{where} is a {type(value).__name__}, which cannot be exported ({hint})")
+
+
+def format_value(value: Value) -> str:
+    """A value as text: ``true``/``false`` for booleans, the shortest round-tripping form for numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else repr(value)
+
+
+def _merge_type(old: str | None, new: str, where: str) -> str:
+    if old is None or old == new:
+        return new
+    if {old, new} == {"int", "double"}:
+        return "double"
+    raise TypeError(f"{where} holds both {old} and {new} values; give it one type")
+
+
+def _text(value: str) -> str:
+    return xml_safe(value).translate(_TEXT)
+
+
+def _attr(value: str) -> str:
+    return xml_safe(value).translate(_ATTR)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphMLKeys:
+    """The typed GraphML keys of a document: (scope, attribute name) -> attr.type, with stable key ids."""
+
+    types: Mapping[tuple[str, str], str]
+
+    def key_id(self, scope: str, name: str) -> str:
+        """``node_label``-style id; names that are not XML name tokens fall back to a numbered id."""
+        if re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+            return f"{scope}_{name}"
+        return f"{scope}{sorted(n for s, n in self.types if s == scope).index(name)}"
+
+    def header(self, graph_id: str, *, directed: bool, graph_data: Mapping[str, Value]) -> str:
+        """The XML declaration, the key declarations, the opening graph tag and the graph's data."""
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
+            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+            ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
+            ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+        ]
+        for scope, name in sorted(self.types, key=lambda k: (_SCOPES.index(k[0]), k[1])):
+            lines.append(
+                f'  <key id="{_attr(self.key_id(scope, name))}" for="{scope}"'
+                f' attr.name="{_attr(name)}" attr.type="{self.types[scope, name]}"/>'
+            )
+        edgedefault = "directed" if directed else "undirected"
+        lines.append(f'  <graph id="{_attr(graph_id)}" edgedefault="{edgedefault}">')
+        lines.extend(self._data("graph", graph_id, graph_data, "    "))
+        return "\n".join(lines) + "\n"
+
+    def node(self, node_id: str, data: Mapping[str, Value]) -> str:
+        """One ``<node>`` element with its data, sorted by attribute name."""
+        return self._element(f'<node id="{_attr(node_id)}"', "node", node_id, data)
+
+    def edge(self, edge_id: str, source: str, target: str, data: Mapping[str, Value]) -> str:
+        """One ``<edge>`` element (its id as the XML ``id``) with its data, sorted by attribute name."""
+        head = f'<edge id="{_attr(edge_id)}" source="{_attr(source)}" target="{_attr(target)}"'
+        return self._element(head, "edge", edge_id, data)
+
+    def _element(self, head: str, scope: str, ident: str, data: Mapping[str, Value]) -> str:
+        body = self._data(scope, ident, data, "      ")
+        if not body:
+            return f"    {head}/>\n"
+        tag = head.split(" ", 1)[0][1:]
+        return "\n".join([f"    {head}>", *body, f"    </{tag}>"]) + "\n"
+
+    def _data(self, scope: str, ident: str, data: Mapping[str, Value], indent: str) -> list[str]:
+        lines = []
+        for name in sorted(data):
+            value = data[name]
+            where = f"{scope} '{ident}' attribute '{name}'"
+            declared = self.types.get((scope, name))
+            if declared is None:
+                raise ValueError(f"{where} has no declared GraphML key")
+            found = value_type(value, where)
+            if found != declared and (found, declared) != ("int", "double"):
+                raise TypeError(f"{where} is {found}, but its key is declared {declared}")
+            key = _attr(self.key_id(scope, name))
+            lines.append(f'{indent}<data key="{key}">{_text(format_value(value))}</data>')
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A graph checked and flattened for writing: sorted nodes and edges with their attributes."""
+
+    directed: bool
+    graph: dict[str, Value]
+    nodes: list[tuple[str, dict[str, Value]]]
+    edges: list[tuple[str, str, str, dict[str, Value]]]  # (id, source, target, attributes without id)
+    types: dict[tuple[str, str], str]
+
+
+def _table(graph: Any) -> _Table:
+    types: dict[tuple[str, str], str] = {}
+
+    def check(scope: str, ident: str, data: Mapping[str, Any]) -> dict[str, Value]:
+        for name, value in data.items():
+            where = f"{scope} '{ident}' attribute '{name}'"
+            types[scope, str(name)] = _merge_type(
+                types.get((scope, str(name))), value_type(value, where), where
+            )
+        return {str(k): v for k, v in sorted(data.items())}
+
+    graph_data = {k: v for k, v in graph.graph.items() if k not in _IGNORED_GRAPH_KEYS}
+    gdata = check("graph", "graph", graph_data)
+    nodes = []
+    for node, data in graph.nodes(data=True):
+        if "id" in data:
+            raise ValueError(
+                f"node '{node}' has an attribute 'id', which clashes with the node id; rename it"
+            )
+        nodes.append((str(node), check("node", str(node), data)))
+    nodes.sort(key=lambda n: n[0])
+    if len({n for n, _ in nodes}) != len(nodes):
+        raise ValueError("two nodes have the same id once written as text; give nodes distinct string ids")
+    edges = []
+    triples = (
+        graph.edges(keys=True, data=True)
+        if graph.is_multigraph()
+        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
+    )
+    for u, v, key, data in triples:
+        edge_id = str(data.get("id", key if key is not None else f"{u}->{v}"))
+        rest = {k: val for k, val in data.items() if k != "id"}
+        edges.append((edge_id, str(u), str(v), check("edge", edge_id, rest)))
+    edges.sort(key=lambda e: e[0])
+    seen: set[str] = set()
+    for edge_id, *_ in edges:
+        if edge_id in seen:
+            raise ValueError(f"two edges have the id '{edge_id}'; edge ids must be unique")
+        seen.add(edge_id)
+    return _Table(graph.is_directed(), gdata, nodes, edges, types)
+
+
+# --- the formats -------------------------------------------------------------------------------
+
+
+def _graphml(table: _Table, stem: str) -> str:
+    keys = GraphMLKeys(table.types)
+    parts = [keys.header(stem, directed=table.directed, graph_data=table.graph)]
+    parts.extend(keys.node(node, data) for node, data in table.nodes)
+    parts.extend(keys.edge(eid, u, v, data) for eid, u, v, data in table.edges)
+    parts.append(GRAPHML_FOOTER)
+    return "".join(parts)
+
+
+def _gexf(table: _Table, stem: str) -> str:
+    node_types = {n: t for (s, n), t in table.types.items() if s == "node" and n != "label"}
+    numeric_weight = table.types.get(("edge", "weight")) in ("int", "double")
+    edge_types = {
+        n: t for (s, n), t in table.types.items() if s == "edge" and not (n == "weight" and numeric_weight)
+    }
+    dynamic = any(SPELL_START in d or SPELL_END in d for _, d in table.nodes)
+    mode = ' mode="dynamic" timeformat="double"' if dynamic else ' mode="static"'
+    about = "; ".join(f"{k}={format_value(v)}" for k, v in table.graph.items())
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+        ' xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">',
+        "  <meta>",
+        "    <creator>taxonomy</creator>",
+        f"    <description>{_text(stem + (': ' + about if about else ''))}</description>",
+        "  </meta>",
+        f'  <graph defaultedgetype="{"directed" if table.directed else "undirected"}"{mode}>',
+    ]
+    for scope, declared in (("node", node_types), ("edge", edge_types)):
+        if declared:
+            lines.append(f'    <attributes class="{scope}">')
+            lines.extend(
+                f'      <attribute id="{_attr(n)}" title="{_attr(n)}" type="{_GEXF_TYPES[t]}"/>'
+                for n, t in sorted(declared.items())
+            )
+            lines.append("    </attributes>")
+    lines.append("    <nodes>")
+    for node, data in table.nodes:
+        head = f'<node id="{_attr(node)}" label="{_attr(str(data.get("label", node)))}"'
+        for xml_name, name in (("start", SPELL_START), ("end", SPELL_END)):
+            if isinstance(data.get(name), int | float):
+                head += f' {xml_name}="{format_value(data[name])}"'
+        lines.extend(_gexf_element(head, {k: v for k, v in data.items() if k != "label"}))
+    lines.extend(["    </nodes>", "    <edges>"])
+    for edge_id, u, v, data in table.edges:
+        head = f'<edge id="{_attr(edge_id)}" source="{_attr(u)}" target="{_attr(v)}"'
+        if "relation" in data:
+            head += f' kind="{_attr(str(data["relation"]))}"'
+        rest = dict(data)
+        if numeric_weight and "weight" in rest:
+            head += f' weight="{format_value(rest.pop("weight"))}"'
+        lines.extend(_gexf_element(head, rest))
+    lines.extend(["    </edges>", "  </graph>", "</gexf>"])
+    return "\n".join(lines) + "\n"
+
+
+def _gexf_element(head: str, data: Mapping[str, Value]) -> list[str]:
+    tag = head.split(" ", 1)[0][1:]
+    if not data:
+        return [f"      {head}/>"]
+    values = [
+        f'          <attvalue for="{_attr(k)}" value="{_attr(format_value(v))}"/>'
+        for k, v in sorted(data.items())
+    ]
+    return [f"      {head}>", "        <attvalues>", *values, "        </attvalues>", f"      </{tag}>"]
+
+
+def _node_link(graph: Any, table: _Table) -> str:
+    ordered = nx.MultiDiGraph() if table.directed else nx.MultiGraph()
+    ordered.graph.update(table.graph)
+    originals = {str(n): n for n in graph.nodes}
+    ordered.add_nodes_from((originals[n], data) for n, data in table.nodes)
+    triples = (
+        graph.edges(keys=True, data=True)
+        if graph.is_multigraph()
+        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
+    )
+    by_id = {str(d.get("id", k if k is not None else f"{u}->{v}")): (u, v, k, d) for u, v, k, d in triples}
+    for edge_id, *_ in table.edges:
+        u, v, key, data = by_id[edge_id]
+        ordered.add_edge(u, v, key=edge_id if key is None else key, **dict(sorted(data.items())))
+    data = nx.node_link_data(ordered, edges="edges")
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _csv(rows: Iterable[Sequence[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _csv_tables(table: _Table) -> tuple[str, str]:
+    node_cols = sorted(n for s, n in table.types if s == "node")
+    edge_cols = sorted(n for s, n in table.types if s == "edge")
+
+    def cell(data: Mapping[str, Value], name: str) -> str:
+        return format_value(data[name]) if name in data else ""
+
+    nodes = [["id", *node_cols]] + [[n, *(cell(d, c) for c in node_cols)] for n, d in table.nodes]
+    edges = [["id", "source", "target", *edge_cols]]
+    edges += [[eid, u, v, *(cell(d, c) for c in edge_cols)] for eid, u, v, d in table.edges]
+    return _csv(nodes), _csv(edges)
+
+
+def _render(graph: Any, table: _Table, fmt: str, stem: str) -> list[tuple[str, str]]:
+    if fmt == "graphml":
+        return [(f"{stem}.graphml", _graphml(table, stem))]
+    if fmt == "gexf":
+        return [(f"{stem}.gexf", _gexf(table, stem))]
+    if fmt == "json":
+        return [(f"{stem}.json", _node_link(graph, table))]
+    nodes, edges = _csv_tables(table)
+    return [(f"{stem}-nodes.csv", nodes), (f"{stem}-edges.csv", edges)]
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats asked for, in order without repeats; ``UsageError`` for one that does not exist."""
+    for fmt in formats:
+        if fmt not in GRAPH_FORMATS:
+            close = difflib.get_close_matches(fmt, GRAPH_FORMATS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"unknown graph format '{fmt}'{hint}; choose from {', '.join(GRAPH_FORMATS)}")
+    return tuple(dict.fromkeys(formats))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text with ``\\n`` line ends, replacing the file only once it is complete."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(
+            f"{path}: cannot be written ({exc.strerror or exc}); choose another output folder with -o DIR"
+        ) from exc
+
+
+def write_graph(
+    graph: nx.MultiDiGraph,
+    out_dir: Path,
+    stem: str = "concepts",
+    formats: Sequence[str] = ("graphml",),
+) -> list[Path]:
+    """Write the graph in each format asked for; return the files written, in the order asked."""
+    fmts = check_formats(formats)
+    table = _table(graph)
+    written = []
+    for fmt in fmts:
+        for name, text in _render(graph, table, fmt, stem):
+            path = Path(out_dir) / name
+            write_text(path, text)
+            written.append(path)
+    return written
