@@ -11,8 +11,10 @@ lists raise ``TypeError`` (leave the attribute out; join lists with ``"; "``). A
     ``boolean`` or ``string`` (types networkx, igraph, Gephi and Cytoscape all read; an attribute
     holding both ints and floats is ``double``) and an id such as ``node_label``: never networkx's
     ``d3``/``d7``, which Gephi takes for yEd labels. All nodes come before all edges, as Cytoscape
-    and Gephi need. The edge id is the XML ``id`` attribute, not a data key: igraph reads it into
-    the ``id`` edge attribute, networkx into the edge key.
+    and Gephi need. The edge id is both the XML ``id`` attribute (networkx's edge key, Gephi's edge
+    id) and an ``id`` data key: python-igraph 1.0 fills its ``id`` edge attribute with the wrong
+    values when it reads them from the XML attribute alone (it then warns "Could not add edge ids,
+    there is already an 'id' edge attribute" and keeps the right ones).
 ``gexf``
     GEXF 1.3, for Gephi. Node ``label``, edge ``id`` and ``weight`` are XML attributes; the rest are
     ``<attvalue>`` of declared typed attributes. A node with ``first_year``/``last_year`` gets
@@ -232,10 +234,13 @@ def _table(graph: Any) -> _Table:
 
 
 def _graphml(table: _Table, stem: str) -> str:
-    keys = GraphMLKeys(table.types)
+    types = dict(table.types)
+    if table.edges:
+        types["edge", "id"] = "string"
+    keys = GraphMLKeys(types)
     parts = [keys.header(stem, directed=table.directed, graph_data=table.graph)]
     parts.extend(keys.node(node, data) for node, data in table.nodes)
-    parts.extend(keys.edge(eid, u, v, data) for eid, u, v, data in table.edges)
+    parts.extend(keys.edge(eid, u, v, {**data, "id": eid}) for eid, u, v, data in table.edges)
     parts.append(GRAPHML_FOOTER)
     return "".join(parts)
 

@@ -178,7 +178,7 @@ _PAPER_KEYS = GraphMLKeys(
         **{("node", n): "string" for n in ("kind", "label", "name", "title")},
         ("node", "level"): "int",
         ("node", "year"): "int",
-        **{("edge", n): "string" for n in ("interaction", "name", "relation", "role")},
+        **{("edge", n): "string" for n in ("id", "interaction", "name", "relation", "role")},
         ("edge", "count"): "int",
         ("edge", "directed"): "boolean",
         ("edge", "score"): "double",
@@ -296,9 +296,10 @@ class PaperGraphSink:
                     out.write(node_xml)
                     edges.write(edges_xml)
                 for child, parent, attrs in is_a_edges(self.taxonomy, self._concepts):
-                    eid = str(attrs.pop("id"))
                     attrs["name"] = f"concept:{child} (is_a) concept:{parent}"
-                    out.write(_PAPER_KEYS.edge(eid, f"concept:{child}", f"concept:{parent}", attrs))
+                    out.write(
+                        _PAPER_KEYS.edge(str(attrs["id"]), f"concept:{child}", f"concept:{parent}", attrs)
+                    )
                 _copy(edges, out)
                 out.write(GRAPHML_FOOTER)
             os.replace(out_tmp, self.path)
@@ -332,9 +333,11 @@ def _paper_record(tp: TaggedPaper) -> _Record:
     edges = []
     for hit in sorted(tp.concepts, key=lambda h: h.concept):
         target = f"concept:{hit.concept}"
+        edge_id = f"{hit.role}:{paper.id}:{hit.concept}"
         edge: Attrs = {
             "count": hit.count,
             "directed": True,
+            "id": xml_safe(edge_id),
             "interaction": hit.role,
             "name": f"{node} ({hit.role}) {target}",
             "relation": hit.role,
@@ -342,7 +345,7 @@ def _paper_record(tp: TaggedPaper) -> _Record:
             "score": float(hit.score),
             "weight": float(hit.score),
         }
-        edges.append(_PAPER_KEYS.edge(f"{hit.role}:{paper.id}:{hit.concept}", node, target, edge))
+        edges.append(_PAPER_KEYS.edge(edge_id, node, target, edge))
     return (paper.id, _PAPER_KEYS.node(node, attrs), "".join(edges))
 
 

@@ -1,0 +1,392 @@
+"""The concept graph and the paper graph, built from a fixture taxonomy and hand-made tagged papers.
+
+The taxonomy is ``fixtures/graph/rules`` (read with the real loader) and the papers are
+``fixtures/graph/papers.json``, so these tests do not move when the bundled rules grow.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from pathlib import Path
+
+import igraph
+import networkx as nx
+import pytest
+
+from taxonomy.errors import UsageError
+from taxonomy.graph import PaperGraphSink, concept_graph
+from taxonomy.models import ConceptHit, Paper, TaggedPaper
+from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.stats import CorpusStats
+
+FIXTURES = Path(__file__).parent / "fixtures" / "graph"
+GOLDEN = FIXTURES / "golden"
+UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
+
+
+def load_papers() -> list[TaggedPaper]:
+    records = json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8"))
+    return [
+        TaggedPaper(
+            paper=Paper(id=r["id"], title=r["title"], date=r["date"]),
+            concepts=tuple(ConceptHit(*hit) for hit in r["concepts"]),
+            families_primary=tuple(r["primary"]),
+            families_mentioned=tuple(r["mentioned"]),
+        )
+        for r in records
+    ]
+
+
+def collect(papers: list[TaggedPaper], taxonomy: Taxonomy) -> CorpusStats:
+    stats = CorpusStats()
+    for tp in papers:
+        stats.add(tp, taxonomy)
+    return stats
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_rules(FIXTURES / "rules")
+
+
+@pytest.fixture(scope="module")
+def papers() -> list[TaggedPaper]:
+    return load_papers()
+
+
+@pytest.fixture
+def stats(taxonomy: Taxonomy, papers: list[TaggedPaper]) -> CorpusStats:
+    return collect(papers, taxonomy)
+
+
+@pytest.fixture
+def graph(taxonomy: Taxonomy, stats: CorpusStats) -> nx.MultiDiGraph:
+    return concept_graph(taxonomy, stats)
+
+
+def edge(graph: nx.MultiDiGraph, edge_id: str) -> dict[str, object]:
+    _, source, target = edge_id.split(":")
+    return dict(graph.edges[source, target, edge_id])
+
+
+def relations(graph: nx.MultiDiGraph, relation: str) -> set[str]:
+    return {k for _, _, k, d in graph.edges(keys=True, data=True) if d["relation"] == relation}
+
+
+# --- nodes -------------------------------------------------------------------------------------
+
+
+def test_nodes_are_the_families_and_the_concepts_that_occur(graph: nx.MultiDiGraph) -> None:
+    assert list(graph) == [
+        "diffusion", "dit", "hybrid-ssm-attention", "mamba", "quirky", "s4", "ssm", "transformer",
+        "vision-mamba", "vision-transformer",
+    ]  # fmt: skip
+    assert "rwkv" not in graph  # defined, but no paper names it
+
+
+def test_all_concepts_adds_the_rest_of_the_taxonomy(taxonomy: Taxonomy, stats: CorpusStats) -> None:
+    graph = concept_graph(taxonomy, stats, all_concepts=True)
+    assert set(graph) == set(taxonomy.concepts)
+    assert graph.nodes["rwkv"]["papers"] == 0
+    assert "first_year" not in graph.nodes["rwkv"]
+    assert graph.has_edge("rwkv", "ssm", "is_a:rwkv:ssm")
+
+
+def test_a_family_no_paper_names_is_still_a_node(taxonomy: Taxonomy, papers: list[TaggedPaper]) -> None:
+    graph = concept_graph(taxonomy, collect(papers[:1], taxonomy))
+    assert graph.nodes["diffusion"]["papers"] == 0
+    assert "dit" not in graph
+
+
+def test_concept_node_attributes(graph: nx.MultiDiGraph) -> None:
+    assert graph.nodes["mamba"] == {
+        "description": "Selective state space model.",
+        "family": "ssm",
+        "first_year": 2021,
+        "kind": "concept",
+        "label": "Mamba",
+        "last_year": 2023,
+        "level": 1,
+        "mentions": 4,
+        "name": "mamba",
+        "papers": 3,
+        "papers_primary": 3,
+    }
+    assert graph.nodes["vision-mamba"]["family"] == "ssm; transformer"
+    assert graph.nodes["vision-mamba"]["level"] == 2
+    assert graph.nodes["ssm"]["kind"] == "family"
+    assert graph.nodes["vision-transformer"]["papers_primary"] == 0  # only ever compared against
+
+
+def test_years_are_left_out_when_no_paper_has_a_date(graph: nx.MultiDiGraph) -> None:
+    assert "first_year" not in graph.nodes["quirky"]
+    assert "last_year" not in graph.nodes["quirky"]
+
+
+def test_text_xml_cannot_hold_is_replaced_when_the_graph_is_built(graph: nx.MultiDiGraph) -> None:
+    assert graph.nodes["quirky"]["label"] == "Q<&>\"uirk's \ufffdformer"
+    assert "\x02" not in graph.nodes["quirky"]["description"]
+
+
+# --- edges -------------------------------------------------------------------------------------
+
+
+def test_is_a_edges_follow_every_parent_in_the_rules(graph: nx.MultiDiGraph) -> None:
+    assert relations(graph, "is_a") == {
+        "is_a:dit:diffusion", "is_a:dit:transformer", "is_a:hybrid-ssm-attention:ssm",
+        "is_a:hybrid-ssm-attention:transformer", "is_a:mamba:ssm", "is_a:quirky:transformer", "is_a:s4:ssm",
+        "is_a:vision-mamba:mamba", "is_a:vision-mamba:vision-transformer", "is_a:vision-transformer:transformer",
+    }  # fmt: skip
+    assert edge(graph, "is_a:vision-mamba:mamba") == {
+        "directed": True,
+        "id": "is_a:vision-mamba:mamba",
+        "interaction": "is_a",
+        "name": "vision-mamba (is_a) mamba",
+        "relation": "is_a",
+        "weight": 1.0,
+    }
+
+
+def test_co_occurs_has_count_association_and_jaccard(graph: nx.MultiDiGraph) -> None:
+    # 6 papers; mamba in 3, vision-transformer in 2, both in 2
+    assert edge(graph, "co_occurs:mamba:vision-transformer") == {
+        "association": 2.0,  # 2 * 6 / (3 * 2)
+        "count": 2,
+        "directed": False,
+        "id": "co_occurs:mamba:vision-transformer",
+        "interaction": "co_occurs",
+        "jaccard": 0.666667,  # 2 / (3 + 2 - 2)
+        "name": "mamba (co_occurs) vision-transformer",
+        "relation": "co_occurs",
+        "weight": 2.0,
+    }
+
+
+def test_no_co_occurs_between_a_concept_and_its_ancestor(taxonomy: Taxonomy, graph: nx.MultiDiGraph) -> None:
+    pairs = [(u, v) for u, v, d in graph.edges(data=True) if d["relation"] == "co_occurs"]
+    assert pairs
+    for u, v in pairs:
+        assert u not in taxonomy.concepts[v].ancestors and v not in taxonomy.concepts[u].ancestors
+    assert not graph.has_edge("vision-mamba", "mamba", "co_occurs:mamba:vision-mamba")
+
+
+def test_typed_relations_carry_counts_and_example_papers(graph: nx.MultiDiGraph) -> None:
+    compared = edge(graph, "compared_with:mamba:vision-transformer")
+    assert (compared["count"], compared["examples"], compared["directed"]) == (
+        2,
+        "2101.00001; 2306.00006",
+        True,
+    )
+    combined = edge(graph, "combined_with:dit:mamba")
+    assert (combined["count"], combined["examples"], combined["directed"]) == (1, "2202.00002", False)
+    assert relations(graph, "combined_with") == {
+        "combined_with:diffusion:ssm", "combined_with:dit:mamba", "combined_with:ssm:transformer",
+    }  # fmt: skip
+    assert edge(graph, "compared_with:quirky:s4")["examples"] == "doi:10.1000/q&a<4>"
+
+
+def test_any_relation_name_in_the_counts_becomes_an_edge(taxonomy: Taxonomy, stats: CorpusStats) -> None:
+    stats.relations[("builds_on", "vision-mamba", "mamba")] += 3
+    stats.relation_examples[("builds_on", "vision-mamba", "mamba")] = ["b", "a"]
+    graph = concept_graph(taxonomy, stats)
+    built = edge(graph, "builds_on:vision-mamba:mamba")
+    assert (built["count"], built["examples"], built["interaction"], built["directed"]) == (
+        3,
+        "a; b",
+        "builds_on",
+        True,
+    )
+
+
+def test_min_count_prunes_weak_edges_but_keeps_is_a(
+    taxonomy: Taxonomy, stats: CorpusStats, graph: nx.MultiDiGraph
+) -> None:
+    pruned = concept_graph(taxonomy, stats, min_count=2)
+    assert relations(pruned, "is_a") == relations(graph, "is_a")
+    assert relations(pruned, "compared_with") == {"compared_with:mamba:vision-transformer"}
+    assert relations(pruned, "combined_with") == set()
+    assert all(d["count"] >= 2 for _, _, d in pruned.edges(data=True) if d["relation"] != "is_a")
+    assert set(pruned) == set(graph)  # nodes are never pruned
+    assert pruned.graph["min_count"] == 2
+
+
+def test_min_count_below_one_is_refused(taxonomy: Taxonomy, stats: CorpusStats) -> None:
+    with pytest.raises(UsageError, match=r"^--min-count must be at least 1, not 0$"):
+        concept_graph(taxonomy, stats, min_count=0)
+
+
+def test_every_edge_is_keyed_by_its_unique_id(graph: nx.MultiDiGraph) -> None:
+    keys = [k for _, _, k in graph.edges(keys=True)]
+    assert len(keys) == len(set(keys)) == graph.number_of_edges() == 28
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        assert k == d["id"] == f"{d['relation']}:{u}:{v}"
+        assert d["interaction"] == d["relation"]
+
+
+def test_no_none_and_no_lists_anywhere(graph: nx.MultiDiGraph) -> None:
+    values = [*graph.graph.values()]
+    values += [v for _, d in graph.nodes(data=True) for v in d.values()]
+    values += [v for _, _, d in graph.edges(data=True) for v in d.values()]
+    assert all(type(v) in (str, int, float, bool) for v in values)
+    assert all(math.isfinite(v) for v in values if isinstance(v, float))
+
+
+def test_graph_level_attributes(graph: nx.MultiDiGraph, taxonomy: Taxonomy) -> None:
+    assert graph.graph == {"min_count": 1, "papers": 6, "rules_version": taxonomy.version}
+
+
+def test_the_graph_does_not_depend_on_paper_order_or_how_counts_were_split(
+    taxonomy: Taxonomy, papers: list[TaggedPaper], graph: nx.MultiDiGraph
+) -> None:
+    merged = collect(papers[3:][::-1], taxonomy).merge(collect(papers[:3], taxonomy))
+    other = concept_graph(taxonomy, merged)
+    assert list(other.nodes(data=True)) == list(graph.nodes(data=True))
+    assert list(other.edges(keys=True, data=True)) == list(graph.edges(keys=True, data=True))
+
+
+def test_counts_from_other_rules_are_refused(taxonomy: Taxonomy, stats: CorpusStats) -> None:
+    stats.concept_papers["perceiver"] += 1
+    with pytest.raises(UsageError) as error:
+        concept_graph(taxonomy, stats)
+    assert str(error.value) == (
+        "the counts name 1 concept(s) the rules do not define (perceiver); "
+        "build the graph with the rules the papers were tagged with (--rules DIR)"
+    )
+
+
+# --- the paper graph ---------------------------------------------------------------------------
+
+
+def write_papers(
+    path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper], chunk_size: int = 20_000
+) -> bytes:
+    with PaperGraphSink(path, taxonomy, chunk_size=chunk_size) as sink:
+        for tp in papers:
+            sink.add(tp)
+    return path.read_bytes()
+
+
+def test_paper_graph_links_papers_to_the_concepts_they_name(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    write_papers(tmp_path / "papers.graphml", taxonomy, papers)
+    graph = nx.read_graphml(tmp_path / "papers.graphml", force_multigraph=True)
+    paper_nodes = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "paper")
+    assert paper_nodes == sorted(f"paper:{tp.paper.id}" for tp in papers)
+    concepts = {n for n, d in graph.nodes(data=True) if d["kind"] != "paper"}
+    named = {hit.concept for tp in papers for hit in tp.concepts}
+    with_ancestors = named | {a for c in named for a in taxonomy.concepts[c].ancestors}
+    assert concepts == {f"concept:{c}" for c in with_ancestors}
+    assert graph.nodes["paper:2101.00001"] == {
+        "families_mentioned": "ssm; transformer",
+        "families_primary": "ssm",
+        "kind": "paper",
+        "label": "Mamba beats ViT <fast> & cheap",
+        "name": "2101.00001",
+        "title": "Mamba beats ViT <fast> & cheap",
+        "year": 2021,
+    }
+    assert "year" not in graph.nodes["paper:doi:10.1000/q&a<4>"]
+    assert graph.nodes["paper:doi:10.1000/q&a<4>"]["title"] == 'Quirk\ufffd "former" & <co>'
+    assert graph.degree("paper:2205.00005") == 0  # untagged papers are nodes too
+    hit_edges = [d for _, _, d in graph.edges(data=True) if d["relation"] != "is_a"]
+    assert len(hit_edges) == sum(len(tp.concepts) for tp in papers)
+    assert dict(graph.edges["paper:2101.00001", "concept:mamba", "proposes:2101.00001:mamba"]) == {
+        "count": 2,
+        "directed": True,
+        "id": "proposes:2101.00001:mamba",
+        "interaction": "proposes",
+        "name": "paper:2101.00001 (proposes) concept:mamba",
+        "relation": "proposes",
+        "role": "proposes",
+        "score": 6.0,
+        "weight": 6.0,
+    }
+    assert graph.has_edge(
+        "concept:vision-mamba", "concept:vision-transformer", "is_a:vision-mamba:vision-transformer"
+    )
+
+
+def read_igraph(path: Path) -> igraph.Graph:
+    with warnings.catch_warnings():  # edge ids come from the "id" data key; igraph says so
+        warnings.filterwarnings("ignore", message="Could not add edge ids")
+        return igraph.Graph.Read_GraphML(str(path))
+
+
+def test_paper_graph_reads_in_igraph_with_the_same_counts(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    path = tmp_path / "papers.graphml"
+    write_papers(path, taxonomy, papers)
+    nxg = nx.read_graphml(path, force_multigraph=True)
+    ig = read_igraph(path)
+    assert (ig.vcount(), ig.ecount()) == (nxg.number_of_nodes(), nxg.number_of_edges()) == (16, 21)
+    assert sorted(ig.es["id"]) == sorted(k for _, _, k in nxg.edges(keys=True))
+    assert ig.vs.find(name="2306.00006")["year"] == 2023
+
+
+def test_paper_graph_is_the_same_whatever_the_order_and_chunking(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    one = write_papers(tmp_path / "a.graphml", taxonomy, papers)
+    spilled = write_papers(tmp_path / "b.graphml", taxonomy, papers[::-1], chunk_size=1)
+    chunked = write_papers(tmp_path / "c.graphml", taxonomy, papers[2:] + papers[:2], chunk_size=4)
+    assert one == spilled == chunked
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.graphml",
+        "b.graphml",
+        "c.graphml",
+    ]  # no leftovers
+
+
+def test_paper_graph_writes_a_paper_seen_twice_once(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    once = write_papers(tmp_path / "a.graphml", taxonomy, papers)
+    twice = write_papers(tmp_path / "b.graphml", taxonomy, papers + papers[:2], chunk_size=3)
+    assert once == twice
+
+
+def test_paper_graph_golden_file(tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]) -> None:
+    written = write_papers(tmp_path / "papers.graphml", taxonomy, papers)
+    golden = GOLDEN / "papers.graphml"
+    if UPDATE:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_bytes(written)
+    assert written == golden.read_bytes()
+
+
+def test_a_failed_run_leaves_no_paper_graph_behind(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    with (
+        pytest.raises(RuntimeError),
+        PaperGraphSink(tmp_path / "papers.graphml", taxonomy, chunk_size=1) as sink,
+    ):
+        for tp in papers:
+            sink.add(tp)
+        raise RuntimeError("the tagger crashed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_paper_graph_refuses_papers_after_close(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    sink = PaperGraphSink(tmp_path / "papers.graphml", taxonomy)
+    sink.close()
+    sink.close()  # closing twice is harmless
+    with pytest.raises(ValueError, match="already closed"):
+        sink.add(papers[0])
+
+
+def test_paper_graph_refuses_concepts_the_rules_do_not_define(tmp_path: Path, taxonomy: Taxonomy) -> None:
+    tp = TaggedPaper(paper=Paper(id="x1", title="T"), concepts=(ConceptHit("perceiver", 1, 1.0, "uses"),))
+    with pytest.raises(UsageError) as error:
+        PaperGraphSink(tmp_path / "papers.graphml", taxonomy).add(tp)
+    assert str(error.value) == (
+        "paper 'x1' names concepts the rules do not define (perceiver); "
+        "use the rules the papers were tagged with (--rules DIR)"
+    )
