@@ -1,0 +1,182 @@
+"""The input stage: read paper records from files in many formats as one stream of Paper | Reject.
+
+``read(paths)`` opens each input in turn (``-`` is standard input; gzip is undone whatever the
+name), chooses a reader by extension or content (:mod:`~taxonomy.ingest.detect`) unless
+``format`` says which, and yields one item per record, in input order:
+
+- a :class:`~taxonomy.models.Paper` (text cleaned, id chosen as in :mod:`~taxonomy.ingest.ids`);
+- a :class:`~taxonomy.models.Reject` with file, line (or record number) and reason for a record
+  that cannot be used;
+- with ``dedupe``, a ``Reject`` whose ``duplicate_of`` names the kept paper for a record with the
+  id or normalised title of an earlier paper (kept in a few bytes per paper: :mod:`.dedupe`).
+
+So papers + rejects + duplicates = records read. A file that cannot be read at all raises
+:class:`~taxonomy.errors.InputError` with a one-line message; with ``strict`` so does the first
+reject that is not a duplicate. Readers stream: memory does not grow with the input.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from taxonomy.errors import InputError, UsageError
+from taxonomy.ingest.dedupe import Seen
+from taxonomy.ingest.detect import content_start, detect, json_container
+from taxonomy.ingest.files import Source, check_path, open_source
+from taxonomy.ingest.ids import title_key
+from taxonomy.ingest.record import FieldNames, excerpt
+from taxonomy.models import Paper, Reject
+
+__all__ = ["FORMATS", "FieldNames", "Records", "read"]
+
+#: The names ``format=`` (and ``--format``) accepts.
+FORMATS: tuple[str, ...] = (
+    "listing",
+    "jsonl",
+    "json",
+    "csv",
+    "tsv",
+    "atom",
+    "bibtex",
+    "ris",
+    "openalex",
+    "s2",
+)
+_LINE_FORMATS = frozenset(("listing", "jsonl", "csv", "tsv"))
+Reader = Callable[[Source, FieldNames, "str | None"], Iterator["Paper | Reject"]]
+
+
+def _reader(fmt: str) -> Reader:
+    if fmt in ("jsonl", "json"):
+        from taxonomy.ingest import jsonl
+
+        return jsonl.read_jsonl if fmt == "jsonl" else jsonl.read_json
+    if fmt in ("csv", "tsv"):
+        from taxonomy.ingest import tabular
+
+        return tabular.read_csv if fmt == "csv" else tabular.read_tsv
+    if fmt == "atom":
+        from taxonomy.ingest import atom
+
+        return atom.read_atom
+    if fmt == "bibtex":
+        from taxonomy.ingest import bibtex
+
+        return bibtex.read_bibtex
+    if fmt == "ris":
+        from taxonomy.ingest import ris
+
+        return ris.read_ris
+    from taxonomy.ingest import listing
+
+    return listing.read_listing
+
+
+class Records:
+    """The records of all inputs, one at a time, with how far reading has got (for progress)."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        sizes: Sequence[int | None],
+        *,
+        format: str | None,
+        fields: FieldNames,
+        strict: bool,
+        dedupe: bool,
+    ) -> None:
+        self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
+        self.papers = 0
+        self.rejects = 0
+        self.duplicates = 0
+        self._done = 0
+        self._current: Source | None = None
+        self._items = self._generate(names, format, fields, strict, dedupe)
+
+    def __iter__(self) -> Iterator[Paper | Reject]:
+        return self
+
+    def __next__(self) -> Paper | Reject:
+        return next(self._items)
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes consumed so far over all inputs (compressed bytes for gzip); best effort."""
+        current = self._current.counter.count if self._current is not None else 0
+        return self._done + current
+
+    def _generate(
+        self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, dedupe: bool
+    ) -> Iterator[Paper | Reject]:
+        seen = Seen() if dedupe else None
+        for name in names:
+            source = open_source(name)
+            self._current = source
+            try:
+                fmt, shape = _format_of(source, format)
+                for item in _reader(fmt)(source, fields, shape):
+                    if isinstance(item, Reject):
+                        self.rejects += 1
+                        if strict:
+                            what = "line" if fmt in _LINE_FORMATS else "record"
+                            raise InputError(f"{item.where}: {item.reason}; fix the {what} or drop --strict")
+                    elif seen is not None:
+                        kept = seen.check(item.id, title_key(item.title))
+                        if kept is not None:
+                            self.duplicates += 1
+                            yield _duplicate(item, kept)
+                            continue
+                        self.papers += 1
+                    else:
+                        self.papers += 1
+                    yield item
+            finally:
+                self._done += source.counter.count
+                self._current = None
+                source.close()
+
+
+def _format_of(source: Source, forced: str | None) -> tuple[str, str | None]:
+    """The reader format and the forced record shape ('openalex', 's2' or None) for an input."""
+    if not content_start(source.head):
+        raise InputError(f"{source.name}: the file is empty; pass a file with at least one paper in it")
+    if forced in ("openalex", "s2"):
+        return json_container(source.head), forced
+    if forced == "json" and json_container(source.head) == "jsonl":
+        return "jsonl", None
+    return forced or detect(source.name, source.head), None
+
+
+def _duplicate(paper: Paper, kept: str) -> Reject:
+    where, _, line = paper.source.rpartition(":")
+    if not (line.isascii() and line.isdigit()):
+        where, line = paper.source, ""
+    return Reject(
+        source=where,
+        line=int(line) if line else None,
+        reason=f"duplicate of {kept}",
+        excerpt=excerpt(paper.title),
+        duplicate_of=kept,
+    )
+
+
+def read(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    fields: FieldNames | None = None,
+    strict: bool = False,
+    dedupe: bool = True,
+) -> Records:
+    """Read papers from files (``-`` for standard input) as a stream of Paper | Reject, in order."""
+    if format == "auto":
+        format = None
+    if format is not None and format not in FORMATS:
+        close = difflib.get_close_matches(format, FORMATS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"unknown input format '{format}'{hint}; choose one of: {', '.join(FORMATS)}")
+    names = [str(p) for p in paths]
+    sizes = [check_path(n) for n in names]
+    return Records(names, sizes, format=format, fields=fields or FieldNames(), strict=strict, dedupe=dedupe)

@@ -1,0 +1,125 @@
+"""What every reader shares: the field-name options, and turning raw fields into a Paper or a Reject.
+
+Readers find the raw values in their format and call :func:`build`, which cleans the text
+(markup removed, whitespace collapsed), chooses the id (see :mod:`taxonomy.ingest.ids`) and
+rejects a record without a title. Author names written ``Last, First`` are turned around to
+``First Last``; keywords are de-duplicated in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from taxonomy.ingest.files import decode
+from taxonomy.ingest.ids import norm_arxiv, norm_doi, paper_id
+from taxonomy.ingest.text import clean
+from taxonomy.models import Paper, Reject
+
+EXCERPT = 80  # characters of a rejected record kept to help the user find it
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """Names of the fields holding title, abstract, date and id; None means detect the usual names."""
+
+    title: str | None = None
+    abstract: str | None = None
+    date: str | None = None
+    id: str | None = None
+
+
+def excerpt(raw: str | bytes) -> str:
+    """The start of a raw record, on one line, for a reject."""
+    text = decode(raw[: EXCERPT * 8]) if isinstance(raw, bytes) else raw[: EXCERPT * 2]
+    return " ".join(text.split())[:EXCERPT]
+
+
+def reject(source: str, line: int | None, reason: str, raw: str | bytes = "") -> Reject:
+    """A reject with an excerpt of the raw record."""
+    return Reject(source, line, reason, excerpt(raw))
+
+
+def author_name(name: str) -> str:
+    """``'Lovelace, Ada'`` -> ``'Ada Lovelace'``; ``'Turing, Jr., Alan'`` -> ``'Alan Turing Jr.'``; else cleaned."""
+    name = clean(name)
+    if "," in name:
+        parts = [p.strip() for p in name.split(",")]
+        if len(parts) == 2 and all(parts):
+            return f"{parts[1]} {parts[0]}"
+        if len(parts) == 3 and all(parts):
+            return f"{parts[2]} {parts[0]} {parts[1]}"
+    return name
+
+
+_AND = re.compile(r"\s+and\s+|\s*;\s*|\s*&\s*")
+_COMMA_OR_AND = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """Authors from one string: ``'A; B'``, ``'Last, First and Last, First'`` or ``'A, B and C'``."""
+    if ";" in text or " and " in text or "&" in text:
+        parts = [p for p in _AND.split(text) if p.strip()]
+        if ";" in text or all(p.count(",") == 1 for p in parts):
+            return tuple(a for a in (author_name(p) for p in parts) if a)
+    return tuple(a for a in (clean(p) for p in _COMMA_OR_AND.split(text)) if a)
+
+
+def split_keywords(text: str) -> tuple[str, ...]:
+    """Keywords from one string, separated by ``;`` (or by ``,`` when there is no ``;``)."""
+    separator = ";" if ";" in text else ","
+    return tuple(text.split(separator))
+
+
+def unique(values: Iterable[str]) -> tuple[str, ...]:
+    """Cleaned, non-empty values with repeats dropped, in order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        text = clean(value)
+        if text and text not in seen:
+            seen[text] = None
+    return tuple(seen)
+
+
+def build(
+    source: str,
+    line: int | None,
+    raw: str | bytes,
+    *,
+    title: str,
+    abstract: str = "",
+    date: str | None = None,
+    authors: Iterable[str] = (),
+    keywords: Iterable[str] = (),
+    venue: str = "",
+    doi: str | None = None,
+    arxiv: str | None = None,
+    source_id: str | None = None,
+    explicit_id: str | None = None,
+) -> Paper | Reject:
+    """A Paper from raw field values (markup still in them), or a Reject when the title is missing.
+
+    ``doi`` and ``arxiv`` may be URLs or prefixed (they are normalised here); ``source_id`` must be
+    final (e.g. ``openalex:W1``); ``raw`` is the record as read, for the reject excerpt.
+    """
+    title = clean(title)
+    if not title:
+        return reject(source, line, "missing title", raw)
+    pid = paper_id(
+        title,
+        doi=norm_doi(doi) if doi else None,
+        arxiv=norm_arxiv(arxiv) if arxiv else None,
+        source_id=source_id,
+        explicit=explicit_id,
+    )
+    return Paper(
+        id=pid,
+        title=title,
+        abstract=clean(abstract),
+        date=date,
+        authors=unique(authors),
+        keywords=unique(keywords),
+        venue=clean(venue),
+        source=f"{source}:{line}" if line is not None else source,
+    )

@@ -1,0 +1,392 @@
+"""Records given as field -> value mappings (JSON objects, CSV rows) turned into papers.
+
+Four shapes are recognised per record, so one file may mix them:
+
+- **OpenAlex work** (has ``abstract_inverted_index``, or an ``id`` at ``https://openalex.org/``):
+  ``title``/``display_name``; the abstract rebuilt from ``abstract_inverted_index`` (word ->
+  positions); ``publication_date`` or ``publication_year``; ``authorships[].author.display_name``;
+  keywords from ``keywords[].display_name``, else ``concepts[].display_name``; venue from
+  ``primary_location.source.display_name`` (or ``host_venue.display_name``); ``doi``; id
+  ``openalex:W...``.
+- **Semantic Scholar paper** (has ``paperId`` or ``externalIds``): ``title``, ``abstract``,
+  ``publicationDate`` or ``year``, ``authors[].name``, keywords from ``fieldsOfStudy`` (else
+  ``s2FieldsOfStudy[].category``), ``venue`` (or ``publicationVenue.name``, ``journal.name``),
+  ``externalIds.DOI``/``externalIds.ArXiv``; id ``s2:<paperId>``.
+- **arXiv metadata snapshot** (has ``categories`` and ``versions``, ``update_date`` or
+  ``authors_parsed``): ``id`` is the arXiv id; the date is the first version's date (else
+  ``update_date``); ``authors_parsed`` (else ``authors``); keywords are the ``categories``;
+  venue is ``journal-ref``; ``doi``.
+- **Anything else**: fields found by their usual names, compared ignoring case, spaces and
+  punctuation (see :data:`CANDIDATES`), or by the names given in :class:`FieldNames`. This is
+  also how CSV/TSV columns are found.
+
+``FieldNames`` overrides the title, abstract, date and id of every shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from taxonomy.ingest.dates import parse_date
+from taxonomy.ingest.ids import arxiv_in_text, norm_source_id
+from taxonomy.ingest.record import FieldNames, author_name, build, split_authors, split_keywords
+from taxonomy.models import Paper, Reject
+
+#: Usual field names per role, most specific first, compared after :func:`normal_key`.
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "papertitle", "articletitle", "documenttitle", "displayname", "ti", "t1"),
+    "abstract": ("abstract", "summary", "abstracttext", "paperabstract", "ab", "n2"),
+    "date": (
+        "publicationdate",
+        "publisheddate",
+        "published",
+        "date",
+        "pubdate",
+        "issued",
+        "created",
+        "updatedate",
+        "updated",
+        "publicationyear",
+        "year",
+        "py",
+    ),
+    "id": ("id", "paperid", "identifier", "uid"),
+    "authors": ("authors", "author", "authornames", "au", "creators", "creator"),
+    "keywords": (
+        "keywords",
+        "authorkeywords",
+        "keyword",
+        "categories",
+        "tags",
+        "subjects",
+        "de",
+        "fieldsofstudy",
+        "concepts",
+        "topics",
+    ),
+    "venue": (
+        "venue",
+        "journal",
+        "journalref",
+        "journaltitle",
+        "booktitle",
+        "sourcetitle",
+        "source",
+        "containertitle",
+        "conference",
+        "publicationvenue",
+        "so",
+        "jo",
+        "jf",
+    ),
+    "doi": ("doi", "di"),
+    "arxiv": ("arxivid", "arxiv", "eprint"),
+}
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_CACHE_SIZE = 64
+_NAME_KEYS = ("name", "display_name", "displayName", "full_name", "literal")
+_TERM_KEYS = ("display_name", "name", "term", "category", "label")
+
+
+def normal_key(name: str) -> str:
+    """A field name compared loosely: ``'Publication Date'`` -> ``'publicationdate'``."""
+    return _NOT_ALNUM.sub("", name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Which field of a record holds each role (None: the record has no such field)."""
+
+    title: str | None
+    abstract: str | None
+    date: str | None
+    id: str | None
+    authors: str | None
+    keywords: str | None
+    venue: str | None
+    doi: str | None
+    arxiv: str | None
+
+
+def resolve(names: Sequence[str], fields: FieldNames) -> Columns:
+    """Map each role to one of ``names``: the name the user gave, else the first usual name present."""
+    normal: dict[str, str] = {}
+    for name in names:
+        normal.setdefault(normal_key(name), name)
+    chosen: dict[str, str | None] = {}
+    given = {"title": fields.title, "abstract": fields.abstract, "date": fields.date, "id": fields.id}
+    for role, candidates in CANDIDATES.items():
+        wanted = given.get(role)
+        if wanted is not None:
+            # A name that is not a key may be a dotted path ("metadata.title"), tried per record.
+            chosen[role] = wanted if wanted in names else normal.get(normal_key(wanted), wanted)
+            continue
+        chosen[role] = next((normal[c] for c in candidates if c in normal), None)
+    if given["id"] is None and chosen["id"] is not None and chosen["id"] in (chosen["doi"], chosen["arxiv"]):
+        chosen["id"] = None
+    return Columns(**chosen)
+
+
+# -- value coercion -----------------------------------------------------------------------------------
+
+
+def text_of(value: object) -> str:
+    """A text value: strings as they are, numbers written out, lists joined, else ''."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        return " ".join(t for t in (text_of(v) for v in value) if t)
+    if isinstance(value, dict):
+        for key in ("text", "value", "#text", "name", "display_name"):
+            if isinstance(value.get(key), str):
+                return str(value[key])
+    return ""
+
+
+def _name_of(value: object) -> str:
+    if isinstance(value, str):
+        return author_name(value)
+    if isinstance(value, dict):
+        for key in _NAME_KEYS:
+            name = value.get(key)
+            if isinstance(name, str) and name.strip():
+                return author_name(name) if key == "name" else name
+        if "given" in value or "family" in value:  # CSL-JSON
+            return f"{text_of(value.get('given'))} {text_of(value.get('family'))}"
+        if isinstance(value.get("author"), dict):  # OpenAlex authorship
+            return _name_of(value["author"])
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        parts = [str(v) for v in value]  # arXiv authors_parsed: [last, first, suffix]
+        return " ".join(p for p in (parts[1:2] + parts[:1] + parts[2:3]) if p)
+    return ""
+
+
+def authors_of(value: object) -> tuple[str, ...]:
+    """Author names from a list of names, of author objects, or one string of names."""
+    if isinstance(value, str):
+        return split_authors(value)
+    if isinstance(value, list):
+        return tuple(_name_of(v) for v in value)
+    return ()
+
+
+def keywords_of(value: object, *, spaces: bool = False) -> tuple[str, ...]:
+    """Keywords from a list of terms or term objects, or one string (split on ``;``/``,``)."""
+    if isinstance(value, str):
+        return tuple(value.split()) if spaces else split_keywords(value)
+    if isinstance(value, list):
+        terms: list[str] = []
+        for item in value:
+            if isinstance(item, str):
+                terms.append(item)
+            elif isinstance(item, dict):
+                terms.append(next((str(item[k]) for k in _TERM_KEYS if isinstance(item.get(k), str)), ""))
+        return tuple(terms)
+    return ()
+
+
+def _get(record: Mapping[str, object], key: str | None) -> object:
+    if key is None:
+        return None
+    value = record.get(key)
+    if value is None and "." in key:  # a dotted path into nested objects: "metadata.title"
+        node: object = record
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+    return value
+
+
+# -- shapes -------------------------------------------------------------------------------------------
+
+
+class MappingReader:
+    """Turns mappings from one input into papers, remembering how each key set resolved."""
+
+    def __init__(self, source: str, fields: FieldNames, shape: str | None = None) -> None:
+        self.source = source
+        self.fields = fields
+        self.shape = shape  # "openalex" or "s2" to force, else detected per record
+        self._columns: dict[tuple[str, ...], Columns] = {}
+
+    def columns(self, names: Sequence[str]) -> Columns:
+        """The roles of a key set, cached because the records of a file share a few key sets."""
+        key = tuple(names)
+        found = self._columns.get(key)
+        if found is None:
+            if len(self._columns) >= _CACHE_SIZE:
+                self._columns.clear()
+            found = self._columns[key] = resolve(key, self.fields)
+        return found
+
+    def paper(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Paper | Reject:
+        """A paper from one record of any shape."""
+        shape = self.shape or _shape_of(record)
+        if shape == "openalex":
+            return self._openalex(record, line, raw)
+        if shape == "s2":
+            return self._s2(record, line, raw)
+        return self._generic(record, line, raw, arxiv_snapshot=shape == "arxiv")
+
+    def _overrides(self, record: Mapping[str, object], values: dict[str, object]) -> dict[str, object]:
+        for role in ("title", "abstract", "date", "id"):
+            name = getattr(self.fields, role)
+            if name is not None:
+                values[role] = _get(record, name)
+        return values
+
+    def _generic(
+        self, record: Mapping[str, object], line: int | None, raw: str | bytes, *, arxiv_snapshot: bool
+    ) -> Paper | Reject:
+        cols = self.columns(list(record))
+        get = record.get
+        identifier = text_of(_get(record, cols.id)) if cols.id else ""
+        arxiv = text_of(get(cols.arxiv)) if cols.arxiv else None
+        venue = text_of(get(cols.venue)) if cols.venue else ""
+        date = parse_date(_get(record, cols.date)) if cols.date else None
+        authors = authors_of(get(cols.authors)) if cols.authors else ()
+        if arxiv_snapshot:
+            if not self.fields.id:
+                arxiv, identifier = identifier or arxiv, ""
+            if not self.fields.date:
+                date = _first_version_date(get("versions")) or date
+            if "authors_parsed" in record:
+                authors = authors_of(get("authors_parsed"))
+        elif not arxiv and venue:
+            arxiv = arxiv_in_text(venue)
+        kw_key = cols.keywords
+        keywords = keywords_of(get(kw_key), spaces=kw_key == "categories") if kw_key else ()
+        return build(
+            self.source,
+            line,
+            raw,
+            title=text_of(_get(record, cols.title)),
+            abstract=text_of(_get(record, cols.abstract)),
+            date=date,
+            authors=authors,
+            keywords=keywords,
+            venue=venue,
+            doi=text_of(get(cols.doi)) if cols.doi else None,
+            arxiv=arxiv,
+            source_id=norm_source_id(identifier) if identifier and not self.fields.id else None,
+            explicit_id=identifier if identifier and self.fields.id else None,
+        )
+
+    def _openalex(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Paper | Reject:
+        v = self._overrides(
+            record,
+            {
+                "title": record.get("title") or record.get("display_name"),
+                "abstract": rebuild_abstract(record.get("abstract_inverted_index")) or record.get("abstract"),
+                "date": record.get("publication_date") or record.get("publication_year"),
+                "id": None,
+            },
+        )
+        location = _dig(record, "primary_location", "source", "display_name") or _dig(
+            record, "host_venue", "display_name"
+        )
+        ids = record.get("ids")
+        openalex_id = text_of(record.get("id"))
+        return build(
+            self.source,
+            line,
+            raw,
+            title=text_of(v["title"]),
+            abstract=text_of(v["abstract"]),
+            date=parse_date(v["date"]),
+            authors=authors_of(record.get("authorships")),
+            keywords=keywords_of(record.get("keywords") or record.get("concepts")),
+            venue=text_of(location),
+            doi=text_of(record.get("doi"))
+            or (text_of(ids.get("doi")) if isinstance(ids, dict) else "")
+            or None,
+            source_id=norm_source_id(openalex_id) if openalex_id else None,
+            explicit_id=text_of(v["id"]) or None,
+        )
+
+    def _s2(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Paper | Reject:
+        v = self._overrides(
+            record,
+            {
+                "title": record.get("title"),
+                "abstract": record.get("abstract"),
+                "date": record.get("publicationDate") or record.get("year"),
+                "id": None,
+            },
+        )
+        external = record.get("externalIds")
+        external = external if isinstance(external, dict) else {}
+        fields_of_study = record.get("fieldsOfStudy") or record.get("s2FieldsOfStudy")
+        venue = (
+            record.get("venue") or _dig(record, "publicationVenue", "name") or _dig(record, "journal", "name")
+        )
+        paper = text_of(record.get("paperId"))
+        return build(
+            self.source,
+            line,
+            raw,
+            title=text_of(v["title"]),
+            abstract=text_of(v["abstract"]),
+            date=parse_date(v["date"]),
+            authors=authors_of(record.get("authors")),
+            keywords=keywords_of(fields_of_study),
+            venue=text_of(venue),
+            doi=text_of(external.get("DOI")) or None,
+            arxiv=text_of(external.get("ArXiv")) or None,
+            source_id=f"s2:{paper}" if paper else None,
+            explicit_id=text_of(v["id"]) or None,
+        )
+
+
+def _shape_of(record: Mapping[str, object]) -> str:
+    if "abstract_inverted_index" in record:
+        return "openalex"
+    identifier = record.get("id")
+    if isinstance(identifier, str) and identifier.startswith("https://openalex.org/"):
+        return "openalex"
+    if "paperId" in record or "externalIds" in record:
+        return "s2"
+    if "categories" in record and (
+        "versions" in record or "update_date" in record or "authors_parsed" in record
+    ):
+        return "arxiv"
+    return "generic"
+
+
+def _dig(record: Mapping[str, object], *path: str) -> object:
+    node: object = record
+    for part in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _first_version_date(versions: object) -> str | None:
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+        return parse_date(versions[0].get("created"))
+    return None
+
+
+def rebuild_abstract(index: object) -> str:
+    """The text of an OpenAlex ``abstract_inverted_index`` (word -> positions), in position order."""
+    if not isinstance(index, dict):
+        return ""
+    placed: list[tuple[int, str]] = []
+    for word, positions in index.items():
+        if isinstance(positions, list):
+            placed.extend((p, str(word)) for p in positions if isinstance(p, int) and not isinstance(p, bool))
+    placed.sort()
+    return " ".join(word for _, word in placed)
+
+
+def all_names(records: Iterable[Mapping[str, object]]) -> list[str]:
+    """Every key used by the records, in first-seen order (for messages)."""
+    seen: dict[str, None] = {}
+    for record in records:
+        seen.update(dict.fromkeys(record))
+    return list(seen)
