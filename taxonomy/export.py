@@ -33,6 +33,7 @@ XML 1.0 cannot hold most control characters; the XML formats write U+FFFD in the
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -40,7 +41,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -188,6 +189,16 @@ class _Table:
     types: dict[tuple[str, str], str]
 
 
+def _edges(graph: Any) -> Iterator[tuple[str, Any, Any, Any, dict[str, Any]]]:
+    """(id, source, target, key, data) of every edge; the id is the ``id`` attribute, else the key."""
+    if graph.is_multigraph():
+        for u, v, key, data in graph.edges(keys=True, data=True):
+            yield str(data.get("id", key)), u, v, key, data
+    else:
+        for u, v, data in graph.edges(data=True):
+            yield str(data.get("id", f"{u}->{v}")), u, v, None, data
+
+
 def _table(graph: Any) -> _Table:
     types: dict[tuple[str, str], str] = {}
 
@@ -212,13 +223,7 @@ def _table(graph: Any) -> _Table:
     if len({n for n, _ in nodes}) != len(nodes):
         raise ValueError("two nodes have the same id once written as text; give nodes distinct string ids")
     edges = []
-    triples = (
-        graph.edges(keys=True, data=True)
-        if graph.is_multigraph()
-        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
-    )
-    for u, v, key, data in triples:
-        edge_id = str(data.get("id", key if key is not None else f"{u}->{v}"))
+    for edge_id, u, v, _, data in _edges(graph):
         rest = {k: val for k, val in data.items() if k != "id"}
         edges.append((edge_id, str(u), str(v), check("edge", edge_id, rest)))
     edges.sort(key=lambda e: e[0])
@@ -308,16 +313,12 @@ def _node_link(graph: Any, table: _Table) -> str:
     ordered.graph.update(table.graph)
     originals = {str(n): n for n in graph.nodes}
     ordered.add_nodes_from((originals[n], data) for n, data in table.nodes)
-    triples = (
-        graph.edges(keys=True, data=True)
-        if graph.is_multigraph()
-        else ((u, v, None, d) for u, v, d in graph.edges(data=True))
-    )
-    by_id = {str(d.get("id", k if k is not None else f"{u}->{v}")): (u, v, k, d) for u, v, k, d in triples}
+    by_id = {edge_id: (u, v, key, data) for edge_id, u, v, key, data in _edges(graph)}
     for edge_id, *_ in table.edges:
-        u, v, key, data = by_id[edge_id]
-        ordered.add_edge(u, v, key=edge_id if key is None else key, **dict(sorted(data.items())))
+        u, v, key, attrs = by_id[edge_id]
+        ordered.add_edge(u, v, key=edge_id if key is None else key, **dict(sorted(attrs.items())))
     data = nx.node_link_data(ordered, edges="edges")
+    data["edges"].sort(key=lambda e: str(e.get("id", e["key"])))  # networkx lists edges by source node
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -364,16 +365,18 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 def write_text(path: Path, text: str) -> None:
     """Write UTF-8 text with ``\\n`` line ends, replacing the file only once it is complete."""
+    hint = "choose another output folder with -o DIR"
+    if path.parent.exists() and not path.parent.is_dir():
+        raise OutputError(f"{path.parent}: is a file, not a folder; {hint}")
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(text.encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(
-            f"{path}: cannot be written ({exc.strerror or exc}); choose another output folder with -o DIR"
-        ) from exc
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); {hint}") from exc
 
 
 def write_graph(
