@@ -51,7 +51,7 @@ class _Table:
 
     def _grow(self) -> None:
         bigger = _Table(len(self.keys) * 2)
-        for key, value in zip(self.keys, self.values):
+        for key, value in zip(self.keys, self.values, strict=True):
             if key:
                 i = bigger.slot(key)
                 bigger.keys[i] = key

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import IO, BinaryIO, TypeVar
 
 from taxonomy.errors import InputError
 
@@ -96,7 +96,7 @@ class Source:
     head: bytes
     counter: _Counting
     utf16: bool = False
-    closers: list[BinaryIO] = field(default_factory=list)
+    closers: list[IO[bytes]] = field(default_factory=list)
 
     def close(self) -> None:
         """Close the streams this source opened (never standard input itself)."""
@@ -132,8 +132,8 @@ class Source:
     def chunks(self) -> Iterator[str]:
         """Yield the decoded text in chunks of about a mebibyte, BOM dropped."""
         if self.utf16:
-            text = io.TextIOWrapper(self.stream, encoding="utf-16", errors="replace")
-            while chunk := self._guard(text.read, _CHUNK):
+            wrapper = io.TextIOWrapper(self.stream, encoding="utf-16", errors="replace")
+            while chunk := self._guard(wrapper.read, _CHUNK):
                 yield chunk
             return
         decoder = codecs.getincrementaldecoder("utf-8")(_ERRORS)
@@ -186,7 +186,7 @@ def check_path(name: str) -> int | None:
 
 def open_source(name: str) -> Source:
     """Open an input for reading: gzip undone by content, first bytes peeked, nothing decoded yet."""
-    closers: list[BinaryIO] = []
+    closers: list[IO[bytes]] = []
     if name == "-":
         raw: BinaryIO = sys.stdin.buffer
     else:
@@ -200,14 +200,14 @@ def open_source(name: str) -> Source:
             raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
         closers.append(raw)
     counter = _Counting(raw)
-    stream: BinaryIO = io.BufferedReader(counter, _CHUNK)  # type: ignore[arg-type]
+    stream = io.BufferedReader(counter, _CHUNK)
     source = Source(name, stream, b"", counter, closers=closers)
     if source._guard(stream.peek, 2)[:2] == _GZIP_MAGIC:
         unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
-        stream = io.BufferedReader(unzipped, _CHUNK)  # type: ignore[arg-type]
+        stream = io.BufferedReader(unzipped, _CHUNK)  # type: ignore[arg-type]  # GzipFile has readinto
         closers.append(stream)
     head = _read_head(source, stream)
-    source.stream = io.BufferedReader(_Prefixed(head, stream), _CHUNK)  # type: ignore[arg-type]
+    source.stream = io.BufferedReader(_Prefixed(head, stream), _CHUNK)
     source.head = head
     source.utf16 = head.startswith(_UTF16_BOMS)
     if not source.utf16 and b"\0" in head[:8000]:

@@ -40,6 +40,12 @@ _SEPARATORS = re.compile(r"[\s,]*")
 _SPACE = re.compile(r"\s*")
 
 
+def _end(pattern: re.Pattern[str], text: str, index: int) -> int:
+    """Where ``pattern`` (which may match the empty string) stops matching from ``index``."""
+    match = pattern.match(text, index)
+    return match.end() if match else index
+
+
 def _json_error(exc: orjson.JSONDecodeError) -> str:
     return f"invalid JSON ({exc.msg}: column {exc.colno})"
 
@@ -156,7 +162,7 @@ class _Scanner:
     def first(self) -> str:
         """The first character that is not white space ('' for none)."""
         while True:
-            index = _SPACE.match(self.text).end()
+            index = _end(_SPACE, self.text, 0)
             if index < len(self.text):
                 return self.text[index]
             if not self.more():
@@ -175,7 +181,7 @@ class _Scanner:
     def _skip(self, pattern: re.Pattern[str], index: int) -> int:
         """The index after ``pattern`` matched at ``index``, reading on; -1 at the end of the input."""
         while True:
-            index = pattern.match(self.text, index).end()
+            index = _end(pattern, self.text, index)
             if index < len(self.text):
                 return index
             if not self.more():

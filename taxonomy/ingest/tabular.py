@@ -68,7 +68,7 @@ def _read(src: Source, fields: FieldNames, delimiter: str) -> Iterator[Paper | R
                 src.name, start, f"expected {len(header)} fields, found {len(row)}", delimiter.join(row)
             )
             continue
-        yield mapper.paper(dict(zip(header, row)), start, delimiter.join(row))
+        yield mapper.paper(dict(zip(header, row, strict=True)), start, delimiter.join(row))
 
 
 def _header(row: list[str]) -> list[str]:

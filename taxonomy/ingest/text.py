@@ -3,16 +3,16 @@
 Titles and abstracts arrive with HTML (``<i>``, ``<sub>``, JATS ``<jats:p>`` in Crossref and
 OpenAlex records, entities such as ``&amp;``) and LaTeX (``$\\alpha$``, ``\\emph{...}``,
 ``\\cite{...}``, BibTeX braces and accents such as ``{\\"o}``). :func:`clean` keeps the words and
-drops the markup:
+drops the markup (examples below are written with LaTeX and HTML names):
 
 - HTML: tags of HTML, MathML and JATS (and any ``prefix:name`` tag) are removed, block tags leaving
   a space; a ``<`` that does not open such a tag is text (``$0 < p < 1$`` survives); entities are
   unescaped after the tags are gone.
 - LaTeX: math delimiters (``$``, ``$$``, ``\\(``, ``\\)``, ``\\[``, ``\\]``) are dropped and their
-  content kept; Greek letters and common symbols become Unicode (``\\alpha`` -> ``α``, ``\\leq`` ->
-  ``≤``); formatting commands are dropped and their argument kept (``\\emph{x}`` -> ``x``);
+  content kept; Greek letters and common symbols become Unicode (``\\alpha`` -> the Greek letter,
+  ``\\leq`` -> the less-or-equal sign); formatting commands are dropped and their argument kept (``\\emph{x}`` -> ``x``);
   references (``\\cite``, ``\\ref``, ``\\label``, ``\\footnote`` ...) are dropped with their
-  argument; ``\\frac{a}{b}`` -> ``a/b``; accents are composed (``\\"o`` -> ``ö``); any other command
+  argument; ``\\frac{a}{b}`` -> ``a/b``; accents are composed (``\\"o`` -> o with diaeresis); any other command
   keeps its name (``\\log`` -> ``log``); unescaped braces are removed.
 
 Markup handling runs only when the text holds ``<``, ``&``, ``\\`` or ``$``, so plain text costs one
@@ -53,156 +53,39 @@ def strip_html(text: str) -> str:
 
 # -- LaTeX --------------------------------------------------------------------------------------------
 
-_GREEK = (
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau "
-    "upsilon phi chi psi omega"
-).split()
-SYMBOLS: dict[str, str] = {name: chr(0x3B1 + i + (i >= 17)) for i, name in enumerate(_GREEK)}
-SYMBOLS.update({name.capitalize(): chr(0x391 + i + (i >= 17)) for i, name in enumerate(_GREEK)})
+_GREEK = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega"
+# name -> replacement, as "name=text" pairs ("_" is a space in the replacement)
+_SYMBOL_PAIRS = """
+varepsilon=ε vartheta=ϑ varphi=φ varpi=ϖ varrho=ϱ varsigma=ς ell=ℓ infty=∞ partial=∂ nabla=∇ times=×
+cdot=· pm=± mp=∓ div=÷ leq=≤ le=≤ leqslant=≤ geq=≥ ge=≥ geqslant=≥ neq=≠ ne=≠ approx=≈ sim=∼ simeq=≃
+equiv=≡ propto=∝ ll=≪ gg=≫ in=∈ notin=∉ ni=∋ subset=⊂ subseteq=⊆ supset=⊃ supseteq=⊇ cup=∪ cap=∩
+setminus=∖ emptyset=∅ varnothing=∅ forall=∀ exists=∃ neg=¬ wedge=∧ vee=∨ land=∧ lor=∨ oplus=⊕ otimes=⊗
+odot=⊙ circ=∘ ast=* star=⋆ to=→ rightarrow=→ leftarrow=← Rightarrow=⇒ Leftarrow=⇐ leftrightarrow=↔
+Leftrightarrow=⇔ mapsto=↦ implies=⇒ iff=⇔ uparrow=↑ downarrow=↓ sum=∑ prod=∏ int=∫ oint=∮ sqrt=√
+langle=⟨ rangle=⟩ lfloor=⌊ rfloor=⌋ lceil=⌈ rceil=⌉ vert=| Vert=‖ mid=| parallel=∥ perp=⊥ top=⊤ bot=⊥
+prime=′ dagger=† ldots=... dots=... cdots=... vdots=... ddots=... hbar=ℏ aleph=ℵ degree=° textdegree=°
+copyright=© textregistered=® texttrademark=™ S=§ P=¶ ss=ß ae=æ AE=Æ oe=œ OE=Œ o=ø O=Ø aa=å AA=Å l=ł L=Ł
+i=ı j=ȷ textendash=– textemdash=— textasciitilde=~ euro=€ lbrace={ rbrace=}
+quad=_ qquad=_ textquoteleft=' textquoteright=' textquotedblleft=" textquotedblright="
+"""  # noqa: RUF001
+SYMBOLS: dict[str, str] = {name: chr(0x3B1 + i + (i >= 17)) for i, name in enumerate(_GREEK.split())}
+SYMBOLS.update({name.capitalize(): chr(0x391 + i + (i >= 17)) for i, name in enumerate(_GREEK.split())})
 SYMBOLS.update(
-    {
-        "varepsilon": "ε",
-        "vartheta": "ϑ",
-        "varphi": "φ",
-        "varpi": "ϖ",
-        "varrho": "ϱ",
-        "varsigma": "ς",
-        "ell": "ℓ",
-        "infty": "∞",
-        "partial": "∂",
-        "nabla": "∇",
-        "times": "×",
-        "cdot": "·",
-        "pm": "±",
-        "mp": "∓",
-        "div": "÷",
-        "leq": "≤",
-        "le": "≤",
-        "leqslant": "≤",
-        "geq": "≥",
-        "ge": "≥",
-        "geqslant": "≥",
-        "neq": "≠",
-        "ne": "≠",
-        "approx": "≈",
-        "sim": "∼",
-        "simeq": "≃",
-        "equiv": "≡",
-        "propto": "∝",
-        "ll": "≪",
-        "gg": "≫",
-        "in": "∈",
-        "notin": "∉",
-        "ni": "∋",
-        "subset": "⊂",
-        "subseteq": "⊆",
-        "supset": "⊃",
-        "supseteq": "⊇",
-        "cup": "∪",
-        "cap": "∩",
-        "setminus": "∖",
-        "emptyset": "∅",
-        "varnothing": "∅",
-        "forall": "∀",
-        "exists": "∃",
-        "neg": "¬",
-        "wedge": "∧",
-        "vee": "∨",
-        "land": "∧",
-        "lor": "∨",
-        "oplus": "⊕",
-        "otimes": "⊗",
-        "odot": "⊙",
-        "circ": "∘",
-        "ast": "*",
-        "star": "⋆",
-        "to": "→",
-        "rightarrow": "→",
-        "leftarrow": "←",
-        "Rightarrow": "⇒",
-        "Leftarrow": "⇐",
-        "leftrightarrow": "↔",
-        "Leftrightarrow": "⇔",
-        "mapsto": "↦",
-        "implies": "⇒",
-        "iff": "⇔",
-        "uparrow": "↑",
-        "downarrow": "↓",
-        "sum": "∑",
-        "prod": "∏",
-        "int": "∫",
-        "oint": "∮",
-        "sqrt": "√",
-        "langle": "⟨",
-        "rangle": "⟩",
-        "lfloor": "⌊",
-        "rfloor": "⌋",
-        "lceil": "⌈",
-        "rceil": "⌉",
-        "vert": "|",
-        "Vert": "‖",
-        "mid": "|",
-        "parallel": "∥",
-        "perp": "⊥",
-        "top": "⊤",
-        "bot": "⊥",
-        "prime": "′",
-        "dagger": "†",
-        "ldots": "...",
-        "dots": "...",
-        "cdots": "...",
-        "vdots": "...",
-        "ddots": "...",
-        "hbar": "ℏ",
-        "aleph": "ℵ",
-        "degree": "°",
-        "textdegree": "°",
-        "copyright": "©",
-        "textregistered": "®",
-        "texttrademark": "™",
-        "S": "§",
-        "P": "¶",
-        "ss": "ß",
-        "ae": "æ",
-        "AE": "Æ",
-        "oe": "œ",
-        "OE": "Œ",
-        "o": "ø",
-        "O": "Ø",
-        "aa": "å",
-        "AA": "Å",
-        "l": "ł",
-        "L": "Ł",
-        "i": "ı",
-        "j": "ȷ",
-        "textendash": "–",
-        "textemdash": "—",
-        "textasciitilde": "~",
-        "textbackslash": "\\",
-        "LaTeX": "LaTeX",
-        "TeX": "TeX",
-        "euro": "€",
-        "lbrace": "{",
-        "rbrace": "}",
-        "backslash": "\\",
-        "quad": " ",
-        "qquad": " ",
-    }
+    (name, text.replace("_", " "))
+    for name, _, text in (pair.partition("=") for pair in _SYMBOL_PAIRS.split())
 )
 # Formatting and spacing commands: dropped, their argument (if any) kept as text.
-DROPPED = frozenset(
-    (
-        "emph textbf textit texttt textsc textsf textrm textup textnormal textmd textsl underline text "
-        "mbox hbox fbox makebox mathrm mathbf mathit mathsf mathtt mathcal mathbb mathfrak mathscr "
-        "mathnormal boldsymbol bm pmb operatorname mathop mathbin mathrel overline underline widetilde "
-        "widehat tilde hat bar vec dot ddot breve check acute grave overrightarrow overleftarrow "
-        "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr middle displaystyle textstyle "
-        "scriptstyle limits nolimits rm bf it em sf tt sc sl cal Bbb frak normalfont small footnotesize "
-        "scriptsize tiny large Large LARGE huge Huge noindent nonumber notag centering url protect "
-        "relax hfill vfill newline linebreak par smallskip medskip bigskip mathstrut strut phantom "
-        "hphantom vphantom color textcolor ensuremath xspace"
-    ).split()
-)
+_DROPPED = """
+emph textbf textit texttt textsc textsf textrm textup textnormal textmd textsl underline text mbox hbox fbox
+makebox mathrm mathbf mathit mathsf mathtt mathcal mathbb mathfrak mathscr mathnormal boldsymbol bm pmb
+operatorname mathop mathbin mathrel overline widetilde widehat tilde hat bar vec dot ddot breve check acute
+grave overrightarrow overleftarrow left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr middle
+displaystyle textstyle scriptstyle limits nolimits rm bf it em sf tt sc sl cal Bbb frak normalfont small
+footnotesize scriptsize tiny large Large LARGE huge Huge noindent nonumber notag centering url protect relax
+hfill vfill newline linebreak par smallskip medskip bigskip mathstrut strut phantom hphantom vphantom color
+textcolor ensuremath xspace
+"""
+DROPPED = frozenset(_DROPPED.split())
 _REFERENCES = (
     "cite|citep|citet|citealp|citealt|citeauthor|citeyear|nocite|ref|eqref|autoref|cref|Cref|pageref|"
     "label|footnote|footnotemark|footnotetext|thanks|vspace|hspace|includegraphics|bibliography|"
@@ -215,21 +98,14 @@ _RESTORE = str.maketrans({"\ue000": "$", "\ue001": "{", "\ue002": "}"})
 _ESCAPE = re.compile(r"\\([$%&_#{}])")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{[^{}]*\}")
 _FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
-_ACCENTS = {
-    "`": "\u0300",
-    "'": "\u0301",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    '"': "\u0308",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-}
+# accent command -> combining character (composed with its letter by NFC normalisation)
+_ACCENTS = dict(
+    zip(
+        "`'^~=.\"uvHckr",
+        "\u0300\u0301\u0302\u0303\u0304\u0307\u0308\u0306\u030c\u030b\u0327\u0328\u030a",
+        strict=True,
+    )
+)
 _SYMBOL_ACCENT = re.compile(r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))""")
 _LETTER_ACCENT = re.compile(r"\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}")
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
@@ -260,7 +136,7 @@ def _other(match: re.Match[str]) -> str:
 
 
 def strip_latex(text: str) -> str:
-    """Remove LaTeX markup and keep the text: ``$\\alpha$`` -> ``α``, ``\\emph{x}`` -> ``x``."""
+    """Remove LaTeX markup and keep the text: ``$\\alpha$`` -> alpha as a Greek letter, ``\\emph{x}`` -> ``x``."""
     if "\\" in text:
         text = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], text)
         if "{" in text:
