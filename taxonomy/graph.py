@@ -178,11 +178,9 @@ _PAPER_KEYS = GraphMLKeys(
         **{("node", n): "string" for n in ("kind", "label", "name", "title")},
         ("node", "level"): "int",
         ("node", "year"): "int",
-        **{("edge", n): "string" for n in ("id", "interaction", "name", "relation", "role")},
+        **{("edge", n): "string" for n in ("id", "interaction", "relation", "role")},
         ("edge", "count"): "int",
-        ("edge", "directed"): "boolean",
         ("edge", "score"): "double",
-        ("edge", "weight"): "double",
     }
 )
 _Record = tuple[str, str, str]  # (paper id, node XML, edges XML)
@@ -194,8 +192,10 @@ class PaperGraphSink:
     Paper nodes are ``paper:<id>`` (``kind``, ``label`` = ``title``, ``name`` = the paper id,
     ``year`` when known, ``families_primary``, ``families_mentioned``); concept nodes are
     ``concept:<id>`` for every concept named and its ancestors, joined by ``is_a`` edges. A paper's
-    edge to each concept it names has ``relation`` = ``role`` (proposes/uses/compares/mentions),
-    ``score``, ``count`` and ``weight`` = score. Use it as a context manager, or call ``close()``.
+    edge to each concept it names has ``role`` (proposes/uses/compares/mentions, also its
+    ``relation`` and ``interaction``), ``score`` and ``count``; the file holds nothing else per edge,
+    as it may hold millions. Use it as a context manager (nothing is written if the block fails) or
+    call ``close()``.
     """
 
     def __init__(self, path: Path, taxonomy: Taxonomy, *, chunk_size: int = 20_000) -> None:
@@ -296,9 +296,9 @@ class PaperGraphSink:
                     out.write(node_xml)
                     edges.write(edges_xml)
                 for child, parent, attrs in is_a_edges(self.taxonomy, self._concepts):
-                    attrs["name"] = f"concept:{child} (is_a) concept:{parent}"
+                    kept = {k: attrs[k] for k in ("id", "interaction", "relation")}
                     out.write(
-                        _PAPER_KEYS.edge(str(attrs["id"]), f"concept:{child}", f"concept:{parent}", attrs)
+                        _PAPER_KEYS.edge(str(attrs["id"]), f"concept:{child}", f"concept:{parent}", kept)
                     )
                 _copy(edges, out)
                 out.write(GRAPHML_FOOTER)
@@ -336,14 +336,11 @@ def _paper_record(tp: TaggedPaper) -> _Record:
         edge_id = f"{hit.role}:{paper.id}:{hit.concept}"
         edge: Attrs = {
             "count": hit.count,
-            "directed": True,
             "id": xml_safe(edge_id),
             "interaction": hit.role,
-            "name": f"{node} ({hit.role}) {target}",
             "relation": hit.role,
             "role": hit.role,
             "score": float(hit.score),
-            "weight": float(hit.score),
         }
         edges.append(_PAPER_KEYS.edge(edge_id, node, target, edge))
     return (paper.id, _PAPER_KEYS.node(node, attrs), "".join(edges))

@@ -296,14 +296,11 @@ def test_paper_graph_links_papers_to_the_concepts_they_name(
     assert len(hit_edges) == sum(len(tp.concepts) for tp in papers)
     assert dict(graph.edges["paper:2101.00001", "concept:mamba", "proposes:2101.00001:mamba"]) == {
         "count": 2,
-        "directed": True,
         "id": "proposes:2101.00001:mamba",
         "interaction": "proposes",
-        "name": "paper:2101.00001 (proposes) concept:mamba",
         "relation": "proposes",
         "role": "proposes",
         "score": 6.0,
-        "weight": 6.0,
     }
     assert graph.has_edge(
         "concept:vision-mamba", "concept:vision-transformer", "is_a:vision-mamba:vision-transformer"
