@@ -1,0 +1,118 @@
+"""The report stage: ``Taxonomy`` + ``CorpusStats`` → report.html, report.md and figures/*.svg.
+
+``context.build`` turns the statistics into plain values, ``figures`` draws them as SVG, and two
+Jinja2 templates installed with the package lay them out. The HTML page is self-contained (styles
+and figures inline, no scripts, no network); the Markdown file links the same figures as files.
+Paper and rule text is escaped in both: by Jinja's autoescape for HTML, and by a ``finalize`` hook
+that escapes every value for Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from taxonomy.report import figures
+from taxonomy.report.context import ReportData, build
+from taxonomy.report.text import md_finalize, md_indent, plural
+from taxonomy.rules import Taxonomy
+from taxonomy.stats import CorpusStats
+
+HTML_FILE = "report.html"
+MARKDOWN_FILE = "report.md"
+FIGURES_DIR = "figures"
+_BLANK_LINES = re.compile(r"\n{3,}")  # templates with optional parts leave runs of blank lines
+
+
+def render_report(
+    taxonomy: Taxonomy,
+    stats: CorpusStats,
+    out_dir: Path,
+    *,
+    title: str = "Method taxonomy report",
+    previous: Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Write report.html, report.md and figures/*.svg to ``out_dir``; return the paths written."""
+    del previous  # reserved for comparing with an earlier run
+    data = build(taxonomy, stats, title)
+    wide, narrow = draw_figures(data), draw_figures(data, narrow=True)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Matplotlib's SVG is trusted markup (labels inside it are escaped as XML text); phones get the narrow drawing.
+    inline = {name: InlineFigure(Markup(fig.svg), Markup(narrow[name].svg)) for name, fig in wide.items()}  # noqa: S704
+    links = {name: Markup(f"{FIGURES_DIR}/{fig.filename}") for name, fig in wide.items()}  # noqa: S704
+    html = _environment("html").get_template("report.html.j2").render(data=data, figures=inline, svg=wide)
+    markdown = _environment("md").get_template("report.md.j2").render(data=data, figures=links, svg=wide)
+    written = [
+        _write(out_dir / HTML_FILE, html),
+        _write(out_dir / MARKDOWN_FILE, _BLANK_LINES.sub("\n\n", markdown)),
+    ]
+    if wide:
+        (out_dir / FIGURES_DIR).mkdir(exist_ok=True)
+    written += [_write(out_dir / FIGURES_DIR / fig.filename, fig.document) for fig in wide.values()]
+    return written
+
+
+@dataclass(frozen=True, slots=True)
+class InlineFigure:
+    """A figure for the HTML page: the drawing for wide screens and the one for phones."""
+
+    wide: Markup
+    narrow: Markup
+
+
+def draw_figures(data: ReportData, *, narrow: bool = False) -> dict[str, figures.SvgFigure]:
+    """The figures the data supports, by name (families, cooccurrence, trends)."""
+    drawn: dict[str, figures.SvgFigure] = {}
+    if data.tagged and data.families:
+        drawn["families"] = figures.family_chart(
+            data.families,
+            "Bar chart: papers per method family, split into primary and mentioned only.",
+            narrow=narrow,
+        )
+    if data.heatmap is not None:
+        drawn["cooccurrence"] = figures.heatmap(
+            data.heatmap,
+            "Heatmap: how much more or less often two families share papers than chance would give.",
+            narrow=narrow,
+        )
+    if data.trends is not None and len(data.trends.years) > 1 and data.trends.series:
+        drawn["trends"] = figures.trend_chart(
+            data.trends.series, "Line charts: each family's share of the papers of each year.", narrow=narrow
+        )
+    return drawn
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return path
+
+
+@lru_cache(maxsize=2)
+def _environment(kind: str) -> Environment:
+    """The Jinja environment for ``html`` (autoescape) or ``md`` (escape every value for Markdown)."""
+    options: dict[str, Any] = {
+        "loader": PackageLoader("taxonomy.report", "templates"),
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    if kind == "html":
+        env = Environment(autoescape=True, **options)
+    else:
+        env = Environment(autoescape=False, finalize=md_finalize, **options)  # noqa: S701 - Markdown, escaped by finalize
+    env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["plural"] = plural
+    env.globals["indent"] = md_indent
+    return env
+
+
+__all__ = ["InlineFigure", "draw_figures", "render_report"]

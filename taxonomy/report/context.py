@@ -1,0 +1,547 @@
+"""Turn a ``Taxonomy`` and a ``CorpusStats`` into plain values the report templates render.
+
+Every list here is sorted explicitly (by count, then label or id), so the same statistics give the
+same report whatever order the counters were filled in. Families and concepts are shown by label;
+ids appear only where a rule author needs them (diagnostics).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from taxonomy.report.text import github_slug, percent, split_evidence
+from taxonomy.rules import Taxonomy
+from taxonomy.stats import CorpusStats, PaperRef
+
+MAX_PAPERS_PER_FAMILY = 50
+MAX_LISTED = 50
+MAX_RELATIONS = 15
+MAX_RELATION_EXAMPLES = 3
+MAX_PAIRS = 10
+MAX_RISING = 10
+MAX_RULES = 15
+
+#: Top-level section headings, shared by both templates so their anchors agree.
+HEADINGS = {
+    "summary": "Corpus summary",
+    "families": "Method families",
+    "tree": "Concept tree",
+    "cooccurrence": "How families co-occur",
+    "relations": "Strongest relations",
+    "trends": "Trends over time",
+    "papers": "Papers by family",
+    "untagged": "Untagged papers",
+    "diagnostics": "Rule diagnostics",
+}
+_RELATION_NAMES = {"compared_with": "compared with", "combined_with": "combined with"}
+_ROLE_NAMES = {"proposes": "proposed", "uses": "used", "compares": "compared", "mentions": "mentioned"}
+
+
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """One number of the corpus summary."""
+
+    key: str
+    label: str
+    value: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyRow:
+    """A family's paper counts: papers naming it, and how many of those are about it."""
+
+    id: str
+    label: str
+    papers: int
+    primary: int
+    mentioned: int  # named but not primary
+    share: str  # of tagged papers
+    width: float  # bar length in percent of the largest family
+    anchor: str
+    md_anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    """A family or concept in the is-a tree, with its children (a concept may sit under two parents)."""
+
+    id: str
+    label: str
+    papers: int
+    primary: int
+    width: float
+    children: tuple[TreeNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    """Two families and how much more often they share papers than chance would give."""
+
+    a: str
+    b: str
+    together: int
+    expected: str
+    strength: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """Association strength between families: ``lift[i][j]`` is observed / expected shared papers."""
+
+    labels: tuple[str, ...]
+    lift: tuple[tuple[float | None, ...], ...]  # None on the diagonal
+    counts: tuple[tuple[int, ...], ...]
+    pairs: tuple[PairRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """A typed relation between two concepts with a few papers that show it."""
+
+    relation: str
+    a: str
+    b: str
+    papers: int
+    examples: tuple[str, ...]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    """One family's share of each year's papers."""
+
+    label: str
+    years: tuple[int, ...]
+    shares: tuple[float, ...]  # 0..1
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RisingRow:
+    """A concept whose share of papers grew from the previous period to the latest."""
+
+    label: str
+    family: str
+    before: str
+    latest: str
+    change: str  # percentage points, signed
+    papers: int  # papers in the latest period
+
+
+@dataclass(frozen=True, slots=True)
+class Trends:
+    """Papers per year and how the families' shares moved."""
+
+    years: tuple[int, ...]
+    totals: tuple[int, ...]
+    dated: int
+    series: tuple[TrendSeries, ...]
+    latest: int
+    previous: int | None
+    rising: tuple[RisingRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A paper under a family, with the sentence that tagged it cut around the matched words."""
+
+    title: str
+    year: int | None
+    primary: bool
+    concept: str
+    role: str
+    field: str
+    before: str
+    match: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySection:
+    """The papers kept as evidence for one family, primary papers first."""
+
+    id: str
+    label: str
+    description: str
+    papers: int
+    primary: int
+    evidence: tuple[Evidence, ...]
+    more: int
+    anchor: str
+    md_anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    """A paper named in a list, with an optional note."""
+
+    id: str
+    title: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A bounded sample of papers and how many more there are."""
+
+    rows: tuple[PaperRow, ...]
+    total: int
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptRow:
+    """A concept that never matched, and where it is defined."""
+
+    label: str
+    family: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    """A rule and how many mentions it produced."""
+
+    rule: str
+    concept: str
+    hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostics:
+    """What the rule author should look at: silent concepts, busy rules, conflicting signals."""
+
+    never_matched: tuple[ConceptRow, ...]
+    concepts: int
+    rules: tuple[RuleRow, ...]
+    rules_fired: int
+    mentions: int
+    conflicts: Listing
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything the templates show, as plain values."""
+
+    title: str
+    headings: Mapping[str, str]
+    md_anchors: Mapping[str, str]
+    rules_version: str
+    toc: tuple[str, ...]  # keys of HEADINGS for the sections this report has
+    papers: int
+    tagged: int
+    with_primary: int
+    summary: tuple[Stat, ...]
+    reject_reasons: tuple[tuple[str, int], ...]
+    families: tuple[FamilyRow, ...]
+    tree: tuple[TreeNode, ...]
+    heatmap: Heatmap | None
+    relations: tuple[RelationRow, ...]
+    relations_more: int
+    trends: Trends | None
+    sections: tuple[FamilySection, ...]
+    untagged: Listing
+    diagnostics: Diagnostics
+
+
+def build(taxonomy: Taxonomy, stats: CorpusStats, title: str) -> ReportData:
+    """Collect the report's content from the rules and the corpus statistics."""
+    seen: dict[str, int] = {}
+    md_anchors = {key: github_slug(text, seen) for key, text in [("title", title), *HEADINGS.items()]}
+    families = _families(taxonomy, stats, seen)
+    relations = _relations(taxonomy, stats)
+    trends = _trends(taxonomy, stats, families)
+    # An empty corpus gets its summary and the rules' tree; every other section would be empty.
+    toc: tuple[str, ...] = ("summary", "tree")
+    if stats.papers:
+        toc = tuple(key for key in HEADINGS if key != "trends" or trends is not None)
+    return ReportData(
+        title=title,
+        headings=HEADINGS,
+        md_anchors=md_anchors,
+        rules_version=taxonomy.version,
+        toc=toc,
+        papers=stats.papers,
+        tagged=stats.tagged,
+        with_primary=stats.with_primary,
+        summary=_summary(stats.summary()),
+        reject_reasons=tuple(sorted(stats.reject_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        families=families,
+        tree=_tree(taxonomy, stats),
+        heatmap=_heatmap(families, stats),
+        relations=tuple(relations[:MAX_RELATIONS]),
+        relations_more=max(0, len(relations) - MAX_RELATIONS),
+        trends=trends,
+        sections=_sections(taxonomy, stats, families),
+        untagged=_listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),
+        diagnostics=_diagnostics(taxonomy, stats),
+    )
+
+
+def label_of(taxonomy: Taxonomy, concept_id: str) -> str:
+    """A concept's label, or its id when the rules no longer define it."""
+    concept = taxonomy.concepts.get(concept_id)
+    return concept.label if concept else concept_id
+
+
+def _families_label(taxonomy: Taxonomy, concept_id: str) -> str:
+    concept = taxonomy.concepts.get(concept_id)
+    if concept is None or concept.is_family:
+        return ""
+    return ", ".join(sorted(label_of(taxonomy, f) for f in concept.families))
+
+
+def _summary(summary: Mapping[str, object]) -> tuple[Stat, ...]:
+    def num(key: str) -> int:
+        value = summary.get(key, 0)
+        return value if isinstance(value, int) else 0
+
+    papers = num("papers")
+    return (
+        Stat("records", "Records read", num("records"), "papers + rejects + duplicates"),
+        Stat("papers", "Papers", papers),
+        Stat("tagged", "Tagged", num("tagged"), f"{percent(num('tagged'), papers)} of papers"),
+        Stat("untagged", "Untagged", num("untagged"), "no family named"),
+        Stat("rejects", "Rejects", num("rejects"), "records that could not be read"),
+        Stat("duplicates", "Duplicates", num("duplicates"), "same id or title as a kept paper"),
+    )
+
+
+def _families(taxonomy: Taxonomy, stats: CorpusStats, seen: dict[str, int]) -> tuple[FamilyRow, ...]:
+    ids = sorted(taxonomy.families, key=lambda f: (-stats.concept_papers[f], label_of(taxonomy, f), f))
+    top = max((stats.concept_papers[f] for f in ids), default=0)
+    rows = []
+    for fid in ids:
+        papers, primary = (
+            stats.concept_papers[fid],
+            min(stats.concept_primary[fid], stats.concept_papers[fid]),
+        )
+        label = label_of(taxonomy, fid)
+        rows.append(
+            FamilyRow(
+                id=fid,
+                label=label,
+                papers=papers,
+                primary=primary,
+                mentioned=papers - primary,
+                share=percent(papers, stats.tagged),
+                width=round(100.0 * papers / top, 1) if top else 0.0,
+                anchor=f"family-{fid}",
+                md_anchor=github_slug(label, seen) if papers else "",
+            )
+        )
+    return tuple(rows)
+
+
+def _tree(taxonomy: Taxonomy, stats: CorpusStats) -> tuple[TreeNode, ...]:
+    top = max((stats.concept_papers[f] for f in taxonomy.families), default=0)
+
+    def order(ids: Iterable[str]) -> list[str]:
+        return sorted(ids, key=lambda c: (-stats.concept_papers[c], label_of(taxonomy, c), c))
+
+    def node(cid: str, path: frozenset[str]) -> TreeNode:
+        # The rules loader rejects cycles; the path check only keeps a bad Taxonomy from recursing forever.
+        kids = tuple(node(k, path | {k}) for k in order(taxonomy.children(cid)) if k not in path)
+        papers = stats.concept_papers[cid]
+        width = round(100.0 * papers / top, 1) if top else 0.0
+        return TreeNode(cid, label_of(taxonomy, cid), papers, stats.concept_primary[cid], width, kids)
+
+    return tuple(node(f, frozenset({f})) for f in order(taxonomy.families))
+
+
+def _heatmap(families: tuple[FamilyRow, ...], stats: CorpusStats) -> Heatmap | None:
+    present = [f for f in families if f.papers]
+    if len(present) < 2 or not stats.papers:
+        return None
+    n = stats.papers
+    lift: list[tuple[float | None, ...]] = []
+    counts: list[tuple[int, ...]] = []
+    pairs: list[tuple[float, int, PairRow]] = []
+    for i, fa in enumerate(present):
+        lift_row: list[float | None] = []
+        count_row: list[int] = []
+        for j, fb in enumerate(present):
+            together = stats.cooccur[(min(fa.id, fb.id), max(fa.id, fb.id))] if i != j else fa.papers
+            count_row.append(together)
+            if i == j:
+                lift_row.append(None)
+                continue
+            expected = fa.papers * fb.papers / n
+            strength = together / expected
+            lift_row.append(strength)
+            if i < j and together:
+                row = PairRow(fa.label, fb.label, together, f"{expected:.1f}", f"{strength:.2f}")
+                pairs.append((-strength, -together, row))
+        lift.append(tuple(lift_row))
+        counts.append(tuple(count_row))
+    pairs.sort(key=lambda p: (p[0], p[1], p[2].a, p[2].b))
+    return Heatmap(
+        tuple(f.label for f in present), tuple(lift), tuple(counts), tuple(p[2] for p in pairs[:MAX_PAIRS])
+    )
+
+
+def _titles(stats: CorpusStats) -> dict[str, str]:
+    """Titles of every paper the statistics kept, to name relation examples by title."""
+    titles: dict[str, str] = {}
+    for family in sorted(stats.examples):
+        for example in stats.family_examples(family):
+            titles.setdefault(example.paper_id, example.title)
+    for ref in stats.untagged_papers() + stats.conflicting_papers():
+        titles.setdefault(ref.paper_id, ref.title)
+    return titles
+
+
+def _relations(taxonomy: Taxonomy, stats: CorpusStats) -> list[RelationRow]:
+    titles = _titles(stats)
+    rows = []
+    for (relation, a, b), count in stats.relations.items():
+        if count <= 0:
+            continue
+        ids = sorted(stats.relation_examples.get((relation, a, b), []))[:MAX_RELATION_EXAMPLES]
+        rows.append(
+            RelationRow(
+                relation=_RELATION_NAMES.get(relation, relation.replace("_", " ")),
+                a=label_of(taxonomy, a),
+                b=label_of(taxonomy, b),
+                papers=count,
+                examples=tuple(titles.get(pid, pid) for pid in ids),
+                more=max(0, count - len(ids)),
+            )
+        )
+    rows.sort(key=lambda r: (-r.papers, r.relation, r.a, r.b))
+    return rows
+
+
+def _trends(taxonomy: Taxonomy, stats: CorpusStats, families: tuple[FamilyRow, ...]) -> Trends | None:
+    totals = {year: n for (cid, year), n in stats.years.items() if cid == "" and n > 0}
+    if not totals:
+        return None
+    years = tuple(sorted(totals))
+    series = tuple(
+        TrendSeries(
+            label=f.label,
+            years=years,
+            shares=tuple(stats.years[(f.id, y)] / totals[y] for y in years),
+            counts=tuple(stats.years[(f.id, y)] for y in years),
+        )
+        for f in families
+        if f.papers
+    )
+    latest = years[-1]
+    previous = years[-2] if len(years) > 1 else None
+    return Trends(
+        years=years,
+        totals=tuple(totals[y] for y in years),
+        dated=sum(totals.values()),
+        series=series,
+        latest=latest,
+        previous=previous,
+        rising=_rising(taxonomy, stats, totals, latest, previous) if previous is not None else (),
+    )
+
+
+def _rising(
+    taxonomy: Taxonomy, stats: CorpusStats, totals: Mapping[int, int], latest: int, previous: int
+) -> tuple[RisingRow, ...]:
+    concepts = sorted({cid for (cid, year) in stats.years if cid and year in (latest, previous)})
+    found = []
+    for cid in concepts:
+        now, before = stats.years[(cid, latest)], stats.years[(cid, previous)]
+        share_now, share_before = now / totals[latest], before / totals[previous]
+        change = share_now - share_before
+        if change <= 0:
+            continue
+        row = RisingRow(
+            label=label_of(taxonomy, cid),
+            family=_families_label(taxonomy, cid),
+            before=percent(before, totals[previous]),
+            latest=percent(now, totals[latest]),
+            change=f"+{100 * change:.1f}",
+            papers=now,
+        )
+        found.append((-change, -now, row.label, cid, row))
+    found.sort(key=lambda f: f[:4])
+    return tuple(f[4] for f in found[:MAX_RISING])
+
+
+def _sections(
+    taxonomy: Taxonomy, stats: CorpusStats, families: tuple[FamilyRow, ...]
+) -> tuple[FamilySection, ...]:
+    sections = []
+    for family in families:
+        if not family.papers:
+            continue
+        kept = stats.family_examples(family.id)[:MAX_PAPERS_PER_FAMILY]
+        evidence = []
+        for example in kept:
+            before, match, after = split_evidence(example.sentence, example.start, example.end)
+            evidence.append(
+                Evidence(
+                    title=example.title,
+                    year=example.year,
+                    primary=example.primary,
+                    concept=label_of(taxonomy, example.concept),
+                    role=_ROLE_NAMES.get(example.role, example.role),
+                    field=example.field,
+                    before=before,
+                    match=match,
+                    after=after,
+                )
+            )
+        concept = taxonomy.concepts.get(family.id)
+        sections.append(
+            FamilySection(
+                id=family.id,
+                label=family.label,
+                description=concept.description if concept else "",
+                papers=family.papers,
+                primary=family.primary,
+                evidence=tuple(evidence),
+                more=max(0, family.papers - len(evidence)),
+                anchor=family.anchor,
+                md_anchor=family.md_anchor,
+            )
+        )
+    return tuple(sections)
+
+
+def _listing(taxonomy: Taxonomy, refs: Iterable[PaperRef], total: int) -> Listing:
+    shown = tuple(
+        PaperRow(ref.paper_id, ref.title, _note(taxonomy, ref.note)) for ref in list(refs)[:MAX_LISTED]
+    )
+    return Listing(shown, total, max(0, total - len(shown)))
+
+
+def _note(taxonomy: Taxonomy, note: str) -> str:
+    """A stats note such as ``both used and compared: gcn, mamba`` with concept ids shown as labels."""
+    head, sep, tail = note.rpartition(": ")
+    ids = [part.strip() for part in tail.split(",")]
+    if sep and ids and all(i in taxonomy.concepts for i in ids):
+        return head + sep + ", ".join(label_of(taxonomy, i) for i in ids)
+    return note
+
+
+def _diagnostics(taxonomy: Taxonomy, stats: CorpusStats) -> Diagnostics:
+    silent = sorted(
+        (c for c in taxonomy.concepts.values() if not stats.concept_papers[c.id]),
+        key=lambda c: (not c.is_family, c.file, c.line, c.id),
+    )
+    never = tuple(
+        ConceptRow(c.label, _families_label(taxonomy, c.id) or "(family)", f"{Path(c.file).name}:{c.line}")
+        for c in silent
+    )
+    busy = sorted(stats.rule_hits.items(), key=lambda kv: (-kv[1], kv[0]))
+    rules = tuple(
+        RuleRow(rule, label_of(taxonomy, rule.split(":", 1)[0]), hits) for rule, hits in busy[:MAX_RULES]
+    )
+    return Diagnostics(
+        never_matched=never,
+        concepts=len(taxonomy.concepts),
+        rules=rules,
+        rules_fired=sum(1 for _, hits in busy if hits > 0),
+        mentions=sum(stats.rule_hits.values()),
+        conflicts=_listing(taxonomy, stats.conflicting_papers(), stats.conflict_count),
+    )

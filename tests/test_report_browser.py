@@ -1,0 +1,315 @@
+"""Open report.html in headless Chromium: no console errors, no failed or outside requests, figures drawn.
+
+Chromium is driven over the DevTools protocol through ``--remote-debugging-pipe`` (NUL-separated
+JSON on file descriptors 3 and 4), so the test needs no extra Python package, no port and no
+network. Skipped only when no Chromium binary is found (set ``TAXONOMY_CHROMIUM`` to point at one).
+Screenshots go to pytest's tmp_path and, when ``TAXONOMY_SCREENSHOT_DIR`` is set, there too.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import importlib.util
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from taxonomy.report import render_report
+
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--remote-debugging-pipe",
+]
+LOCAL_SCHEMES = ("file:", "data:", "about:")
+
+
+def find_chromium() -> str | None:
+    """The Chromium binary to use: $TAXONOMY_CHROMIUM, else the first of the usual names on PATH."""
+    named = os.environ.get("TAXONOMY_CHROMIUM")
+    if named:
+        return named if Path(named).exists() else shutil.which(named)
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium binary found (apt-get install chromium)"
+)
+
+
+class Browser:
+    """A headless Chromium spoken to over the DevTools pipe; one page at a time."""
+
+    def __init__(self, binary: str, profile: Path, timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        # Move the child's ends above 9 so the dup2 to 3 and 4 in the child cannot overwrite them.
+        child_in = fcntl.fcntl(to_child_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_out = fcntl.fcntl(from_child_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_child_r)
+        os.close(from_child_w)
+
+        def wire() -> None:
+            os.dup2(child_in, 3)
+            os.dup2(child_out, 4)
+
+        self.log = (profile / "chromium.log").open("wb")
+        self.process = subprocess.Popen(
+            [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            close_fds=False,  # our pipe ends are close-on-exec; fds 3 and 4 are made in wire()
+            preexec_fn=wire,  # only dup2 before exec: safe even with threads
+        )
+        os.close(child_in)
+        os.close(child_out)
+        self._write = to_child_w
+        self._read = from_child_r
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict[str, Any]] = []
+        self.session = ""
+
+    def close(self) -> None:
+        """Ask Chromium to quit, then make sure it has."""
+        with contextlib.suppress(OSError, TimeoutError, RuntimeError):
+            self.send("Browser.close", session=False)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for fd in (self._write, self._read):
+            os.close(fd)
+        self.log.close()
+
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, *, session: bool = True
+    ) -> dict[str, Any]:
+        """Call a DevTools method and return its result, keeping the events that arrive meanwhile."""
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if session and self.session:
+            message["sessionId"] = self.session
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            reply = self._receive(deadline)
+            if reply is None:
+                raise TimeoutError(f"no reply to {method}")
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return dict(reply.get("result", {}))
+            self.events.append(reply)
+
+    def wait_for(self, event: str, timeout: float | None = None) -> None:
+        """Read events until ``event`` arrives."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not any(e.get("method") == event for e in self.events):
+            message = self._receive(deadline)
+            if message is None:
+                raise TimeoutError(f"{event} did not happen")
+            self.events.append(message)
+
+    def settle(self, quiet: float = 0.3) -> None:
+        """Collect events until none has come for ``quiet`` seconds."""
+        while (message := self._receive(time.monotonic() + quiet)) is not None:
+            self.events.append(message)
+
+    def _receive(self, deadline: float) -> dict[str, Any] | None:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._read], [], [], left)[0]:
+                return None
+            chunk = os.read(self._read, 1 << 20)
+            if not chunk:
+                raise RuntimeError(
+                    "Chromium closed the DevTools pipe (see chromium.log in the profile folder)"
+                )
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return dict(json.loads(raw))
+
+    def open(self, url: str, width: int, height: int, *, mobile: bool = False) -> None:
+        """Open ``url`` in a fresh tab of the given size and wait for its load event."""
+        target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
+        self.session = self.send(
+            "Target.attachToTarget", {"targetId": target, "flatten": True}, session=False
+        )["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable")
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+        )
+        self.events.clear()
+        result = self.send("Page.navigate", {"url": url})
+        if result.get("errorText"):
+            self.events.append({"method": "Page.navigateFailed", "params": result})
+        else:
+            self.wait_for("Page.loadEventFired")
+        self.settle()
+
+    def evaluate(self, expression: str) -> Any:
+        """The value of a JavaScript expression in the page (DevTools runs it even on a page without scripts)."""
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        return result["result"].get("value")
+
+    def screenshot(self, path: Path) -> Path:
+        """Save a PNG of the whole page."""
+        size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+        shot = self.send(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+        )
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def problems(self) -> list[str]:
+        """Console errors, uncaught exceptions, failed loads and requests that leave the machine."""
+        urls: dict[str, str] = {}
+        found = []
+        for event in self.events:
+            method, params = event.get("method", ""), event.get("params", {})
+            if method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                urls[params["requestId"]] = url
+                if not url.startswith(LOCAL_SCHEMES):
+                    found.append(f"network request: {url}")
+            elif method == "Network.loadingFailed":
+                found.append(
+                    f"failed request: {urls.get(params['requestId'], '?')} ({params.get('errorText')})"
+                )
+            elif method == "Network.responseReceived" and params["response"].get("status", 200) >= 400:
+                found.append(f"HTTP {params['response']['status']}: {params['response']['url']}")
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+                found.append(f"console.{params['type']}: {text}")
+            elif method == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                found.append(
+                    f"exception: {details.get('exception', {}).get('description') or details.get('text')}"
+                )
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(
+                    f"console error: {params['entry']['text']} {params['entry'].get('url', '')}".strip()
+                )
+            elif method == "Page.navigateFailed":
+                found.append(f"navigation failed: {params.get('errorText')}")
+        return found
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Any:
+    assert CHROMIUM is not None
+    profile = Path(tempfile.mkdtemp(prefix="chromium-", dir=tmp_path))
+    instance = Browser(CHROMIUM, profile)
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+def _corpus() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _keep(shot: Path) -> None:
+    folder = os.environ.get("TAXONOMY_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(folder) / shot.name)
+
+
+@needs_chromium
+@pytest.mark.parametrize(("name", "width", "mobile"), [("desktop", 1280, False), ("phone", 390, True)])
+def test_report_renders_cleanly(
+    browser: Browser, tmp_path: Path, name: str, width: int, mobile: bool
+) -> None:
+    corpus = _corpus()
+    taxonomy = corpus.taxonomy()
+    out = tmp_path / "report"
+    render_report(taxonomy, corpus.stats(taxonomy), out)
+    browser.open((out / "report.html").as_uri(), width, 900, mobile=mobile)
+    shot = browser.screenshot(tmp_path / f"report-{name}.png")
+    _keep(shot)  # before the checks, so a failing layout can be looked at
+    assert shot.stat().st_size > 10_000
+    assert browser.problems() == []
+    variant = "-narrow" if mobile else ""
+    for figure in ("families", "cooccurrence", "trends"):
+        element = f"document.getElementById('fig-{figure}{variant}')"
+        rect = json.loads(browser.evaluate(f"JSON.stringify({element}.getBoundingClientRect())"))
+        natural = browser.evaluate(f"{element}.width.baseVal.value")
+        # Shown, and at about its drawn size or the screen's width, so its text stays readable.
+        assert rect["height"] > 100 and rect["width"] > 0.85 * min(natural, width - 40), (
+            figure,
+            rect,
+            natural,
+        )
+    # Nothing wider than the screen: the page scrolls down, not sideways (wide tables scroll in their box).
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert browser.evaluate("document.scripts.length") == 0
+    assert "<script>alert(1)</script>" in browser.evaluate("document.body.innerText")
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<script>console.error('boom')</script>", "console.error: boom"),
+        ("<script>undefinedFunction()</script>", "exception: ReferenceError"),
+        ('<img src="missing.png" alt="">', "failed request: file://"),
+        ('<img src="http://example.invalid/x.png" alt="">', "network request: http://example.invalid/x.png"),
+    ],
+    ids=["console-error", "exception", "missing-file", "outside-request"],
+)
+def test_problems_are_caught(browser: Browser, tmp_path: Path, body: str, expected: str) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text(
+        f"<!DOCTYPE html><html lang='en'><title>bad</title><body>{body}</body></html>", encoding="utf-8"
+    )
+    browser.open(page.as_uri(), 800, 600)
+    assert any(problem.startswith(expected) for problem in browser.problems()), browser.problems()
+
+
+@needs_chromium
+def test_clean_page_has_no_problems(browser: Browser, tmp_path: Path) -> None:
+    page = tmp_path / "good.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang='en'><title>ok</title><body><p>fine</p></body></html>", encoding="utf-8"
+    )
+    browser.open(page.as_uri(), 800, 600)
+    assert browser.problems() == []
