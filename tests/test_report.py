@@ -1,0 +1,419 @@
+"""Tests of the report stage on a hand-made corpus (tests/fixtures/report), independent of the bundled rules."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from taxonomy.report import render_report
+from taxonomy.report.context import HEADINGS, build
+from taxonomy.report.text import github_slug, md_escape, split_evidence
+from taxonomy.rules import Taxonomy
+from taxonomy.stats import CorpusStats
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+SCRIPT = "<script>alert(1)</script>"
+GNN_LABEL = 'Graph <b>nets</b> & "friends"'
+
+
+def _load_corpus() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+corpus = _load_corpus()
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return corpus.taxonomy()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def report(taxonomy: Taxonomy, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The fixture corpus's report files by name (relative to the output folder)."""
+    out = tmp_path_factory.mktemp("report")
+    paths = render_report(taxonomy, corpus.stats(taxonomy), out)
+    return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in paths}
+
+
+# -- files and sections ----------------------------------------------------------------------------
+
+
+def test_writes_html_markdown_and_figures(report: dict[str, str]) -> None:
+    assert list(report) == [
+        "report.html",
+        "report.md",
+        "figures/families.svg",
+        "figures/cooccurrence.svg",
+        "figures/trends.svg",
+    ]
+
+
+def test_html_has_every_section_and_a_working_table_of_contents(report: dict[str, str]) -> None:
+    page = report["report.html"]
+    for key in HEADINGS:
+        assert f'<section id="{key}"' in page
+        assert f'<a href="#{key}">{html.escape(HEADINGS[key], quote=False)}</a>' in page
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    targets = set(re.findall(r'href="#([^"]+)"', page)) | set(re.findall(r'aria-labelledby="([^"]+)"', page))
+    assert targets <= ids
+    assert len(re.findall(r'\sid="([^"]+)"', page)) == len(ids), "ids must be unique across inline figures"
+    for family in ("Transformers", "Diffusion models", "State space models", str(escape(GNN_LABEL))):
+        assert f">{family}</h3>" in page
+
+
+def test_html_is_self_contained_and_accessible(report: dict[str, str]) -> None:
+    page = report["report.html"]
+    assert '<html lang="en">' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "no network resources"
+    assert "@import" not in page and "url(http" not in page
+    svgs = re.findall(r"<svg\b[^>]*>", page)
+    assert len(svgs) == 6  # three figures, each drawn for wide screens and for phones
+    for tag in svgs:
+        assert 'role="img"' in tag
+        label = re.search(r'aria-labelledby="([^"]+)"', tag)
+        assert label and f'<title id="{label.group(1)}">' in page
+    assert page.count("<table") == page.count("<thead>")
+    _assert_balanced(page)
+
+
+def test_markdown_has_every_section_and_links_figures(report: dict[str, str]) -> None:
+    text = report["report.md"]
+    for heading in HEADINGS.values():
+        assert f"\n## {heading}\n" in text
+    for name in ("families", "cooccurrence", "trends"):
+        assert f"](figures/{name}.svg)" in text
+    # Every link in the contents points at a heading GitHub will have made.
+    seen: dict[str, int] = {}
+    slugs = {github_slug(_md_text(h), seen) for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+    assert set(re.findall(r"\]\(#([^)]+)\)", text)) <= slugs
+
+
+def test_markdown_tables_keep_their_columns(report: dict[str, str]) -> None:
+    tables = _tables(report["report.md"])
+    assert len(tables) >= 8
+    for table in tables:
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table}
+        assert len(widths) == 1, table
+
+
+# -- escaping ----------------------------------------------------------------------------------------
+
+
+def test_script_title_is_text_in_html(report: dict[str, str]) -> None:
+    page = report["report.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    parser = _Tags()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert SCRIPT in parser.text
+
+
+def test_script_title_is_text_in_markdown(report: dict[str, str]) -> None:
+    text = report["report.md"]
+    assert "**&lt;script&gt;alert(1)&lt;/script&gt;**" in text
+    assert "<" not in text  # no raw HTML at all: every < from papers or rules became &lt;
+
+
+def test_markdown_active_characters_are_escaped(report: dict[str, str]) -> None:
+    text = report["report.md"]
+    assert r"**GCN \[\*baselines\*\] revisited \| \_again\_**" in text
+    assert r"- \# 1. Heading-like title (id p13)" in text
+    assert 'Graph &lt;b&gt;nets&lt;/b&gt; &amp; "friends"' in text
+
+
+def test_evidence_is_highlighted_with_each_piece_escaped(report: dict[str, str]) -> None:
+    expected = "We propose a <mark>GNN</mark> with &lt;b&gt;bold&lt;/b&gt; claims &amp; &#34;quotes&#34;."
+    assert expected in report["report.html"]
+    assert 'We propose a **GNN** with &lt;b&gt;bold&lt;/b&gt; claims &amp; "quotes".' in report["report.md"]
+
+
+def test_labels_in_figures_are_text_not_markup(report: dict[str, str]) -> None:
+    for name in ("families", "cooccurrence", "trends"):
+        root = ET.fromstring(report[f"figures/{name}.svg"])  # well-formed XML
+        tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+        assert not tags & {"b", "script", "foreignObject"}
+        texts = "".join(root.itertext())
+        assert GNN_LABEL[:20] in texts
+    families = ET.fromstring(report["figures/families.svg"])
+    assert r"Mixture of experts ($\bad$ math)" in "".join(families.itertext())  # no math parsing
+    assert "Graph &lt;b&gt;nets&lt;/b&gt; &amp; &#34;friends&#34;" in report["report.html"]
+
+
+# -- content -----------------------------------------------------------------------------------------
+
+
+def test_summary_counts(report: dict[str, str]) -> None:
+    text = report["report.md"]
+    for label, value in [("Records read", 17), ("Papers", 15), ("Tagged", 13), ("Untagged", 2)]:
+        assert f"| {label} | {value} |" in text
+    assert "| Rejects | 1 |" in text and "| Duplicates | 1 |" in text
+    assert "| invalid JSON | 1 |" in text
+
+
+def test_concept_tree_nests_and_repeats_a_concept_with_two_parents(report: dict[str, str]) -> None:
+    text = report["report.md"]
+    assert text.count("\n  - Diffusion Transformer (DiT): 1 paper, 1 primary\n") == 2
+    assert "\n  - S4: 1 paper, 1 primary\n    - Liquid S4: 0 papers\n" in text
+    page = report["report.html"]
+    assert page.count('<span class="name">Diffusion Transformer (DiT)</span>') == 2
+    assert "<details open><summary>" in page
+
+
+def test_cooccurrence_uses_association_strength(taxonomy: Taxonomy) -> None:
+    data = build(taxonomy, corpus.stats(taxonomy), "t")
+    assert data.heatmap is not None
+    pairs = {(p.a, p.b): p for p in data.heatmap.pairs}
+    # Transformers (8 papers) and Diffusion models (4) share 2 of 15 papers: 2 * 15 / (8 * 4).
+    pair = pairs[("Transformers", "Diffusion models")]
+    assert (pair.together, pair.expected, pair.strength) == (2, "2.1", "0.94")
+    i, j = data.heatmap.labels.index("Transformers"), data.heatmap.labels.index("Diffusion models")
+    assert data.heatmap.lift[i][j] == pytest.approx(2 * 15 / (8 * 4))
+    assert data.heatmap.lift[i][i] is None
+
+
+def test_relations_show_labels_and_example_titles(report: dict[str, str]) -> None:
+    assert (
+        "| Mamba *compared with* Transformers | 1 | Mamba: linear-time sequence modeling |"
+        in report["report.md"]
+    )
+
+
+def test_trends_and_rising_concepts(taxonomy: Taxonomy, report: dict[str, str]) -> None:
+    data = build(taxonomy, corpus.stats(taxonomy), "t")
+    assert data.trends is not None
+    assert (data.trends.years, data.trends.totals, data.trends.dated) == ((2022, 2023, 2024), (3, 4, 6), 13)
+    vit = next(row for row in data.trends.rising if row.label == "Vision Transformer (ViT)")
+    assert (vit.before, vit.latest, vit.change, vit.papers) == ("0%", "17%", "+16.7", 1)
+    assert "### Fastest-rising concepts, 2023 → 2024" in report["report.md"]
+
+
+def test_family_sections_list_primary_papers_first(taxonomy: Taxonomy) -> None:
+    data = build(taxonomy, corpus.stats(taxonomy), "t")
+    transformers = next(s for s in data.sections if s.label == "Transformers")
+    flags = [e.primary for e in transformers.evidence]
+    assert flags == sorted(flags, reverse=True) and flags[0] and not flags[-1]
+    assert transformers.more == 0
+
+
+def test_bounded_samples_say_how_many_more(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    stats = CorpusStats(sample_size=2)
+    for tp in corpus.tagged_papers(taxonomy):
+        stats.add(tp, taxonomy)
+    render_report(taxonomy, stats, tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<p class="more">6 more not shown.</p>' in page  # Transformers: 8 papers, 2 kept
+    assert "*6 more not shown.*" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_untagged_papers_and_diagnostics(report: dict[str, str]) -> None:
+    text = report["report.md"]
+    assert "2 papers name no family." in text
+    assert "- Protein folding with physics (id p12)" in text
+    assert "| Liquid S4 | State space models | ssm.yaml:" in text
+    assert r"| Mixture of experts (\$\\bad\$ math) | (family) | moe.yaml:1 |" not in text  # $ is not escaped
+    assert r"| Mixture of experts ($\\bad$ math) | (family) | moe.yaml:1 |" in text
+    assert "| mamba:alias:Mamba | Mamba | 4 |" in text
+    assert "- A survey of generative models (families named, none primary)" in text
+    assert r"(both used and compared: GCN $\\mathbf{x}$ \[\*conv\*\])" in text  # concept label, not id
+
+
+# -- edge cases ----------------------------------------------------------------------------------------
+
+
+def test_undated_papers_give_no_trends_section(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    paths = render_report(taxonomy, corpus.stats(taxonomy, dated=False), tmp_path)
+    assert [p.name for p in paths] == ["report.html", "report.md", "families.svg", "cooccurrence.svg"]
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="trends"' not in page and 'href="#trends"' not in page
+    assert "Trends over time" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_one_year_of_dates_gives_trends_without_a_chart(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    stats = CorpusStats()
+    for tp in corpus.tagged_papers(taxonomy):
+        stats.add(corpus.undated(tp) if tp.paper.year != 2024 else tp, taxonomy)
+    paths = render_report(taxonomy, stats, tmp_path)
+    assert "trends.svg" not in [p.name for p in paths]
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "6 of 15 papers have a date, all from 2024." in text
+    assert "*Trends need papers from at least two years.*" in text
+
+
+def test_empty_corpus_gives_a_valid_report_that_says_so(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    paths = render_report(taxonomy, CorpusStats(), tmp_path / "out")
+    assert [p.name for p in paths] == ["report.html", "report.md"]
+    page = paths[0].read_text(encoding="utf-8")
+    text = paths[1].read_text(encoding="utf-8")
+    assert "The corpus is empty" in page and "The corpus is empty" in text
+    assert 'id="tree"' in page and 'id="families"' not in page and "<svg" not in page
+    assert "0 papers, 0 tagged" in text
+    _assert_balanced(page)
+
+
+def test_previous_run_is_accepted(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    render_report(taxonomy, CorpusStats(), tmp_path, previous={"papers": 3}, title="Since last run")
+    assert "<h1>Since last run</h1>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_templates_are_package_resources() -> None:
+    folder = resources.files("taxonomy.report") / "templates"
+    for name in ("report.html.j2", "report.md.j2", "report.css"):
+        assert (folder / name).is_file()
+
+
+# -- determinism -----------------------------------------------------------------------------------
+
+
+def test_same_input_gives_identical_bytes(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    first = render_report(taxonomy, corpus.stats(taxonomy), tmp_path / "a")
+    second = render_report(taxonomy, corpus.stats(taxonomy), tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    for path in first:
+        assert str(tmp_path) not in path.read_text(encoding="utf-8")
+
+
+def test_identical_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    script = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('c', {str(FIXTURES / 'corpus.py')!r})\n"
+        "c = importlib.util.module_from_spec(spec); spec.loader.exec_module(c)\n"
+        "from pathlib import Path\n"
+        "from taxonomy.report import render_report\n"
+        "t = c.taxonomy()\n"
+        "render_report(t, c.stats(t), Path(sys.argv[1]))\n"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-c", script, str(out)], check=True, env=env, cwd=ROOT)
+        outputs.append(
+            {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        )
+    assert outputs[0] == outputs[1]
+
+
+# -- text helpers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("a * b _c_ [d](e) `f` | g ~h~ \\", r"a \* b \_c\_ \[d\](e) \`f\` \| g \~h\~ \\"),
+        ("AT&T", "AT&amp;T"),
+        ("1. first", r"1\. first"),
+        ("- item", r"\- item"),
+        ("## heading", r"\## heading"),
+        ("line\nbreak\t here", "line break here"),
+        ("2024 results", "2024 results"),
+    ],
+)
+def test_md_escape(text: str, expected: str) -> None:
+    assert md_escape(text) == expected
+
+
+@given(st.text())
+def test_md_escape_leaves_nothing_active(text: str) -> None:
+    escaped = md_escape(text)
+    assert "<" not in escaped and ">" not in escaped and "\n" not in escaped
+    unescaped_active = re.findall(r"(?<!\\)(?:\\\\)*[*_\[\]|`~]", escaped)
+    assert all(piece.startswith("\\") for piece in unescaped_active)
+    assert not re.match(r"(#{1,6}|[-+]|\d{1,9}[.)])(\s|$)", escaped)
+
+
+@given(st.text(), st.integers(-5, 60), st.integers(-5, 60))
+def test_split_evidence_keeps_the_sentence(sentence: str, start: int, end: int) -> None:
+    before, match, after = split_evidence(sentence, start, end)
+    assert before + match + after == sentence
+    assert match == match.strip()
+
+
+def test_github_slug_counts_repeats() -> None:
+    seen: dict[str, int] = {}
+    assert [github_slug(t, seen) for t in ("Vision Transformer (ViT)", "A & B", "A & B")] == [
+        "vision-transformer-vit",
+        "a--b",
+        "a--b-1",
+    ]
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+_VOID = {"meta", "link", "br", "img", "hr", "input", "source", "wbr"}
+
+
+class _Tags(HTMLParser):
+    """Collects tag names and text, and checks that elements close in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.stack: list[str] = []
+        self.text = ""
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else ''}>")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def _assert_balanced(page: str) -> None:
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    assert parser.errors == [] and parser.stack == []
+
+
+def _md_text(heading: str) -> str:
+    """A Markdown heading as GitHub shows it: backslash escapes and entities resolved."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", heading))
+
+
+def _tables(text: str) -> list[list[str]]:
+    """Runs of consecutive lines that start with a pipe."""
+    tables: list[list[str]] = []
+    previous = False
+    for line in text.splitlines():
+        row = line.startswith("|")
+        if row and not previous:
+            tables.append([])
+        if row:
+            tables[-1].append(line)
+        previous = row
+    return tables
