@@ -6,7 +6,7 @@ JSON Lines when the first line is a whole JSON object, else a JSON array or docu
 (``.txt``, no extension, ``-`` for standard input) is sniffed from its first non-blank bytes:
 
 - ``{`` -> JSON Lines (first line a whole object) or a JSON document; ``[`` -> JSON array;
-- ``<`` -> Atom XML; ``@`` -> BibTeX; ``TY  -`` -> RIS;
+- ``<`` -> Atom XML; ``@`` (after any ``%`` comment lines) -> BibTeX; ``TY  -`` -> RIS;
 - a first line with tabs (or commas) naming a title column -> TSV (or CSV);
 - anything else -> listing text.
 
@@ -37,6 +37,7 @@ EXTENSIONS: dict[str, str] = {
     ".ris": "ris",
 }
 _RIS = re.compile(rb"TY {1,2}- ?")
+_BIBTEX_AFTER_COMMENTS = re.compile(rb"(?:[ \t]*(?:%[^\n]*)?\r?\n)*[ \t]*@[A-Za-z]+[ \t]*[{(]")
 _TITLE_NAMES = frozenset(CANDIDATES["title"])
 
 
@@ -85,7 +86,7 @@ def sniff(head: bytes) -> str:
         return json_container(head)
     if first == b"<":
         return "atom"
-    if first == b"@":
+    if first == b"@" or (first == b"%" and _BIBTEX_AFTER_COMMENTS.match(start)):
         return "bibtex"
     if _RIS.match(start):
         return "ris"

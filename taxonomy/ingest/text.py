@@ -94,7 +94,7 @@ _REFERENCES = (
 # \href{url}{text} keeps its text: only its first argument is dropped with it.
 _REFERENCE = re.compile(rf"[ \t~]*\\(?:{_REFERENCES})\*?(?:\[[^\]]*\])*\{{[^{{}}]*\}}")
 _ESCAPES = {"$": "\ue000", "{": "\ue001", "}": "\ue002", "%": "%", "&": "&", "_": "_", "#": "#"}
-_RESTORE = str.maketrans({"\ue000": "$", "\ue001": "{", "\ue002": "}"})
+_RESTORE = (("\ue000", "$"), ("\ue001", "{"), ("\ue002", "}"))
 _ESCAPE = re.compile(r"\\([$%&_#{}])")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{[^{}]*\}")
 _FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
@@ -157,10 +157,21 @@ def strip_latex(text: str) -> str:
         text = text.replace("{", "").replace("}", "")
     if "`" in text or "''" in text:
         text = _QUOTES.sub('"', text)
-    return text.translate(_RESTORE)
+    for placeholder, sign in _RESTORE:
+        if placeholder in text:
+            text = text.replace(placeholder, sign)
+    return text
 
 
 # -- entry point --------------------------------------------------------------------------------------
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs as single spaces, none at the ends: ``" ".join(text.split())``, fast when already so."""
+    # isprintable() is False for every character str.split() treats as white space except " ".
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def clean(text: str) -> str:
@@ -169,11 +180,11 @@ def clean(text: str) -> str:
         text = strip_html(text)
     if "\\" in text or "$" in text:
         text = strip_latex(text)
-    return " ".join(text.split())
+    return collapse(text)
 
 
 def clean_bibtex(text: str) -> str:
     """Plain text from a BibTeX value: LaTeX always interpreted, ``~`` a space, braces removed."""
     if "~" in text:
         text = _TIE.sub(" ", text)
-    return " ".join(strip_latex(text).split())
+    return collapse(strip_latex(text))
