@@ -7,7 +7,9 @@ lists raise ``TypeError`` (leave the attribute out; join lists with ``"; "``). A
 ``id`` attribute, else its key; ids must be unique.
 
 ``graphml``
-    GraphML 1.0. Each attribute has a ``<key>`` with an ``attr.type`` of ``int``, ``double``,
+    GraphML 1.0, nodes and edges only: graph attributes are left out, as Gephi reports a
+    ``for="graph"`` key as an error (they are in the JSON and the GEXF ``<meta>``). Each node and
+    edge attribute has a ``<key>`` with an ``attr.type`` of ``int``, ``double``,
     ``boolean`` or ``string`` (types networkx, igraph, Gephi and Cytoscape all read; an attribute
     holding both ints and floats is ``double``) and an id such as ``node_label``: never networkx's
     ``d3``/``d7``, which Gephi takes for yEd labels. All nodes come before all edges, as Cytoscape
@@ -25,7 +27,8 @@ lists raise ``TypeError`` (leave the attribute out; join lists with ``"; "``). A
     ``nx.node_link_graph(data, edges="edges")``.
 ``csv``
     ``STEM-nodes.csv`` (``id``, then the attributes) and ``STEM-edges.csv`` (``id``, ``source``,
-    ``target``, then the attributes): UTF-8, one header row, an empty cell where a value is missing.
+    ``target``, ``kind`` = relation as in the GEXF, then the attributes): UTF-8, one header row, an
+    empty cell where a value is missing.
 
 XML 1.0 cannot hold most control characters; the XML formats write U+FFFD in their place
 (``xml_safe``), and escape ``& < > "`` and line breaks so that every other character reads back.
@@ -37,6 +40,7 @@ import contextlib
 import csv
 import difflib
 import io
+import itertools
 import json
 import math
 import os
@@ -56,7 +60,7 @@ SPELL_END = "last_year"
 GRAPHML_FOOTER = "  </graph>\n</graphml>\n"
 
 Value: TypeAlias = str | int | float | bool
-_SCOPES = ("graph", "node", "edge")
+_SCOPES = ("node", "edge")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR = str.maketrans(
@@ -127,8 +131,8 @@ class GraphMLKeys:
             return f"{scope}_{name}"
         return f"{scope}{sorted(n for s, n in self.types if s == scope).index(name)}"
 
-    def header(self, graph_id: str, *, directed: bool, graph_data: Mapping[str, Value]) -> str:
-        """The XML declaration, the key declarations, the opening graph tag and the graph's data."""
+    def header(self, graph_id: str, *, directed: bool) -> str:
+        """The XML declaration, the key declarations and the opening graph tag."""
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
@@ -143,7 +147,6 @@ class GraphMLKeys:
             )
         edgedefault = "directed" if directed else "undirected"
         lines.append(f'  <graph id="{_attr(graph_id)}" edgedefault="{edgedefault}">')
-        lines.extend(self._data("graph", graph_id, graph_data, "    "))
         return "\n".join(lines) + "\n"
 
     def node(self, node_id: str, data: Mapping[str, Value]) -> str:
@@ -227,11 +230,9 @@ def _table(graph: Any) -> _Table:
         rest = {k: val for k, val in data.items() if k != "id"}
         edges.append((edge_id, str(u), str(v), check("edge", edge_id, rest)))
     edges.sort(key=lambda e: e[0])
-    seen: set[str] = set()
-    for edge_id, *_ in edges:
-        if edge_id in seen:
-            raise ValueError(f"two edges have the id '{edge_id}'; edge ids must be unique")
-        seen.add(edge_id)
+    for (a, *_), (b, *_) in itertools.pairwise(edges):  # sorted, so a repeated id is a neighbour
+        if a == b:
+            raise ValueError(f"two edges have the id '{a}'; edge ids must be unique")
     return _Table(graph.is_directed(), gdata, nodes, edges, types)
 
 
@@ -239,11 +240,11 @@ def _table(graph: Any) -> _Table:
 
 
 def _graphml(table: _Table, stem: str) -> str:
-    types = dict(table.types)
+    types = {key: kind for key, kind in table.types.items() if key[0] != "graph"}
     if table.edges:
         types["edge", "id"] = "string"
     keys = GraphMLKeys(types)
-    parts = [keys.header(stem, directed=table.directed, graph_data=table.graph)]
+    parts = [keys.header(stem, directed=table.directed)]
     parts.extend(keys.node(node, data) for node, data in table.nodes)
     parts.extend(keys.edge(eid, u, v, {**data, "id": eid}) for eid, u, v, data in table.edges)
     parts.append(GRAPHML_FOOTER)
@@ -337,8 +338,12 @@ def _csv_tables(table: _Table) -> tuple[str, str]:
         return format_value(data[name]) if name in data else ""
 
     nodes = [["id", *node_cols]] + [[n, *(cell(d, c) for c in node_cols)] for n, d in table.nodes]
-    edges = [["id", "source", "target", *edge_cols]]
-    edges += [[eid, u, v, *(cell(d, c) for c in edge_cols)] for eid, u, v, d in table.edges]
+    # Gephi's spreadsheet import keeps parallel edges apart only when their "kind" differs.
+    kind = "relation" in edge_cols and "kind" not in edge_cols
+    head = ["id", "source", "target", *(["kind"] if kind else [])]
+    edges = [head + edge_cols]
+    for eid, u, v, d in table.edges:
+        edges.append([eid, u, v, *([cell(d, "relation")] if kind else []), *(cell(d, c) for c in edge_cols)])
     return _csv(nodes), _csv(edges)
 
 

@@ -171,7 +171,6 @@ def _check_known(taxonomy: Taxonomy, stats: CorpusStats) -> None:
 
 _PAPER_KEYS = GraphMLKeys(
     {
-        ("graph", "rules_version"): "string",
         **{
             ("node", n): "string" for n in ("description", "families_mentioned", "families_primary", "family")
         },
@@ -285,11 +284,7 @@ class PaperGraphSink:
                 out_tmp.open("w", encoding="utf-8", newline="\n") as out,
                 edges_tmp.open("w+", encoding="utf-8", newline="\n") as edges,
             ):
-                out.write(
-                    _PAPER_KEYS.header(
-                        "papers", directed=True, graph_data={"rules_version": self.taxonomy.version}
-                    )
-                )
+                out.write(_PAPER_KEYS.header("papers", directed=True))
                 for cid in sorted(self._concepts):
                     out.write(_PAPER_KEYS.node(f"concept:{cid}", concept_attrs(concepts[cid])))
                 for _, node_xml, edges_xml in self._merged():
