@@ -175,7 +175,7 @@ def test_summary_counts(report: dict[str, str]) -> None:
 def test_concept_tree_nests_and_repeats_a_concept_with_two_parents(report: dict[str, str]) -> None:
     text = report["report.md"]
     assert text.count("\n  - Diffusion Transformer (DiT): 1 paper, 1 primary\n") == 2
-    assert "\n  - S4: 1 paper, 1 primary\n    - Liquid S4: 0 papers\n" in text
+    assert "\n  - S4: 1 paper, 1 primary\n    - *Not matched:* Liquid S4\n" in text
     page = report["report.html"]
     assert page.count('<span class="name">Diffusion Transformer (DiT)</span>') == 2
     assert "<details open><summary>" in page

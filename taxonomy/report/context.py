@@ -73,7 +73,8 @@ class TreeNode:
     papers: int
     primary: int
     width: float
-    children: tuple[TreeNode, ...]
+    children: tuple[TreeNode, ...]  # children that matched papers
+    unmatched: tuple[str, ...] = ()  # labels of children that matched none, listed in one line
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,12 +343,21 @@ def _tree(taxonomy: Taxonomy, stats: CorpusStats) -> tuple[TreeNode, ...]:
     def order(ids: Iterable[str]) -> list[str]:
         return sorted(ids, key=lambda c: (-stats.concept_papers[c], label_of(taxonomy, c), c))
 
+    children: dict[str, list[str]] = {}
+    for concept in taxonomy.concepts.values():
+        for parent in concept.parents:
+            children.setdefault(parent, []).append(concept.id)
+
     def node(cid: str, path: frozenset[str]) -> TreeNode:
         # The rules loader rejects cycles; the path check only keeps a bad Taxonomy from recursing forever.
-        kids = tuple(node(k, path | {k}) for k in order(taxonomy.children(cid)) if k not in path)
+        kids = [k for k in order(children.get(cid, ())) if k not in path]
+        # A paper counts for a concept and all above it, so a child with no papers has none below it:
+        # such children are named in one line instead of a row each.
+        matched = tuple(node(k, path | {k}) for k in kids if stats.concept_papers[k])
+        unmatched = tuple(sorted(label_of(taxonomy, k) for k in kids if not stats.concept_papers[k]))
         papers = stats.concept_papers[cid]
         width = round(100.0 * papers / top, 1) if top else 0.0
-        return TreeNode(cid, label_of(taxonomy, cid), papers, stats.concept_primary[cid], width, kids)
+        return TreeNode(cid, label_of(taxonomy, cid), papers, stats.concept_primary[cid], width, matched, unmatched)
 
     return tuple(node(f, frozenset({f})) for f in order(taxonomy.families))
 
