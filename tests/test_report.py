@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from taxonomy.report import render_report
-from taxonomy.report.context import HEADINGS, build
+from taxonomy.report.context import build
+from taxonomy.report.data import HEADINGS
 from taxonomy.report.text import github_slug, md_escape, split_evidence
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats

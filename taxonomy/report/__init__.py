@@ -20,7 +20,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from taxonomy.report import figures
-from taxonomy.report.context import ReportData, build
+from taxonomy.report.context import build
+from taxonomy.report.data import ReportData
 from taxonomy.report.text import md_finalize, md_indent, plural
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats

@@ -28,7 +28,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 from matplotlib.typing import RcKeyType
 
-from taxonomy.report.context import FamilyRow, Heatmap, TrendSeries
+from taxonomy.report.data import FamilyRow, Heatmap, TrendSeries
 from taxonomy.report.text import shorten
 
 INK = "#1f2933"

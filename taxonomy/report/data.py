@@ -1,0 +1,232 @@
+"""The plain values the report templates render: numbers, labels and text, nothing to compute.
+
+``context.build`` fills them from a ``Taxonomy`` and a ``CorpusStats``; the figures and both templates
+only read them. Labels and paper text are raw here: escaping is the templates' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: Top-level section headings, shared by both templates so their anchors agree.
+HEADINGS = {
+    "summary": "Corpus summary",
+    "families": "Method families",
+    "tree": "Concept tree",
+    "cooccurrence": "How families co-occur",
+    "relations": "Strongest relations",
+    "trends": "Trends over time",
+    "papers": "Papers by family",
+    "untagged": "Untagged papers",
+    "diagnostics": "Rule diagnostics",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """One number of the corpus summary."""
+
+    key: str
+    label: str
+    value: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyRow:
+    """A family's paper counts: papers naming it, and how many of those are about it."""
+
+    id: str
+    label: str
+    papers: int
+    primary: int
+    mentioned: int  # named but not primary
+    share: str  # of tagged papers
+    width: float  # bar length in percent of the largest family
+    anchor: str
+    md_anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    """A family or concept in the is-a tree, with its children (a concept may sit under two parents)."""
+
+    id: str
+    label: str
+    papers: int
+    primary: int
+    width: float
+    children: tuple[TreeNode, ...]  # children that matched papers
+    unmatched: tuple[str, ...] = ()  # labels of children that matched none, listed in one line
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    """Two families and how much more often they share papers than chance would give."""
+
+    a: str
+    b: str
+    together: int
+    expected: str
+    strength: str
+
+
+@dataclass(frozen=True, slots=True)
+class Heatmap:
+    """Association strength between families: ``lift[i][j]`` is observed / expected shared papers."""
+
+    labels: tuple[str, ...]
+    lift: tuple[tuple[float | None, ...], ...]  # None on the diagonal
+    counts: tuple[tuple[int, ...], ...]
+    pairs: tuple[PairRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """A typed relation between two concepts with a few papers that show it."""
+
+    relation: str
+    a: str
+    b: str
+    papers: int
+    examples: tuple[str, ...]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    """One family's share of each year's papers."""
+
+    label: str
+    years: tuple[int, ...]
+    shares: tuple[float, ...]  # 0..1
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RisingRow:
+    """A concept whose share of papers grew from the previous period to the latest."""
+
+    label: str
+    family: str
+    before: str
+    latest: str
+    change: str  # percentage points, signed
+    papers: int  # papers in the latest period
+
+
+@dataclass(frozen=True, slots=True)
+class Trends:
+    """Papers per year and how the families' shares moved."""
+
+    years: tuple[int, ...]
+    totals: tuple[int, ...]
+    dated: int
+    series: tuple[TrendSeries, ...]
+    latest: int
+    previous: int | None
+    rising: tuple[RisingRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A paper under a family, with the sentence that tagged it cut around the matched words."""
+
+    title: str
+    year: int | None
+    primary: bool
+    concept: str
+    role: str
+    field: str
+    before: str
+    match: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySection:
+    """The papers kept as evidence for one family, primary papers first."""
+
+    id: str
+    label: str
+    description: str
+    papers: int
+    primary: int
+    evidence: tuple[Evidence, ...]
+    more: int
+    anchor: str
+    md_anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    """A paper named in a list, with an optional note."""
+
+    id: str
+    title: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A bounded sample of papers and how many more there are."""
+
+    rows: tuple[PaperRow, ...]
+    total: int
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptRow:
+    """A concept that never matched, and where it is defined."""
+
+    label: str
+    family: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    """A rule and how many mentions it produced."""
+
+    rule: str
+    concept: str
+    hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostics:
+    """What the rule author should look at: silent concepts, busy rules, conflicting signals."""
+
+    never_matched: tuple[ConceptRow, ...]
+    concepts: int
+    rules: tuple[RuleRow, ...]
+    rules_fired: int
+    mentions: int
+    conflicts: Listing
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything the templates show, as plain values."""
+
+    title: str
+    headings: Mapping[str, str]
+    md_anchors: Mapping[str, str]
+    rules_version: str
+    toc: tuple[str, ...]  # keys of HEADINGS for the sections this report has
+    papers: int
+    tagged: int
+    with_primary: int
+    summary: tuple[Stat, ...]
+    reject_reasons: tuple[tuple[str, int], ...]
+    families: tuple[FamilyRow, ...]
+    tree: tuple[TreeNode, ...]
+    heatmap: Heatmap | None
+    relations: tuple[RelationRow, ...]
+    relations_more: int
+    trends: Trends | None
+    sections: tuple[FamilySection, ...]
+    untagged: Listing
+    diagnostics: Diagnostics
