@@ -1,0 +1,160 @@
+"""The command line, as users type it: exit codes, outputs, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from taxonomy.cli import main
+from taxonomy.pipeline import sample_corpus
+
+from .conftest import FIXTURES
+
+COMMANDS = [
+    ["build"], ["tag"], ["graph"], ["report"], ["explain"], ["rules"], ["rules", "check"], ["rules", "test"], ["evaluate"],
+]
+OUTPUTS = ["papers.jsonl", "rejects.jsonl", "summary.json", "concepts.graphml", "papers.graphml", "report.md", "report.html"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build")
+    assert main(["build", "-o", str(out), "--progress"]) == 0
+    return out
+
+
+def test_build_on_the_sample_writes_every_output(built: Path) -> None:
+    for name in OUTPUTS:
+        assert (built / name).is_file(), name
+    lines = (built / "papers.jsonl").read_text().splitlines()
+    assert len(lines) == len(sample_corpus().read_text().splitlines()) == 36
+    summary = json.loads((built / "summary.json").read_text())
+    assert summary["corpus"]["papers"] == 36
+    assert summary["corpus"]["tagged"] >= 30
+
+
+def test_build_prints_what_it_did(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "build", str(sample_corpus()), "-o", str(tmp_path))
+    assert code == 0 and err == ""
+    assert out.splitlines()[0] == "Read 36 records: 36 papers, 0 rejected, 0 duplicates."
+    assert out.splitlines()[2].startswith(f"Wrote {tmp_path}/: concepts.graphml, figures/")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([*command, "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: taxonomy") and len(out.splitlines()) > 3
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys)
+    assert code == 2 and "commands:" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["build", "missing.jsonl"], "Error: missing.jsonl: no such file; check the path"),
+        (["tag", "missing.jsonl"], "Error: missing.jsonl: no such file; check the path"),
+        (["build", "--jobs", "0"], "Error: --jobs must be 1 or more, not 0"),
+        (["build", "--graph-format", "dot"], "Error: unknown graph format 'dot' (choose from graphml, gexf, json, csv)"),
+        (["explain"], "Error: give either --text TEXT, or --id ID with the input files holding that paper"),
+        (["graph", "missing/papers.jsonl"], "Error: missing/papers.jsonl: cannot be read (No such file or directory)"),
+    ],
+)
+def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], error: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert err.splitlines() == [error]
+
+
+def test_bad_rules_list_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = FIXTURES / "rules" / "many-problems"
+    code, _, err = run(capsys, "rules", "check", "--rules", str(folder))
+    assert code == 1
+    assert err.splitlines()[0] == f"Error: {folder}: 3 problems"
+    assert len(err.splitlines()) == 4
+
+
+def test_rules_check_and_test_pass_on_fixture(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = FIXTURES / "tagging"
+    code, out, _ = run(capsys, "rules", "check", "--rules", str(folder))
+    assert code == 0 and out.strip() == f"{folder}: OK: 2 families, 4 concepts, 10 aliases, 1 token patterns."
+    code, out, _ = run(capsys, "rules", "test", "--rules", str(folder))
+    assert code == 0 and out.strip() == "6 concepts, 7 examples, 7 counterexamples: OK."
+
+
+def test_rules_test_fails_with_file_line_and_concept(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = (FIXTURES / "tagging" / "ssm.yaml").read_text()
+    (tmp_path / "ssm.yaml").write_text(source.replace("aliases_cased: [Mamba]", "aliases: [Mamba]"))
+    (tmp_path / "transformer.yaml").write_text((FIXTURES / "tagging" / "transformer.yaml").read_text())
+    code, out, _ = run(capsys, "rules", "test", "--rules", str(tmp_path))
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"{tmp_path}/ssm.yaml:17: concept 'mamba': counterexample matched ('mamba'): 'The black mamba is a snake.'"
+    )
+    assert out.splitlines()[-1] == "6 concepts, 7 examples, 7 counterexamples: 1 failed."
+
+
+def test_explain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "explain", "--rules", str(FIXTURES / "tagging"), "--title", "Mamba for speech",
+        "--text", "Unlike Transformers, our Mamba model runs in linear time.",
+    )
+    assert code == 0
+    assert "'Transformers' -> Transformers [transformer]" in out
+    assert "role compares (cue: 'unlike'); rule transformer:alias:transformer" in out
+    assert "Primary: " in out and out.rstrip().endswith("Mentioned: ssm, transformer")
+
+
+def test_explain_by_id(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", str(sample_corpus()), "--id", "sample-024")
+    assert code == 0 and out.startswith("sample-024: Direct Preference Optimization")
+
+
+def test_graph_and_report_from_papers_jsonl(capsys: pytest.CaptureFixture[str], built: Path, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "graph", str(built / "papers.jsonl"), "-o", str(tmp_path), "--graph-format", "graphml,json")
+    assert code == 0 and (tmp_path / "concepts.json").is_file()
+    assert (tmp_path / "concepts.graphml").read_bytes() == (built / "concepts.graphml").read_bytes()
+    code, out, _ = run(capsys, "report", str(built / "papers.jsonl"), "-o", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "report.html").read_bytes() == (built / "report.html").read_bytes()
+
+
+def test_jobs_give_identical_outputs(tmp_path: Path) -> None:
+    for jobs in ("1", "2"):
+        assert main(["build", "-o", str(tmp_path / jobs), "--jobs", jobs, "--batch-size", "5"]) == 0
+    for name in OUTPUTS:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_evaluate_on_fixture_gold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"title": "Mamba for speech", "abstract": "Unlike Transformers, our Mamba is fast.", "families": ["ssm"]}\n')
+    code, out, _ = run(capsys, "evaluate", "--gold", str(gold), "--rules", str(FIXTURES / "tagging"))
+    assert code == 0
+    assert "primary        1.000   1.000  1.000    1   0   0" in out.splitlines()
+
+
+def test_installed_command_runs_from_any_folder(tmp_path: Path) -> None:
+    exe = shutil.which("taxonomy")
+    if exe is None or Path(exe).parent != Path(sys.executable).parent:
+        pytest.skip("the taxonomy command is not installed in this environment")
+    done = subprocess.run([exe, "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "output" / "report.html").is_file()
