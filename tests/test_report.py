@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
@@ -282,6 +282,44 @@ def test_templates_are_package_resources() -> None:
     folder = resources.files("taxonomy.report") / "templates"
     for name in ("report.html.j2", "report.md.j2", "report.css"):
         assert (folder / name).is_file()
+
+
+_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("<>&\"'`*_[]|#-1. \\$\n"), st.characters(blacklist_categories=("Cs",))
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_corpus_renders_escaped_and_well_formed(
+    taxonomy: Taxonomy, tmp_path: Path, data: st.DataObject
+) -> None:
+    concepts = sorted(c for c in taxonomy.concepts if c != "moe")
+    stats = CorpusStats(sample_size=3)
+    for n in range(data.draw(st.integers(0, 12))):
+        title = data.draw(_TEXT)
+        word = data.draw(st.sampled_from(concepts))
+        sentence = data.draw(_TEXT) + " " + word + " " + data.draw(_TEXT)
+        paper = corpus.Paper(
+            f"p{n}", title, sentence, data.draw(st.sampled_from([None, "2021", "2022-05", "2023"]))
+        )
+        hits = data.draw(
+            st.lists(st.sampled_from([(word, word, role, "abstract") for role in ("uses", "compares")]))
+        )
+        primary = tuple(taxonomy.concepts[word].families) if hits and data.draw(st.booleans()) else ()
+        stats.add(corpus.tagged_paper(taxonomy, paper, hits, primary), taxonomy)
+    out = tmp_path / f"r{data.draw(st.integers(0, 10**9))}"
+    render_report(taxonomy, stats, out)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "<" not in text
+    _assert_balanced(page)
+    for svg in (out / "figures").glob("*.svg") if (out / "figures").exists() else ():
+        ET.fromstring(svg.read_text(encoding="utf-8"))
 
 
 # -- determinism -----------------------------------------------------------------------------------
