@@ -180,13 +180,10 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> object:
 
 
 def _graph_choice(args: argparse.Namespace) -> object:
-    from taxonomy.export import GRAPH_FORMATS
+    from taxonomy.export import check_formats
     from taxonomy.pipeline import GraphOptions
 
-    formats = tuple(f.strip().lower() for f in args.graph_format.split(",") if f.strip())
-    unknown = [f for f in formats if f not in GRAPH_FORMATS]
-    if unknown or not formats:
-        raise UsageError(f"unknown graph format '{(unknown or [''])[0]}' (choose from {', '.join(GRAPH_FORMATS)})")
+    formats = check_formats([f.strip().lower() for f in args.graph_format.split(",") if f.strip()] or [""])
     if args.min_count < 1:
         raise UsageError("--min-count must be 1 or more")
     return GraphOptions(formats, args.min_count, args.all_concepts, not args.no_paper_graph)

@@ -262,10 +262,9 @@ def write_graphs(
     graph = concept_graph(taxonomy, stats, min_count=options.min_count, all_concepts=options.all_concepts)
     written = write_graph(graph, _prepare(out_dir), "concepts", options.formats)
     if options.paper_graph and papers_path is not None:
-        sink = PaperGraphSink(out_dir / "papers.graphml", taxonomy)
-        for tp in read_tagged(papers_path):
-            sink.add(tp)
-        sink.close()
+        with PaperGraphSink(out_dir / "papers.graphml", taxonomy) as sink:
+            for tp in read_tagged(papers_path):
+                sink.add(tp)
         written.append(out_dir / "papers.graphml")
     return written
 

@@ -71,7 +71,7 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
         (["build", "missing.jsonl"], "Error: missing.jsonl: no such file; check the path"),
         (["tag", "missing.jsonl"], "Error: missing.jsonl: no such file; check the path"),
         (["build", "--jobs", "0"], "Error: --jobs must be 1 or more, not 0"),
-        (["build", "--graph-format", "dot"], "Error: unknown graph format 'dot' (choose from graphml, gexf, json, csv)"),
+        (["build", "--graph-format", "gexg"], "Error: unknown graph format 'gexg' (did you mean 'gexf'?); choose from graphml, gexf, json, csv"),
         (["explain"], "Error: give either --text TEXT, or --id ID with the input files holding that paper"),
         (["graph", "missing/papers.jsonl"], "Error: missing/papers.jsonl: cannot be read (No such file or directory)"),
     ],
