@@ -165,6 +165,7 @@ def read_atom(src: Source, fields: FieldNames, shape: str | None = None) -> Iter
             if not chunk:
                 return
     except ParseError as exc:
+        yield from (_paper(src.name, entry) for entry in target.done)  # entries completed before the damage
         line = exc.position[0] if exc.position else 0
         message = str(exc).split(":")[0]
         raise InputError(

@@ -27,6 +27,9 @@ from taxonomy.ingest.shapes import MappingReader, normal_key, resolve
 from taxonomy.models import Paper, Reject
 
 
+_SHOWN = 30  # columns named in an error message
+
+
 def read_csv(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
     """Papers and rejects from a comma-separated file with a header row."""
     return _read(src, fields, ",")
@@ -75,7 +78,7 @@ def _header(row: list[str]) -> list[str]:
     """Column names, stripped; a repeated name gets a suffix so no column is lost."""
     names: list[str] = []
     for cell in row:
-        name = cell.strip() or f"column{len(names) + 1}"
+        name = " ".join(cell.split()) or f"column{len(names) + 1}"
         candidate, n = name, 2
         while candidate in names:
             candidate, n = f"{name}_{n}", n + 1
@@ -85,7 +88,7 @@ def _header(row: list[str]) -> list[str]:
 
 def _check_columns(source: str, header: list[str], fields: FieldNames) -> None:
     columns = resolve(header, fields)
-    shown = ", ".join(header)
+    shown = ", ".join(header[:_SHOWN]) + (f", ... ({len(header)} columns)" if len(header) > _SHOWN else "")
     for role in ("title", "abstract", "date", "id"):
         wanted = getattr(fields, role)
         if wanted is not None and getattr(columns, role) not in header:

@@ -83,7 +83,7 @@ grave overrightarrow overleftarrow left right big Big bigg Bigg bigl bigr Bigl B
 displaystyle textstyle scriptstyle limits nolimits rm bf it em sf tt sc sl cal Bbb frak normalfont small
 footnotesize scriptsize tiny large Large LARGE huge Huge noindent nonumber notag centering url protect relax
 hfill vfill newline linebreak par smallskip medskip bigskip mathstrut strut phantom hphantom vphantom color
-textcolor ensuremath xspace
+textcolor ensuremath xspace mathbbm mathds
 """
 DROPPED = frozenset(_DROPPED.split())
 _REFERENCES = (
