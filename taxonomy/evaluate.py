@@ -121,7 +121,7 @@ def _labels(path: Path, number: int, data: dict[str, object], key: str) -> froze
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"{path}:{number}: '{key}' must be a list of family ids")
-    return frozenset(value)  # type: ignore[arg-type]
+    return frozenset(value)
 
 
 def _gold_paper(path: Path, number: int, data: object) -> GoldPaper:

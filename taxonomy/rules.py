@@ -283,10 +283,10 @@ def _describe(path: Path, doc: Any, error: jsonschema.ValidationError, schema: d
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         return [f"{prefix}missing key '{m}'" for m in missing] or [f"{prefix}{error.message}"]
-    if error.validator is False or error.validator == "false":
-        return [f"{prefix}key '{key}' is not allowed here"]
-    if error.schema is False:
-        return [f"{prefix}key '{key}' is not allowed here (a family has no parents)"]
+    if error.schema is False:  # the schema's only false subschema: a family's parents
+        family = doc.get("family") if isinstance(doc, dict) else None
+        bad_line = getattr(family, "key_lines", {}).get("parents", line)
+        return [f"{path}:{bad_line}: {owner}a family has no parents; remove 'parents' (concepts name their family as parent)"]
     if error.validator == "pattern" and isinstance(error.instance, str):
         return [f"{prefix}'{error.instance}' is not a valid id (use lowercase letters, digits and hyphens)"]
     if error.validator == "type":

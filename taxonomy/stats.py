@@ -42,7 +42,7 @@ class Example:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the rank is derived, so it is left out)."""
-        return {k: getattr(self, k) for k in self.__slots__ if k != "rank"}  # type: ignore[attr-defined]
+        return {k: getattr(self, k) for k in self.__slots__ if k != "rank"}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Example:
@@ -80,9 +80,10 @@ class CorpusStats:
     relation_examples: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     years: Counter[tuple[str, int]] = field(default_factory=Counter)
     rule_hits: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, list[Example]] = field(default_factory=dict)
-    untagged: list[PaperRef] = field(default_factory=list)
-    conflicts: list[PaperRef] = field(default_factory=list)
+    # Bounded samples are heaps of _Reversed entries (the largest kept item on top).
+    examples: dict[str, list[_Reversed]] = field(default_factory=dict)
+    untagged: list[_Reversed] = field(default_factory=list)
+    conflicts: list[_Reversed] = field(default_factory=list)
     conflict_count: int = 0
 
     # -- folding in ------------------------------------------------------------------------------
@@ -158,8 +159,8 @@ class CorpusStats:
             fa, fb = set(concepts[a].families), set(concepts[b].families)
             if fa != fb and not (a in concepts[b].ancestors or b in concepts[a].ancestors):
                 found.add(("combined_with", a, b))
-        for fa, fb in itertools.combinations(sorted(primary), 2):
-            found.add(("combined_with", fa, fb))
+        for first, second in itertools.combinations(sorted(primary), 2):
+            found.add(("combined_with", first, second))
         for key in found:
             self.relations[key] += 1
             self._keep_id(key, tp.paper.id)
@@ -191,7 +192,7 @@ class CorpusStats:
             )
             self._keep(self.examples.setdefault(family, []), example)
 
-    def _keep(self, bucket: list[Any], item: Any) -> None:
+    def _keep(self, bucket: list[_Reversed], item: Any) -> None:
         if len(bucket) < self.sample_size:
             heapq.heappush(bucket, _Reversed(item))
         elif item < bucket[0].item:
@@ -227,15 +228,15 @@ class CorpusStats:
 
     def family_examples(self, family: str) -> list[Example]:
         """The kept examples of a family, primary papers first, then by score."""
-        return sorted(entry.item for entry in self.examples.get(family, []))
+        return sorted(_items(self.examples.get(family, [])))
 
     def untagged_papers(self) -> list[PaperRef]:
         """A sample of papers with no family, by id."""
-        return sorted(entry.item for entry in self.untagged)
+        return sorted(_items(self.untagged))
 
     def conflicting_papers(self) -> list[PaperRef]:
         """A sample of papers whose signals conflict, by id."""
-        return sorted(entry.item for entry in self.conflicts)
+        return sorted(_items(self.conflicts))
 
     def year_range(self, concept: str) -> tuple[int, int] | None:
         """First and last year a concept was seen, when papers had dates."""
@@ -265,6 +266,10 @@ class _Reversed:
 
     def __lt__(self, other: _Reversed) -> bool:
         return bool(other.item < self.item)
+
+
+def _items(bucket: list[_Reversed]) -> list[Any]:
+    return [entry.item for entry in bucket]
 
 
 def _strength(mention: Mention) -> tuple[int, int, int]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from taxonomy.models import FIELDS, ROLES, ConceptHit, FieldName, Mention, Paper, Role, TaggedPaper
@@ -143,8 +144,11 @@ class Tagger:
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
         if self.nlp.pipe_names:
-            return self.nlp.pipe(texts, batch_size=batch_size)
-        return self.nlp.tokenizer.pipe(texts, batch_size=batch_size)
+            docs: Iterable[Doc] = self.nlp.pipe(texts, batch_size=batch_size)
+        else:
+            tokenizer: Tokenizer = self.nlp.tokenizer  # tokenizing is all a blank pipeline does
+            docs = tokenizer.pipe(texts, batch_size=batch_size)
+        return docs
 
     def _mentions(self, doc: Doc, field: FieldName) -> list[Mention]:
         if not len(doc):

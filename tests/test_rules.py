@@ -158,3 +158,13 @@ def test_bundled_rules_load_and_ship_schema() -> None:
     taxonomy = load_rules()
     assert (default_rules_dir() / "schema.json").is_file()
     assert len(taxonomy.families) >= 2
+
+
+def test_family_with_parents_is_refused(tmp_path: Path) -> None:
+    text = (RULES / "valid" / "ssm.yaml").read_text().replace("  label: State space models\n", "  label: State space models\n  parents: [foo]\n", 1)
+    (tmp_path / "ssm.yaml").write_text(text)
+    with pytest.raises(RulesError) as caught:
+        load_rules(tmp_path)
+    assert caught.value.problems == (
+        f"{tmp_path}/ssm.yaml:4: family 'ssm': a family has no parents; remove 'parents' (concepts name their family as parent)",
+    )
