@@ -2,7 +2,8 @@
 
 Chromium is driven over the DevTools protocol through ``--remote-debugging-pipe`` (NUL-separated
 JSON on file descriptors 3 and 4), so the test needs no extra Python package, no port and no
-network. Skipped only when no Chromium binary is found (set ``TAXONOMY_CHROMIUM`` to point at one).
+network. Skipped only when no Chromium binary is found (set ``TAXONOMY_CHROMIUM`` to point at one),
+and not even then when ``TAXONOMY_REQUIRE_BROWSER=1`` (for CI).
 Screenshots go to pytest's tmp_path and, when ``TAXONOMY_SCREENSHOT_DIR`` is set, there too.
 """
 
@@ -58,8 +59,10 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
+# CI sets TAXONOMY_REQUIRE_BROWSER=1 so that a missing Chromium fails the run instead of skipping quietly.
+REQUIRED = os.environ.get("TAXONOMY_REQUIRE_BROWSER", "") not in ("", "0")
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium binary found (apt-get install chromium)"
+    CHROMIUM is None and not REQUIRED, reason="no Chromium binary found (apt-get install chromium)"
 )
 
 
@@ -230,7 +233,10 @@ class Browser:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Any:
-    assert CHROMIUM is not None
+    if CHROMIUM is None:
+        pytest.fail(
+            "TAXONOMY_REQUIRE_BROWSER is set but no Chromium binary was found (apt-get install chromium)"
+        )
     profile = Path(tempfile.mkdtemp(prefix="chromium-", dir=tmp_path))
     instance = Browser(CHROMIUM, profile)
     try:

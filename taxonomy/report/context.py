@@ -42,7 +42,16 @@ MAX_PAIRS = 10
 MAX_RISING = 10
 MAX_RULES = 15
 
-_RELATION_NAMES = {"compared_with": "compared with", "combined_with": "combined with"}
+_RELATION_NAMES = {
+    "compared_with": "compared with",
+    "combined_with": "combined with",
+    "builds_on": "builds on",
+}
+_RELATION_HELP = {
+    "compared with": "a paper proposes or uses the first concept and compares it with the second",
+    "combined with": "a paper is about both at once",
+    "builds on": "the first concept is built on the second",
+}
 _ROLE_NAMES = {"proposes": "proposed", "uses": "used", "compares": "compared", "mentions": "mentioned"}
 
 
@@ -73,6 +82,9 @@ def build(taxonomy: Taxonomy, stats: CorpusStats, title: str) -> ReportData:
         heatmap=_heatmap(families, stats),
         relations=tuple(relations[:MAX_RELATIONS]),
         relations_more=max(0, len(relations) - MAX_RELATIONS),
+        relation_kinds=tuple(
+            (kind, _RELATION_HELP.get(kind, "")) for kind in sorted({r.relation for r in relations})
+        ),
         trends=trends,
         sections=_sections(taxonomy, stats, families),
         untagged=_listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),

@@ -226,6 +226,7 @@ class ReportData:
     heatmap: Heatmap | None
     relations: tuple[RelationRow, ...]
     relations_more: int
+    relation_kinds: tuple[tuple[str, str], ...]  # (relation, what it means) for those found
     trends: Trends | None
     sections: tuple[FamilySection, ...]
     untagged: Listing
