@@ -146,7 +146,11 @@ def _output_option(parser: argparse.ArgumentParser, default: str | None = "outpu
 
 
 def _tagging_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="worker processes for tagging (default: 1)")
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                        help="worker processes for tagging (default: 1; with --engine dask and no --scheduler: one per CPU)")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="where to tag: this machine's processes, or a Dask cluster (pip install 'taxonomy[dask]')")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)")
     parser.add_argument("--batch-size", type=int, default=256, metavar="N", help="papers per batch (default: 256)")
     parser.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -174,7 +178,8 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> object:
     fields = FieldNames(args.title_field, args.abstract_field, args.date_field, args.id_field)
     return TagOptions(
         inputs=tuple(inputs), out_dir=args.output, rules_dir=args.rules, format=args.format,
-        fields=fields, strict=args.strict, jobs=args.jobs, model=args.model,
+        fields=fields, strict=args.strict, jobs=1 if args.jobs is None else args.jobs, model=args.model,
+        engine=args.engine, scheduler=args.scheduler,
         batch_size=max(1, args.batch_size), progress=args.progress,
     )
 

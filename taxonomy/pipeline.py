@@ -1,9 +1,10 @@
 """The stages chained: read, tag, write papers and rejects, fold statistics, then graph and report.
 
-Tagging is the only costly step. It runs over batches of papers in this process (``jobs=1``) or in
-a pool of worker processes that each compile the rules once (``jobs>1``); workers return the
-papers.jsonl lines of a batch and a partial ``CorpusStats``, and the parent writes lines in input
-order and merges the statistics, so every engine writes the same bytes.
+Tagging is the only costly step. It runs over batches of papers in this process (``jobs=1``), in
+a pool of worker processes that each compile the rules once (``jobs>1``), or on Dask workers
+(``engine="dask"``). Workers return the papers.jsonl lines of a batch and a partial ``CorpusStats``;
+the parent writes lines in input order and merges the statistics, whose result does not depend on
+how the corpus was split, so every engine writes the same bytes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from taxonomy.tag import Tagger
 PAPERS_FILE = "papers.jsonl"
 REJECTS_FILE = "rejects.jsonl"
 SUMMARY_FILE = "summary.json"
+ENGINES = ("local", "dask")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class TagOptions:
     fields: ingest.FieldNames | None = None
     strict: bool = False
     jobs: int = 1
+    engine: str = "local"  # "local" (this process or a process pool) or "dask"
+    scheduler: str | None = None  # a Dask scheduler address; None starts a local cluster
     model: str | None = None
     batch_size: int = 256
     sample_size: int = DEFAULT_SAMPLE
@@ -68,6 +72,10 @@ def tag_corpus(options: TagOptions) -> TagResult:
     """Read the inputs, tag every paper, write papers.jsonl, rejects.jsonl and summary.json."""
     if options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine '{options.engine}' (choose from {', '.join(ENGINES)})")
+    if options.scheduler and options.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     taxonomy = load_rules(options.rules_dir)
     out_dir = _prepare(options.out_dir)
     records = ingest.read(options.inputs, format=options.format, fields=options.fields, strict=options.strict)
@@ -150,12 +158,16 @@ def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tu
 def _tag_batches(
     batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
 ) -> Iterator[tuple[bytes, CorpusStats]]:
-    if options.jobs == 1:
+    if options.engine == "dask":
+        from taxonomy.distributed import dask_tag_batches
+
+        yield from dask_tag_batches(batches, taxonomy, options)
+    elif options.jobs == 1:
         tagger = Tagger(taxonomy, model=options.model)
         for batch in batches:
             yield tag_and_fold(tagger, batch, options.sample_size)
-        return
-    yield from _pool(batches, taxonomy, options)
+    else:
+        yield from _pool(batches, taxonomy, options)
 
 
 def _pool(batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions) -> Iterator[tuple[bytes, CorpusStats]]:
