@@ -177,7 +177,7 @@ def test_latin1_file() -> None:
     (paper,) = _read("latin1.csv")
     assert isinstance(paper, Paper)
     assert paper.title == "Réseaux de neurones pour la détection"
-    assert paper.abstract == "Un résumé écrit en Latin-1 – with a cp1252 dash."
+    assert paper.abstract == "Un résumé écrit en Latin-1 \u2013 with a cp1252 dash."
 
 
 @pytest.mark.parametrize("name", ["utf8-bom.csv", "utf8-bom.jsonl"])

@@ -22,7 +22,9 @@ characters, or at least 15 words ending with ``.``, ``!`` or ``?``); otherwise i
 - **Body**: a title followed by an abstract is a paper; a title followed by another title is a
   title-only paper (abstract ``""``); an abstract with no title before it is a reject
   ("abstract without a title"). A paragraph whose first line is a title and whose other lines
-  form an abstract is a paper too (title and abstract without a blank line between them).
+  form an abstract is a paper too (title and abstract without a blank line between them) when the
+  first line is shorter than the second, does not end with ``,;:-``, and the second starts with a
+  capital or a digit; otherwise the paragraph is one wrapped text.
 
 Listings carry no ids, dates, authors or venues: a paper's id is the hash of its title.
 """
@@ -66,11 +68,23 @@ def _paragraphs(src: Source) -> Iterator[tuple[int, list[str]]]:
         yield start, lines
 
 
+def _glued(lines: list[str]) -> bool:
+    """Whether a paragraph is a title line followed by its abstract, not one wrapped abstract."""
+    first, second = lines[0], lines[1]
+    return (
+        not is_abstract(first)
+        and len(first) < len(second)  # a wrapped paragraph's first line is as long as the next
+        and (second[:1].isupper() or second[:1].isdigit())
+        and first[-1:] not in ",;:-"
+        and is_abstract(" ".join(lines[1:]))
+    )
+
+
 def _units(src: Source) -> Iterator[tuple[int, str, bool]]:
     """(line, text, is_abstract) per paragraph; a title line glued to its abstract gives two."""
     for start, lines in _paragraphs(src):
         text = " ".join(lines)
-        if len(lines) > 1 and not is_abstract(lines[0]) and is_abstract(" ".join(lines[1:])):
+        if len(lines) > 1 and _glued(lines):
             yield start, lines[0], False
             yield start + 1, " ".join(lines[1:]), True
         else:

@@ -26,7 +26,6 @@ from taxonomy.ingest.record import FieldNames, reject
 from taxonomy.ingest.shapes import MappingReader, normal_key, resolve
 from taxonomy.models import Paper, Reject
 
-
 _SHOWN = 30  # columns named in an error message
 
 
