@@ -22,7 +22,7 @@ import matplotlib
 from markupsafe import escape
 from matplotlib.axis import Axis
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
@@ -38,6 +38,7 @@ PRIMARY = "#2b5c8a"
 MENTIONED = "#a9c3dd"
 EMPTY = "#f1f0ec"
 CONTEXT = "#e1e5ea"  # the other families behind a small multiple
+WEAK_EVIDENCE = 3  # heatmap cells from fewer shared papers are faded
 _HEAT = LinearSegmentedColormap.from_list("association", ["#3f6e9c", "#f4f3ef", "#b9472f"])
 
 _RC: dict[RcKeyType, Any] = {
@@ -61,6 +62,9 @@ _RC: dict[RcKeyType, Any] = {
     "axes.facecolor": "none",
     "savefig.facecolor": "none",
     "legend.frameon": False,
+    # More room at the edges than the default 3 points: browsers measure text a little differently.
+    "figure.constrained_layout.w_pad": 0.1,
+    "figure.constrained_layout.h_pad": 0.08,
 }
 TIMES = "\u00d7"  # the multiplication sign
 _METADATA: dict[str, str | None] = {"Date": None, "Creator": None, "Format": None, "Type": None}
@@ -158,9 +162,10 @@ def heatmap(data: Heatmap, title: str, *, narrow: bool = False) -> SvgFigure:
                 if not count or not value:
                     ax.add_patch(_cell(x, yy, EMPTY))
                     continue
-                shade = norm(math.log2(value))
-                ax.add_patch(_cell(x, yy, _HEAT(shade)))
-                ink = "white" if abs(shade - 0.5) > 0.33 else INK
+                shade = float(norm(math.log2(value)))
+                weak = count < WEAK_EVIDENCE  # one or two shared papers: show the colour, but faded
+                ax.add_patch(_cell(x, yy, _blend(_HEAT(shade), EMPTY, 0.6) if weak else _HEAT(shade)))
+                ink = "white" if abs(shade - 0.5) > 0.33 and not weak else INK
                 if cell >= 0.4:
                     ax.text(x, yy - 0.1, f"{value:.1f}", ha="center", va="center", fontsize=8, color=ink)
                     ax.text(x, yy + 0.22, f"n={count}", ha="center", va="center", fontsize=6, color=ink)
@@ -241,6 +246,12 @@ def _cell(x: float, y: float, color: Any) -> Rectangle:
     return Rectangle((x - 0.48, y - 0.48), 0.96, 0.96, facecolor=color, edgecolor="none")
 
 
+def _blend(color: Any, other: str, amount: float) -> tuple[float, float, float]:
+    """``color`` moved ``amount`` of the way towards ``other``."""
+    a, b = to_rgb(color), to_rgb(other)
+    return (a[0] + (b[0] - a[0]) * amount, a[1] + (b[1] - a[1]) * amount, a[2] + (b[2] - a[2]) * amount)
+
+
 def _times(exponent: int) -> str:
     """A colour-bar tick: 2 to the power ``exponent`` followed by a multiplication sign."""
     names = {-3: "⅛", -2: "¼", -1: "½"}
@@ -250,7 +261,9 @@ def _times(exponent: int) -> str:
 def _finish(fig: Figure, name: str, title: str) -> SvgFigure:
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"taxonomy-{name}"}):
-        fig.savefig(buffer, format="svg", metadata=_METADATA)
+        # A tight box keeps every label inside the drawing, even where the layout engine leaves one
+        # hanging over the edge (long labels next to an equal-aspect heatmap).
+        fig.savefig(buffer, format="svg", metadata=_METADATA, bbox_inches="tight", pad_inches=0.08)
     return SvgFigure(name, title, _prepare(buffer.getvalue(), name, title))
 
 
