@@ -186,7 +186,7 @@ def test_json_field_names_and_dotted_paths(tmp_path: Path) -> None:
 def test_json_field_that_is_absent_makes_rejects(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.jsonl", '{"title": "T"}\n')
     (item,) = ingest.read([path], fields=ingest.FieldNames(title="heading"))
-    assert isinstance(item, Reject) and item.reason == "missing title"
+    assert isinstance(item, Reject) and item.reason == "missing title (no field 'heading')"
 
 
 def test_csv_header_names_are_matched_loosely(tmp_path: Path) -> None:

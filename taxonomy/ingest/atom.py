@@ -154,7 +154,7 @@ def read_atom(src: Source, fields: FieldNames, shape: str | None = None) -> Iter
     target.expat = expat
     try:
         while True:
-            chunk = src._guard(src.stream.read, _READ)
+            chunk = src.read(_READ)
             if chunk:
                 parser.feed(chunk)
             else:

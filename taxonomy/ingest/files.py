@@ -154,6 +154,10 @@ class Source:
         while line := self._guard(text.readline, MAX_LINE):
             yield line.encode("utf-8", "surrogatepass")
 
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` raw (decompressed) bytes; b"" at the end."""
+        return self._guard(self.stream.read, size)
+
     def _guard(self, read: Callable[[int], _T], size: int) -> _T:
         """Call ``read(size)``, turning a damaged gzip stream or an I/O failure into InputError."""
         try:
@@ -202,19 +206,22 @@ def open_source(name: str) -> Source:
     counter = _Counting(raw)
     stream = io.BufferedReader(counter, _CHUNK)
     source = Source(name, stream, b"", counter, closers=closers)
-    if source._guard(stream.peek, 2)[:2] == _GZIP_MAGIC:
-        unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
-        stream = io.BufferedReader(unzipped, _CHUNK)  # type: ignore[arg-type]  # GzipFile has readinto
-        closers.append(stream)
-    head = _read_head(source, stream)
+    try:
+        if source._guard(stream.peek, 2)[:2] == _GZIP_MAGIC:
+            unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
+            stream = io.BufferedReader(unzipped, _CHUNK)  # type: ignore[arg-type]  # GzipFile has readinto
+            closers.append(stream)
+        head = _read_head(source, stream)
+        if not head.startswith(_UTF16_BOMS) and b"\0" in head[:8000]:
+            raise InputError(
+                f"{name}: looks like a binary file, not text (it holds NUL bytes); pass a text export"
+            )
+    except InputError:
+        source.close()
+        raise
     source.stream = io.BufferedReader(_Prefixed(head, stream), _CHUNK)
     source.head = head
     source.utf16 = head.startswith(_UTF16_BOMS)
-    if not source.utf16 and b"\0" in head[:8000]:
-        source.close()
-        raise InputError(
-            f"{name}: looks like a binary file, not text (it holds NUL bytes); pass a text export"
-        )
     return source
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.ids import arxiv_in_text, norm_source_id
-from taxonomy.ingest.record import FieldNames, author_name, build, split_authors, split_keywords
+from taxonomy.ingest.record import FieldNames, author_name, build, reject, split_authors, split_keywords
 from taxonomy.models import Paper, Reject
 
 #: Usual field names per role, most specific first, compared after :func:`normal_key`.
@@ -244,6 +244,8 @@ class MappingReader:
     ) -> Paper | Reject:
         cols = self.columns(list(record))
         get = record.get
+        if self.fields.title is not None and _get(record, cols.title) is None:
+            return reject(self.source, line, f"missing title (no field '{self.fields.title}')", raw)
         identifier = text_of(_get(record, cols.id)) if cols.id else ""
         arxiv = text_of(get(cols.arxiv)) if cols.arxiv else None
         venue = text_of(get(cols.venue)) if cols.venue else ""
