@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from taxonomy.errors import OutputError
 from taxonomy.report import render_report
 from taxonomy.report.context import build
 from taxonomy.report.data import HEADINGS
@@ -272,6 +273,20 @@ def test_empty_corpus_gives_a_valid_report_that_says_so(taxonomy: Taxonomy, tmp_
     assert 'id="tree"' in page and 'id="families"' not in page and "<svg" not in page
     assert "0 papers, 0 tagged" in text
     _assert_balanced(page)
+
+
+def test_a_rerun_without_dates_removes_the_old_trends_figure(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    render_report(taxonomy, corpus.stats(taxonomy), tmp_path)
+    assert (tmp_path / "figures" / "trends.svg").exists()
+    render_report(taxonomy, corpus.stats(taxonomy, dated=False), tmp_path)
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["cooccurrence.svg", "families.svg"]
+
+
+def test_unwritable_output_is_an_output_error(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError, match="cannot create the folder"):
+        render_report(taxonomy, CorpusStats(), blocker / "out")
 
 
 def test_previous_run_is_accepted(taxonomy: Taxonomy, tmp_path: Path) -> None:

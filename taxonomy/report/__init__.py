@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from taxonomy.errors import OutputError
 from taxonomy.report import figures
 from taxonomy.report.context import build
 from taxonomy.report.data import ReportData
@@ -29,6 +30,7 @@ from taxonomy.stats import CorpusStats
 HTML_FILE = "report.html"
 MARKDOWN_FILE = "report.md"
 FIGURES_DIR = "figures"
+FIGURE_NAMES = ("families", "cooccurrence", "trends")
 _BLANK_LINES = re.compile(r"\n{3,}")  # templates with optional parts leave runs of blank lines
 
 
@@ -45,7 +47,7 @@ def render_report(
     data = build(taxonomy, stats, title)
     wide, narrow = draw_figures(data), draw_figures(data, narrow=True)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _mkdir(out_dir)
     # Matplotlib's SVG is trusted markup (labels inside it are escaped as XML text); phones get the narrow drawing.
     inline = {name: InlineFigure(Markup(fig.svg), Markup(narrow[name].svg)) for name, fig in wide.items()}  # noqa: S704
     links = {name: Markup(f"{FIGURES_DIR}/{fig.filename}") for name, fig in wide.items()}  # noqa: S704
@@ -56,8 +58,12 @@ def render_report(
         _write(out_dir / MARKDOWN_FILE, _BLANK_LINES.sub("\n\n", markdown)),
     ]
     if wide:
-        (out_dir / FIGURES_DIR).mkdir(exist_ok=True)
+        _mkdir(out_dir / FIGURES_DIR)
     written += [_write(out_dir / FIGURES_DIR / fig.filename, fig.document) for fig in wide.values()]
+    # A figure an earlier run drew but this one has no data for would outlive the report that used it.
+    for name in FIGURE_NAMES:
+        if name not in wide:
+            (out_dir / FIGURES_DIR / f"{name}.svg").unlink(missing_ok=True)
     return written
 
 
@@ -91,8 +97,18 @@ def draw_figures(data: ReportData, *, narrow: bool = False) -> dict[str, figures
     return drawn
 
 
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create the folder ({exc.strerror or exc})") from None
+
+
 def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8", newline="\n")
+    try:
+        path.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return path
 
 
