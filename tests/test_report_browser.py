@@ -41,6 +41,7 @@ FLAGS = [
     "--disable-sync",
     "--disable-extensions",
     "--hide-scrollbars",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm, which crashes renderers
     "--remote-debugging-pipe",
 ]
 LOCAL_SCHEMES = ("file:", "data:", "about:")
