@@ -210,7 +210,7 @@ class MappingReader:
     def __init__(self, source: str, fields: FieldNames, shape: str | None = None) -> None:
         self.source = source
         self.fields = fields
-        self.shape = shape  # "openalex" or "s2" to force, else detected per record
+        self.shape = shape  # "openalex", "s2" or "generic" to force a shape, None to detect per record
         self._columns: dict[tuple[str, ...], Columns] = {}
 
     def columns(self, names: Sequence[str]) -> Columns:
