@@ -30,7 +30,6 @@ SCORING_FILE = "scoring.yaml"
 SCHEMA_FILE = "schema.json"
 
 _MAX_REGEX = 200
-_MAX_VARIANTS = 16
 # Nested quantifiers such as (a+)+ or (\w*)* backtrack catastrophically on near-misses.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,)")
 
@@ -159,11 +158,15 @@ def rule_files(root: Path) -> list[Path]:
 
 
 def alias_variants(alias: str) -> list[str]:
-    """Spellings an alias also matches: hyphen or space between words, joined words, plural -s."""
+    """Spellings an alias also matches: hyphen or space between words, joined words, plural -s.
+
+    Up to four words get every hyphen/space combination (at most 8); longer aliases keep their
+    own separators or all spaces, so the list stays short (at most 20 with plurals).
+    """
     words = re.split(r"[ -]", alias)
     variants = {alias}
     if len(words) > 1:
-        seps = [" ", "-"] if len(words) <= 4 else [" "]
+        seps = [" ", "-"] if len(words) <= 4 else [" "]  # 2**(n-1) combinations: cap the growth
         forms = [words[0]]
         for word in words[1:]:
             forms = [f + sep + word for f in forms for sep in seps]
@@ -174,8 +177,7 @@ def alias_variants(alias: str) -> list[str]:
         last = re.split(r"[ -]", form)[-1]
         if last.isalpha() and len(last) > 1 and not last.lower().endswith("s"):
             variants.add(form + ("S" if last.isupper() and len(last) > 4 else "s"))
-    return sorted(variants)[:_MAX_VARIANTS]
-
+    return sorted(variants)
 
 
 # --- reading YAML with line numbers -------------------------------------------------------------

@@ -44,6 +44,7 @@ class _Match:
     start: int  # token offsets
     end: int
     rule: str
+    cased: bool = False  # matched by a case-sensitive alias (an acronym)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +97,10 @@ class Tagger:
                 key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
                 self._lower.add(key, self._docs(alias_variants(alias)))
             for alias in concept.aliases_cased:
-                key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
+                key = self._key("cased", concept.id, f"{concept.id}:alias:{alias}")
                 self._orth.add(key, self._docs(alias_variants(alias)))
             for guard in concept.guards:
-                self._lower.add(self._key("guard", concept.id, guard), self._docs([guard]))
+                self._lower.add(self._key("guard", concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
                 matcher = Matcher(self.nlp.vocab)
                 key = self._key("concept", concept.id, f"{concept.id}:pattern:{pattern.id}")
@@ -122,9 +123,11 @@ class Tagger:
         texts = [text.translate(_SPACES) for p in papers for text in (p.title, p.abstract)]
         docs = iter(self._pipe(texts, batch_size))
         out = []
-        for paper in papers:
-            mentions = self._mentions(next(docs), "title") + self._mentions(next(docs), "abstract")
-            out.append(self._decide(paper, tuple(mentions)))
+        for i, paper in enumerate(papers):
+            title, title_vetoed = self._mentions(next(docs), texts[2 * i], "title")
+            abstract, abstract_vetoed = self._mentions(next(docs), texts[2 * i + 1], "abstract")
+            mentions = _one_sense(title + abstract, title_vetoed | abstract_vetoed)
+            out.append(decide(self.taxonomy, paper, mentions))
         return out
 
     def tag_stream(self, papers: Iterable[Paper], batch_size: int = 256) -> Iterator[TaggedPaper]:
@@ -140,7 +143,9 @@ class Tagger:
 
     def find(self, text: str) -> list[Mention]:
         """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
-        return self._mentions(next(iter(self._pipe([text.translate(_SPACES)], 1))), "abstract")
+        text = text.translate(_SPACES)
+        mentions, vetoed = self._mentions(next(iter(self._pipe([text], 1))), text, "abstract")
+        return list(_one_sense(mentions, vetoed))
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
         if self.nlp.pipe_names:
@@ -150,21 +155,26 @@ class Tagger:
             docs = tokenizer.pipe(texts, batch_size=batch_size)
         return docs
 
-    def _mentions(self, doc: Doc, field: FieldName) -> list[Mention]:
+    def _mentions(self, doc: Doc, text: str, field: FieldName) -> tuple[list[Mention], set[tuple[str, str]]]:
+        """Mentions in one field, and the acronyms a guard showed to mean something else here."""
         if not len(doc):
-            return []
-        matches, guards, cues = self._matches(doc)
+            return [], set()
+        found = self._lower(doc) + self._orth(doc)
+        for trigger, matcher in self._patterns:
+            if trigger.search(text):
+                found.extend(matcher(doc))
+        matches, guards, cues = self._sort(found)
         if not matches:
-            return []
-        matches = _drop_guarded(_longest(matches), guards)
+            return [], set()
+        matches, vetoed = _drop_guarded(_longest(matches), guards, doc)
         if not matches:
-            return []
-        text = doc.text
-        bounds = self._sentence_bounds(doc)
+            return [], vetoed
+        bounds = self._sentence_bounds(doc, text)
         out = []
         for m in matches:
             start_char = doc[m.start].idx
-            end_char = doc[m.end - 1].idx + len(doc[m.end - 1])
+            last = doc[m.end - 1]
+            end_char = last.idx + len(last)
             s_start, s_end = _enclosing(bounds, start_char, len(text))
             role, cue = self._role(doc, m, cues, bounds)
             out.append(
@@ -181,32 +191,29 @@ class Tagger:
                     cue=cue,
                 )
             )
-        return out
+        return out, vetoed
 
-    def _matches(self, doc: Doc) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[_Cue]]:
+    def _sort(self, found: list[tuple[int, int, int]]) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[_Cue]]:
+        """Split raw matcher output into concept matches, guard spans and role cues."""
         matches: list[_Match] = []
         guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        cues: list[_Cue] = []
-        found = list(self._lower(doc)) + list(self._orth(doc))
-        if self._patterns:
-            text = doc.text
-            for trigger, matcher in self._patterns:
-                if trigger.search(text):
-                    found.extend(matcher(doc))
+        cue_hits: list[tuple[str, str, str, int, int]] = []
         for match_id, start, end in found:
             kind, payload, rule = self._kinds[match_id]
-            if kind == "concept":
-                matches.append(_Match(payload, start, end, rule))
+            if kind == "concept" or kind == "cased":
+                matches.append(_Match(payload, start, end, rule, kind == "cased"))
             elif kind == "guard":
                 guards[payload].append((start, end))
             else:
-                cues.append(_Cue(start, end, payload, kind == "after", rule))  # type: ignore[arg-type]
+                cue_hits.append((kind, payload, rule, start, end))
+        # Cues matter only around concept matches; most texts have none, so build them lazily.
+        cues = [_Cue(s, e, role, kind == "after", phrase) for kind, role, phrase, s, e in cue_hits] if matches else []  # type: ignore[arg-type]
         return matches, guards, cues
 
-    def _sentence_bounds(self, doc: Doc) -> list[int]:
+    def _sentence_bounds(self, doc: Doc, text: str) -> list[int]:
         if self._use_parser:
             return [sent.start_char for sent in doc.sents]
-        return [0] + [m.end() for m in _SENTENCE_END.finditer(doc.text)]
+        return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def _role(self, doc: Doc, m: _Match, cues: list[_Cue], bounds: list[int]) -> tuple[Role, str]:
         """The role set by the nearest cue in reach within the mention's sentence."""
@@ -233,11 +240,6 @@ class Tagger:
         if best is None:
             return "mentions", ""
         return best[2].role, best[2].text
-
-    # -- deciding --------------------------------------------------------------------------------
-
-    def _decide(self, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
-        return decide(self.taxonomy, paper, mentions)
 
 
 def mention_weight(taxonomy: Taxonomy, mention: Mention) -> float:
@@ -313,10 +315,33 @@ def _longest(matches: list[_Match]) -> list[_Match]:
     return out
 
 
-def _drop_guarded(matches: list[_Match], guards: dict[str, list[tuple[int, int]]]) -> list[_Match]:
+def _drop_guarded(
+    matches: list[_Match], guards: dict[str, list[tuple[int, int]]], doc: Doc
+) -> tuple[list[_Match], set[tuple[str, str]]]:
+    """Drop matches inside a guard phrase of their concept; report guarded acronyms.
+
+    An acronym keeps one sense through a text ("one sense per discourse"): once a guard shows that
+    "MAE" means "mean absolute error" here, other bare uses of "MAE" in the paper are dropped too.
+    Everyday words do not behave that way ("attracted attention" says nothing about "attention
+    layers" later), so this applies to case-sensitive aliases only.
+    """
     if not guards:
-        return matches
-    return [m for m in matches if not any(g0 <= m.start and m.end <= g1 for g0, g1 in guards.get(m.concept, ()))]
+        return matches, set()
+    kept: list[_Match] = []
+    vetoed: set[tuple[str, str]] = set()
+    for m in matches:
+        if any(g0 <= m.start and m.end <= g1 for g0, g1 in guards.get(m.concept, ())):
+            if m.cased:
+                vetoed.add((m.concept, doc[m.start : m.end].text))
+        else:
+            kept.append(m)
+    return kept, vetoed
+
+
+def _one_sense(mentions: list[Mention], vetoed: set[tuple[str, str]]) -> tuple[Mention, ...]:
+    if not vetoed:
+        return tuple(mentions)
+    return tuple(m for m in mentions if (m.concept, m.text) not in vetoed)
 
 
 def _enclosing(bounds: list[int], offset: int, length: int) -> tuple[int, int]:
