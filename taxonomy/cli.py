@@ -105,6 +105,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=_formats(), help="input format (default: detected)")
     evaluate.add_argument("--no-errors", action="store_true", help="print the scores only")
     _rules_option(evaluate)
+
+    suggest = _command(commands, "suggest", _suggest, "find method names the rules do not cover",
+                       "Find model-like names, defined abbreviations and 'X model|network|...' phrases that no rule "
+                       "matches, ranked by how many papers use them and how widely, each with a proposed parent, "
+                       "example sentences and a rules stub. Without INPUT, the bundled sample corpus is read.")
+    suggest.add_argument("inputs", nargs="*", metavar="INPUT", help="input files ('-' for standard input)")
+    suggest.add_argument("--format-in", choices=_formats(), help="input format (default: detected)")
+    suggest.add_argument("--min-papers", type=int, default=3, metavar="N", help="drop names used in fewer papers (default: 3)")
+    suggest.add_argument("--top", type=int, default=20, metavar="K", help="how many candidates to show (default: 20)")
+    suggest.add_argument("--format", choices=("table", "yaml"), default="table",
+                         help="'table' (default) or 'yaml': rules stubs to paste into the family files")
+    _rules_option(suggest)
     return parser
 
 
@@ -327,6 +339,23 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not result.papers:
         raise UsageError(f"none of the {len(gold)} gold papers is in the input (papers are matched by title)")
     print(format_evaluation(result, errors=not args.no_errors))
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from taxonomy import ingest
+    from taxonomy.models import Paper
+    from taxonomy.pipeline import sample_corpus
+    from taxonomy.rules import load_rules
+    from taxonomy.suggest import suggest, to_table, to_yaml
+    from taxonomy.tag import Tagger
+
+    if args.min_papers < 1 or args.top < 1:
+        raise UsageError("--min-papers and --top must be 1 or more")
+    taxonomy = load_rules(args.rules)
+    records = ingest.read(args.inputs or [str(sample_corpus())], format=args.format_in)
+    found = suggest((r for r in records if isinstance(r, Paper)), Tagger(taxonomy), min_papers=args.min_papers, top=args.top)
+    print(to_yaml(found, taxonomy) if args.format == "yaml" else to_table(found), end="")
     return 0
 
 
