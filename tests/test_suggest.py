@@ -1,0 +1,195 @@
+"""Suggesting concepts the rules miss: candidates, abbreviations, parents, stubs that load, the command."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from taxonomy import ingest
+from taxonomy.cli import main
+from taxonomy.models import Paper
+from taxonomy.rules import load_rules
+from taxonomy.ruletests import run_rule_tests
+from taxonomy.suggest import Candidate, long_form, suggest, to_table, to_yaml
+from taxonomy.tag import Tagger
+
+from .conftest import FIXTURES
+
+CORPUS = FIXTURES / "suggest" / "papers.jsonl"
+RULES = FIXTURES / "tagging"
+
+
+@pytest.fixture(scope="module")
+def small_tagger() -> Tagger:
+    return Tagger(load_rules(RULES))
+
+
+def papers() -> list[Paper]:
+    return [r for r in ingest.read([CORPUS]) if isinstance(r, Paper)]
+
+
+@pytest.fixture(scope="module")
+def found(small_tagger: Tagger) -> list[Candidate]:
+    return suggest(papers(), small_tagger, min_papers=3)
+
+
+def by_name(candidates: list[Candidate]) -> dict[str, Candidate]:
+    return {c.name: c for c in candidates}
+
+
+def test_new_method_names_are_found_best_first(found: list[Candidate]) -> None:
+    assert [c.name for c in found] == ["RetNet", "GLA", "liquid state machine"]
+    assert [c.papers for c in found] == [3, 3, 3]
+    assert found[0].score >= found[1].score >= found[2].score
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mamba", "S4", "ViT", "Vision Mamba",  # known concepts
+        "WikiText-103", "LRA",  # data sets: named "on X", "X benchmark"
+        "ImageNet", "SOTA", "GPU",  # the stop list
+        "Lipschitz",  # a capitalised name that no paper introduces
+        "Model",  # written in lower case far more often
+    ],
+)
+def test_known_concepts_data_sets_and_common_words_are_left_out(small_tagger: Tagger, name: str) -> None:
+    names = {v.lower() for c in suggest(papers(), small_tagger, min_papers=1, top=100) for v in c.variants}
+    assert name.lower() not in names
+
+
+def test_a_defined_abbreviation_is_one_candidate_with_both_forms(found: list[Candidate]) -> None:
+    gla = by_name(found)["GLA"]
+    assert gla.long_form == "Gated Linear Attention"
+    assert gla.variants == ("GLA", "Gated Linear Attention")
+    retnet = by_name(found)["RetNet"]
+    assert retnet.variants == ("RetNet", "Retentive Network")
+
+
+@pytest.mark.parametrize(
+    ("short", "before", "expected"),
+    [
+        ("GLA", "we introduce Gated Linear Attention", "Gated Linear Attention"),
+        ("RetNet", "we propose the Retentive Network", "Retentive Network"),
+        ("S4", "built on the Structured State Space", "Structured State Space"),
+        ("AC", "an off-policy actor-critic", "actor-critic"),
+        ("NeRF", "scenes as neural radiance fields", "neural radiance fields"),
+        ("GPU", "the model runs on one", ""),  # letters not at word starts
+        ("LSTM", "the", ""),
+    ],
+)
+def test_long_forms_are_found_schwartz_hearst_style(short: str, before: str, expected: str) -> None:
+    assert long_form(short, before.split()) == expected
+
+
+def test_the_parent_is_the_most_specific_concept_named_in_the_same_sentences(found: list[Candidate]) -> None:
+    candidates = by_name(found)
+    # RetNet shares its sentences with Mamba (an ssm concept), GLA with attention (the transformer family).
+    assert candidates["RetNet"].parent == "mamba"
+    assert candidates["GLA"].parent == "transformer"
+    assert candidates["RetNet"].votes == 5 and candidates["RetNet"].sentences == 8
+    assert candidates["liquid state machine"].parent is None  # no concept in its sentences
+
+
+def test_examples_name_the_candidate_with_paper_ids_method_uses_first(found: list[Candidate]) -> None:
+    gla = by_name(found)["GLA"]
+    assert [pid for pid, _ in gla.examples] == ["s-02", "s-03", "s-05"]
+    assert gla.examples[0][1].startswith("We introduce Gated Linear Attention (GLA)")
+    assert all("GLA" in sentence for _, sentence in gla.examples)
+
+
+def test_output_is_the_same_on_every_run(small_tagger: Tagger, found: list[Candidate]) -> None:
+    assert suggest(papers(), small_tagger, min_papers=3) == found
+
+
+def test_min_papers_and_top(small_tagger: Tagger) -> None:
+    everything = suggest(papers(), small_tagger, min_papers=1, top=100)
+    assert len(everything) > 3 and all(c.papers >= 1 for c in everything)
+    assert [c.name for c in suggest(papers(), small_tagger, min_papers=1, top=2)] == [c.name for c in everything[:2]]
+    assert suggest(papers(), small_tagger, min_papers=4) == []
+
+
+def test_the_table_has_a_row_per_candidate(found: list[Candidate]) -> None:
+    lines = to_table(found).splitlines()
+    assert lines[0].split() == ["rank", "candidate", "papers", "score", "parent", "variants"]
+    assert lines[1].split()[:5] == ["1", "RetNet", "3", "3.0", "mamba"]
+    assert len(lines) == 4
+    assert "no candidates" in to_table([])
+
+
+def test_yaml_stubs_are_valid_yaml_grouped_by_family(found: list[Candidate]) -> None:
+    text = to_yaml(found, load_rules(RULES))
+    documents = [d for d in yaml.safe_load_all(text) if d]
+    assert [sorted(d["concepts"]) for d in documents] == [["retnet"], ["gla"], ["liquid-state-machine"]]
+    gla = documents[1]["concepts"]["gla"]
+    assert gla["parents"] == ["transformer"]
+    assert gla["aliases"] == ["gated linear attention"] and gla["aliases_cased"] == ["GLA"]
+    assert gla["description"].startswith("TODO")
+    assert gla["counterexamples"][0].startswith("TODO")
+    assert gla["examples"] == [sentence for _, sentence in by_name(found)["GLA"].examples]
+    assert "# GLA: 3 papers, score 2.5" in text
+
+
+def test_pasted_stubs_load_and_pass_once_the_todo_is_replaced(found: list[Candidate], tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    text = to_yaml([c for c in found if c.parent], load_rules(RULES))
+    for document in text.split("\n---\n")[1:]:
+        target = re.search(r"in (\S+\.yaml)", document)
+        assert target is not None
+        entries = document.split("concepts:\n", 1)[1]
+        path = rules / target.group(1)
+        path.write_text(path.read_text() + entries)  # paste at the end of the file's concepts
+
+    # As pasted, the rules load; the TODO counterexamples name the concept, so 'rules test' fails on them.
+    taxonomy = load_rules(rules)
+    assert {"retnet", "gla"} <= set(taxonomy.concepts)
+    failures = run_rule_tests(taxonomy).failures
+    assert sorted((f.concept, f.kind) for f in failures) == [("gla", "counterexample"), ("retnet", "counterexample")]
+
+    for path in rules.glob("*.yaml"):
+        filled = re.sub(r'"TODO: replace with a sentence[^"]*"', "A sentence about something else.", path.read_text())
+        path.write_text(filled)
+    assert run_rule_tests(load_rules(rules)).ok
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "suggest", str(CORPUS), "--rules", str(RULES))
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("rank  candidate")
+    assert [line.split()[1] for line in out.splitlines()[1:]] == ["RetNet", "GLA", "liquid"]
+
+
+def test_the_command_prints_yaml_stubs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "suggest", str(CORPUS), "--rules", str(RULES), "--format", "yaml", "--top", "2")
+    assert code == 0
+    assert [sorted(d["concepts"]) for d in yaml.safe_load_all(out) if d] == [["retnet"], ["gla"]]
+
+
+def test_the_command_reads_the_sample_corpus_without_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "suggest", "--min-papers", "1", "--top", "5")
+    assert code == 0 and out.startswith("rank  candidate")
+
+
+@pytest.mark.parametrize("option", ["--top", "--min-papers"])
+def test_the_command_refuses_a_count_below_one(capsys: pytest.CaptureFixture[str], option: str) -> None:
+    code, _, err = run(capsys, "suggest", str(CORPUS), option, "0")
+    assert code == 1 and err == "Error: --min-papers and --top must be 1 or more\n"
+
+
+def test_the_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["suggest", "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: taxonomy suggest") and "--min-papers" in out and "--format-in" in out
