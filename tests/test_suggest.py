@@ -47,16 +47,13 @@ def test_new_method_names_are_found_best_first(found: list[Candidate]) -> None:
     assert found[0].score >= found[1].score >= found[2].score
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "Mamba", "S4", "ViT", "Vision Mamba",  # known concepts
-        "WikiText-103", "LRA",  # data sets: named "on X", "X benchmark"
-        "ImageNet", "SOTA", "GPU",  # the stop list
-        "Lipschitz",  # a capitalised name that no paper introduces
-        "Model",  # written in lower case far more often
-    ],
-)
+KNOWN = ["Mamba", "S4", "ViT", "Vision Mamba"]
+DATA_SETS = ["WikiText-103", "LRA"]  # named "on X", "X benchmark"
+STOP_LIST = ["ImageNet", "SOTA", "GPU"]
+COMMON = ["Lipschitz", "Model"]  # a capitalised name no paper introduces; a word mostly written in lower case
+
+
+@pytest.mark.parametrize("name", KNOWN + DATA_SETS + STOP_LIST + COMMON)
 def test_known_concepts_data_sets_and_common_words_are_left_out(small_tagger: Tagger, name: str) -> None:
     names = {v.lower() for c in suggest(papers(), small_tagger, min_papers=1, top=100) for v in c.variants}
     assert name.lower() not in names
@@ -109,7 +106,9 @@ def test_output_is_the_same_on_every_run(small_tagger: Tagger, found: list[Candi
 def test_min_papers_and_top(small_tagger: Tagger) -> None:
     everything = suggest(papers(), small_tagger, min_papers=1, top=100)
     assert len(everything) > 3 and all(c.papers >= 1 for c in everything)
-    assert [c.name for c in suggest(papers(), small_tagger, min_papers=1, top=2)] == [c.name for c in everything[:2]]
+    assert [c.name for c in suggest(papers(), small_tagger, min_papers=1, top=2)] == [
+        c.name for c in everything[:2]
+    ]
     assert suggest(papers(), small_tagger, min_papers=4) == []
 
 
@@ -149,10 +148,15 @@ def test_pasted_stubs_load_and_pass_once_the_todo_is_replaced(found: list[Candid
     taxonomy = load_rules(rules)
     assert {"retnet", "gla"} <= set(taxonomy.concepts)
     failures = run_rule_tests(taxonomy).failures
-    assert sorted((f.concept, f.kind) for f in failures) == [("gla", "counterexample"), ("retnet", "counterexample")]
+    assert sorted((f.concept, f.kind) for f in failures) == [
+        ("gla", "counterexample"),
+        ("retnet", "counterexample"),
+    ]
 
     for path in rules.glob("*.yaml"):
-        filled = re.sub(r'"TODO: replace with a sentence[^"]*"', "A sentence about something else.", path.read_text())
+        filled = re.sub(
+            r'"TODO: replace with a sentence[^"]*"', "A sentence about something else.", path.read_text()
+        )
         path.write_text(filled)
     assert run_rule_tests(load_rules(rules)).ok
 
@@ -171,7 +175,9 @@ def test_the_command_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_command_prints_yaml_stubs(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "suggest", str(CORPUS), "--rules", str(RULES), "--format", "yaml", "--top", "2")
+    code, out, _ = run(
+        capsys, "suggest", str(CORPUS), "--rules", str(RULES), "--format", "yaml", "--top", "2"
+    )
     assert code == 0
     assert [sorted(d["concepts"]) for d in yaml.safe_load_all(out) if d] == [["retnet"], ["gla"]]
 
