@@ -112,17 +112,18 @@ class _Scanner:
         defined = self._definitions(text, start, end, inside) if "(" in text[start:end] else {}
         found: dict[str, int] = {}
         for i, (word, a, b) in enumerate(words):
-            lowered = word.lower()
-            if lowered in self.modifiers:
-                self.modifiers[lowered] += 1
             if word.islower():
+                if word in self.modifiers:
+                    self.modifiers[word] += 1
                 # A lower-case use ("multi-head" for "Multi", "space" for "SPACE") marks a common word.
-                tally = self.tallies.get(_key(_strip_suffix(word)[0]))
+                tally = self.tallies.get(_key(_strip_suffix(word)[0]) if "-" in word else word)
                 if tally is not None and i > 0:
                     tally.lower += 1
                 if word in W.PHRASE_HEADS and i > 0:
                     self._phrase(words, i, inside, found)
                 continue
+            if word.lower() in self.modifiers:
+                self.modifiers[word.lower()] += 1
             name, suffix = _strip_suffix(word)
             key = _key(name)
             colon = title and i == 0 and text[b : b + 1] == ":"  # "Hyena: Towards ..."
