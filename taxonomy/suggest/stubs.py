@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from taxonomy.rules import Taxonomy, alias_variants
-from taxonomy.suggest.scan import Candidate, norm
+from taxonomy.suggest.scan import Candidate
 
 
 def to_table(candidates: Iterable[Candidate]) -> str:
@@ -90,23 +90,23 @@ def _aliases(c: Candidate) -> tuple[list[str], list[str]]:
     """(cased, plain): acronyms and short names match with their case, longer names and phrases without."""
     cased: list[str] = []
     plain: list[str] = []
-    seen: set[str] = set()
-    # Singular spellings first: the plural -s is matched anyway.
+    exact: set[str] = set()  # spellings the cased aliases already match
+    loose: set[str] = set()  # lower-cased spellings the plain aliases already match
     lowered_all = {v.lower() for v in c.variants}
+    # Singular spellings first: the plural -s is matched anyway.
     for form in sorted(c.variants, key=lambda f: f.endswith("s") and f[:-1].lower() in lowered_all):
-        lowered = form.lower()
-        if norm(form) in seen and (lowered in (a.lower() for a in plain) or form in cased or " " in form):
+        if form in exact or form.lower() in loose:
             continue
-        seen.add(norm(form))
         if (
             " " not in form
             and form != c.long_form
             and (len(form) <= 4 or not any(ch.islower() for ch in form[:-1]))
         ):
-            if not any(form in alias_variants(a) for a in cased):
-                cased.append(form)
-        elif not any(lowered in (v.lower() for v in alias_variants(a)) for a in plain):
-            plain.append(lowered if " " in form else form)
+            cased.append(form)
+            exact.update(alias_variants(form))
+        else:
+            plain.append(form.lower() if " " in form else form)
+            loose.update(v.lower() for v in alias_variants(form))
     return cased, plain
 
 
