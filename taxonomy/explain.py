@@ -21,15 +21,20 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         return "\n".join(lines)
     lines.append("Mentions:")
     for m in tp.mentions:
-        cue = f" (cue: '{m.cue}')" if m.cue else " (no cue in reach)"
+        if not m.cue:
+            cue = " (no cue in reach)"
+        elif m.role == "mentions":
+            cue = f" (cue '{m.cue}' not counted: the sentence is about other work)"
+        else:
+            cue = f" (cue: '{m.cue}')"
         families = ", ".join(concepts[m.concept].families)
         lines.append(f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]")
         lines.append(f"      role {m.role}{cue}; rule {m.rule}")
         lines.append(f"      \"{_clip(m.sentence)}\"")
     lines.append("")
-    weights = ", ".join(f"{k} {v:g}" for k, v in scoring.field_weight.items())
-    roles = ", ".join(f"{k} {v:g}" for k, v in scoring.role_weight.items())
-    lines.append(f"Family scores (mention weight = field weight x role weight; fields: {weights}; roles: {roles};")
+    lines.append("Family scores (weight of one mention by field and role:")
+    for field, roles in scoring.weights.items():
+        lines.append(f"  {field}: " + ", ".join(f"{role} {weight:g}" for role, weight in roles.items()) + ";")
     lines.append(f"  the n-th strongest mention of a family counts {scoring.repeat_decay:g}^(n-1) of its weight):")
     scores = contributions(taxonomy, tp.mentions)
     top = max((decayed((w for w, _ in e), scoring.repeat_decay) for e in scores.values()), default=0.0)

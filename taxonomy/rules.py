@@ -78,14 +78,15 @@ class Cues:
     before: tuple[tuple[str, Role], ...]
     after: tuple[tuple[str, Role], ...]
     barriers: tuple[str, ...]
+    conjunctions: tuple[str, ...] = ()
+    self_markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Scoring:
     """Weights and thresholds of the primary-family decision."""
 
-    field_weight: Mapping[str, float]
-    role_weight: Mapping[str, float]
+    weights: Mapping[str, Mapping[str, float]]  # field -> role -> weight of one mention
     repeat_decay: float
     min_score: float
     min_share: float
@@ -547,13 +548,15 @@ def _cues(doc: Mapping[str, Any]) -> Cues:
         lists = (doc.get("roles") or {}).get(role) or {}
         before.extend((str(p), role) for p in lists.get("before") or ())
         after.extend((str(p), role) for p in lists.get("after") or ())
-    return Cues(int(doc["window"]), tuple(before), tuple(after), _tuple(doc, "barriers"))
+    return Cues(
+        int(doc["window"]), tuple(before), tuple(after), _tuple(doc, "barriers"),
+        _tuple(doc, "conjunctions"), _tuple(doc, "self"),
+    )
 
 
 def _scoring(doc: Mapping[str, Any]) -> Scoring:
     return Scoring(
-        field_weight={k: float(v) for k, v in doc["field_weight"].items()},
-        role_weight={k: float(v) for k, v in doc["role_weight"].items()},
+        weights={f: {r: float(w) for r, w in roles.items()} for f, roles in doc["weights"].items()},
         repeat_decay=float(doc["repeat_decay"]),
         min_score=float(doc["primary"]["min_score"]),
         min_share=float(doc["primary"]["min_share"]),

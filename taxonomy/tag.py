@@ -56,6 +56,16 @@ class _Cue:
     text: str
 
 
+@dataclass(slots=True)
+class _Sentence:
+    """The matches and cues of one sentence, and whether it speaks of the authors' own work."""
+
+    start: int  # first token
+    matches: list[_Match]
+    cues: list[_Cue]
+    own: str = ""  # the words that mark it as the authors' own ("we", or the paper's method name)
+
+
 class Tagger:
     """Rules compiled into spaCy matchers: tag papers, or find concepts in a text.
 
@@ -71,8 +81,10 @@ class Tagger:
         self._orth = PhraseMatcher(vocab, attr="ORTH")
         self._kinds: dict[int, tuple[str, str, str]] = {}  # match id -> (kind, concept or role, rule)
         self._patterns: list[tuple[re.Pattern[str], Matcher]] = []
-        self._barriers = frozenset(b.lower() for b in taxonomy.cues.barriers)
-        self._window = taxonomy.cues.window
+        cues = taxonomy.cues
+        self._barriers = frozenset(b.lower() for b in cues.barriers)
+        self._joins = frozenset(w.lower() for w in cues.conjunctions)
+        self._window = cues.window
         self._compile()
 
     # -- compiling -------------------------------------------------------------------------------
@@ -111,6 +123,8 @@ class Tagger:
             self._lower.add(self._key("before", role, phrase), self._docs([phrase]))
         for phrase, role in cues.after:
             self._lower.add(self._key("after", role, phrase), self._docs([phrase]))
+        for phrase in cues.self_markers:
+            self._lower.add(self._key("self", "", phrase), self._docs([phrase]))
 
     # -- tagging ---------------------------------------------------------------------------------
 
@@ -124,8 +138,10 @@ class Tagger:
         docs = iter(self._pipe(texts, batch_size))
         out = []
         for i, paper in enumerate(papers):
-            title, title_vetoed = self._mentions(next(docs), texts[2 * i], "title")
-            abstract, abstract_vetoed = self._mentions(next(docs), texts[2 * i + 1], "abstract")
+            title_text, abstract_text = texts[2 * i], texts[2 * i + 1]
+            title, title_vetoed = self._mentions(next(docs), title_text, "title")
+            own = own_name(title_text)
+            abstract, abstract_vetoed = self._mentions(next(docs), abstract_text, "abstract", own)
             mentions = _one_sense(title + abstract, title_vetoed | abstract_vetoed)
             out.append(decide(self.taxonomy, paper, mentions))
         return out
@@ -155,7 +171,9 @@ class Tagger:
             docs = tokenizer.pipe(texts, batch_size=batch_size)
         return docs
 
-    def _mentions(self, doc: Doc, text: str, field: FieldName) -> tuple[list[Mention], set[tuple[str, str]]]:
+    def _mentions(
+        self, doc: Doc, text: str, field: FieldName, own: str = ""
+    ) -> tuple[list[Mention], set[tuple[str, str]]]:
         """Mentions in one field, and the acronyms a guard showed to mean something else here."""
         if not len(doc):
             return [], set()
@@ -163,38 +181,49 @@ class Tagger:
         for trigger, matcher in self._patterns:
             if trigger.search(text):
                 found.extend(matcher(doc))
-        matches, guards, cues = self._sort(found)
+        matches, guards, cue_hits = self._sort(found)
         if not matches:
             return [], set()
         matches, vetoed = _drop_guarded(_longest(matches), guards, doc)
+        matches = _drop_definitions(matches, doc)
         if not matches:
             return [], vetoed
         bounds = self._sentence_bounds(doc, text)
+        sentences = self._sentences(doc, text, bounds, matches, cue_hits, own)
         out = []
-        for m in matches:
-            start_char = doc[m.start].idx
-            last = doc[m.end - 1]
-            end_char = last.idx + len(last)
-            s_start, s_end = _enclosing(bounds, start_char, len(text))
-            role, cue = self._role(doc, m, cues, bounds)
-            out.append(
-                Mention(
-                    concept=m.concept,
-                    field=field,
-                    start=start_char,
-                    end=end_char,
-                    text=text[start_char:end_char],
-                    sentence=text[s_start:s_end].rstrip(),
-                    sentence_start=s_start,
-                    role=role,
-                    rule=m.rule,
-                    cue=cue,
+        for sentence in sentences.values():
+            s_start = bounds[bisect.bisect_right(bounds, doc[sentence.start].idx) - 1]
+            s_index = bounds.index(s_start)
+            s_end = bounds[s_index + 1] if s_index + 1 < len(bounds) else len(text)
+            sentence_text = text[s_start:s_end].rstrip()
+            for m in sentence.matches:
+                start_char = doc[m.start].idx
+                last = doc[m.end - 1]
+                end_char = last.idx + len(last)
+                role, cue = self._role(doc, m, sentence)
+                if field == "abstract":
+                    if role in ("proposes", "uses") and not sentence.own:
+                        role = "mentions"  # the cue describes other work: "Transformer-based LLMs dominate NLP"
+                    elif role == "mentions" and not cue and sentence.own:
+                        role, cue = "uses", sentence.own  # "In our study, an LSTM reads ...": the work involves it
+                out.append(
+                    Mention(
+                        concept=m.concept,
+                        field=field,
+                        start=start_char,
+                        end=end_char,
+                        text=text[start_char:end_char],
+                        sentence=sentence_text,
+                        sentence_start=s_start,
+                        role=role,
+                        rule=m.rule,
+                        cue=cue,
+                    )
                 )
-            )
         return out, vetoed
 
-    def _sort(self, found: list[tuple[int, int, int]]) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[_Cue]]:
-        """Split raw matcher output into concept matches, guard spans and role cues."""
+    def _sort(self, found: list[tuple[int, int, int]]) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[tuple[str, str, str, int, int]]]:
+        """Split raw matcher output into concept matches, guard spans and cue hits."""
         matches: list[_Match] = []
         guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
         cue_hits: list[tuple[str, str, str, int, int]] = []
@@ -206,20 +235,57 @@ class Tagger:
                 guards[payload].append((start, end))
             else:
                 cue_hits.append((kind, payload, rule, start, end))
-        # Cues matter only around concept matches; most texts have none, so build them lazily.
-        cues = [_Cue(s, e, role, kind == "after", phrase) for kind, role, phrase, s, e in cue_hits] if matches else []  # type: ignore[arg-type]
-        return matches, guards, cues
+        return matches, guards, cue_hits
 
     def _sentence_bounds(self, doc: Doc, text: str) -> list[int]:
         if self._use_parser:
             return [sent.start_char for sent in doc.sents]
         return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
 
-    def _role(self, doc: Doc, m: _Match, cues: list[_Cue], bounds: list[int]) -> tuple[Role, str]:
+    def _sentences(
+        self,
+        doc: Doc,
+        text: str,
+        bounds: list[int],
+        matches: list[_Match],
+        cue_hits: list[tuple[str, str, str, int, int]],
+        own: str,
+    ) -> dict[int, _Sentence]:
+        """Group matches and cues by sentence (only sentences with matches are kept)."""
+        first_token: dict[int, int] = {}
+        sentences: dict[int, _Sentence] = {}
+        for m in matches:
+            index = bisect.bisect_right(bounds, doc[m.start].idx)
+            if index not in sentences:
+                sentences[index] = _Sentence(self._first_token(doc, bounds[index - 1], m.start), [], [])
+                first_token[index] = sentences[index].start
+            sentences[index].matches.append(m)
+        for kind, role, phrase, start, end in cue_hits:
+            sentence = sentences.get(bisect.bisect_right(bounds, doc[start].idx))
+            if sentence is None:
+                continue
+            if kind == "self":
+                sentence.own = sentence.own or phrase
+            else:
+                sentence.cues.append(_Cue(start, end, role, kind == "after", phrase))  # type: ignore[arg-type]
+        if own:
+            for index, sentence in sentences.items():
+                end = bounds[index] if index < len(bounds) else len(text)
+                if not sentence.own and own in text[bounds[index - 1] : end]:
+                    sentence.own = own
+        return sentences
+
+    @staticmethod
+    def _first_token(doc: Doc, start_char: int, at: int) -> int:
+        i = at
+        while i > 0 and doc[i - 1].idx >= start_char:
+            i -= 1
+        return i
+
+    def _role(self, doc: Doc, m: _Match, sentence: _Sentence) -> tuple[Role, str]:
         """The role set by the nearest cue in reach within the mention's sentence."""
         best: tuple[int, int, _Cue] | None = None
-        sentence = bisect.bisect_right(bounds, doc[m.start].idx)
-        for cue in cues:
+        for cue in sentence.cues:
             if cue.end > m.start and cue.start < m.end:
                 continue  # the cue overlaps the name itself
             if cue.after:
@@ -230,22 +296,49 @@ class Tagger:
                 if cue.end > m.start:
                     continue
                 gap, lo, hi = m.start - cue.end, cue.end, m.start
-            if gap > self._window or bisect.bisect_right(bounds, doc[cue.start].idx) != sentence:
+            if gap > self._window:
+                continue
+            rank = (gap, _CUE_PRIORITY[cue.role])
+            if best is not None and rank >= best[:2]:
                 continue
             if any(doc[i].lower_ in self._barriers for i in range(lo, hi)):
                 continue
-            rank = (gap, _CUE_PRIORITY[cue.role])
-            if best is None or rank < best[:2]:
-                best = (*rank, cue)
+            if not self._reaches(doc, cue, m, sentence, lo, hi):
+                continue
+            best = (*rank, cue)
         if best is None:
             return "mentions", ""
         return best[2].role, best[2].text
 
+    def _reaches(self, doc: Doc, cue: _Cue, m: _Match, sentence: _Sentence, lo: int, hi: int) -> bool:
+        """A cue reaches past other concepts only along a list: "than CNNs, RNNs and Transformers"."""
+        between = [x for x in sentence.matches if lo <= x.start and x.end <= hi]
+        if not between:
+            return True
+        chain = sorted([*between, m], key=lambda x: x.start)
+        joins = self._joins
+        if not cue.after and cue.start - sentence.start <= 2:
+            joins = joins - {","}  # "Unlike CNNs, our model ...": the comma closes the cue's phrase
+        for a, b in zip(chain, chain[1:]):
+            if a.end > b.start:
+                continue
+            if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
+                return False
+        return True
+
+
+def own_name(title: str) -> str:
+    """The paper's own method name: a short title part before a colon ("SpeechT5: ..."), else ""."""
+    head, colon, _ = title.partition(":")
+    head = head.strip()
+    if not colon or not head or len(head.split()) > 2 or len(head) < 3:
+        return ""
+    return head if any(ch.isupper() for ch in head[1:]) or any(ch.isdigit() for ch in head) else ""
+
 
 def mention_weight(taxonomy: Taxonomy, mention: Mention) -> float:
-    """How much a mention counts towards its families: field weight times role weight."""
-    scoring = taxonomy.scoring
-    return scoring.field_weight[mention.field] * scoring.role_weight[mention.role]
+    """How much a mention counts towards its families, by field and role (from scoring.yaml)."""
+    return taxonomy.scoring.weights[mention.field][mention.role]
 
 
 def contributions(taxonomy: Taxonomy, mentions: Iterable[Mention]) -> dict[str, list[tuple[float, Mention]]]:
@@ -338,17 +431,28 @@ def _drop_guarded(
     return kept, vetoed
 
 
+def _drop_definitions(matches: list[_Match], doc: Doc) -> list[_Match]:
+    """Count "Graph Neural Networks (GNNs)" once: an abbreviation defined right after its long form."""
+    kept: list[_Match] = []
+    for m in matches:
+        prev = kept[-1] if kept else None
+        if (
+            prev is not None
+            and prev.concept == m.concept
+            and m.start == prev.end + 1
+            and doc[prev.end].text == "("
+            and m.end < len(doc)
+            and doc[m.end].text == ")"
+        ):
+            continue
+        kept.append(m)
+    return kept
+
+
 def _one_sense(mentions: list[Mention], vetoed: set[tuple[str, str]]) -> tuple[Mention, ...]:
     if not vetoed:
         return tuple(mentions)
     return tuple(m for m in mentions if (m.concept, m.text) not in vetoed)
 
 
-def _enclosing(bounds: list[int], offset: int, length: int) -> tuple[int, int]:
-    i = bisect.bisect_right(bounds, offset)
-    start = bounds[i - 1]
-    end = bounds[i] if i < len(bounds) else length
-    return start, end
-
-
-__all__ = ["FIELDS", "Tagger", "contributions", "decayed", "decide", "mention_weight"]
+__all__ = ["FIELDS", "Tagger", "contributions", "decayed", "decide", "mention_weight", "own_name"]

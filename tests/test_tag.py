@@ -58,7 +58,7 @@ def test_false_friends_are_not_mentions(small: Tagger, text: str) -> None:
         ("Unlike Transformers, our model scales linearly.", "transformer", "compares", "unlike"),
         ("We propose a state space model for audio.", "ssm", "proposes", "we propose"),
         ("Our S4 layer is fast.", "s4", "proposes", "our"),
-        ("It is a Transformer-based detector.", "transformer", "uses", "-based"),
+        ("We build a Transformer-based detector.", "transformer", "uses", "-based"),
         ("We build on self-attention for speed.", "transformer", "uses", "build on"),
         ("It outperforms Transformers on long inputs.", "transformer", "compares", "outperforms"),
         ("Transformers are popular.", "transformer", "mentions", ""),
@@ -67,6 +67,33 @@ def test_false_friends_are_not_mentions(small: Tagger, text: str) -> None:
 def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str, role: str, cue: str) -> None:
     mention = next(m for m in small.find(text) if m.concept == concept)
     assert (mention.role, mention.cue) == (role, cue)
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("Our model is faster than S4 and Transformers.", {"s4": "compares", "transformer": "compares"}),
+        ("Unlike S4 and ViT, our Mamba model is fast.", {"s4": "compares", "vision-transformer": "compares", "mamba": "proposes"}),
+        ("Prior work compares Transformers against S4.", {"transformer": "mentions", "s4": "mentions"}),
+        ("We compare Transformers against S4.", {"transformer": "uses", "s4": "uses"}),
+    ],
+)
+def test_a_cue_reaches_along_a_list_only(small: Tagger, text: str, roles: dict[str, str]) -> None:
+    assert {m.concept: m.role for m in small.find(text)} == roles
+
+
+def test_uses_and_proposes_need_a_sentence_about_the_authors_work(small: Tagger) -> None:
+    tp = small.tag(
+        Paper(
+            id="p",
+            title="SpeechX: unified speech models",
+            abstract="Large models leverage self-attention. SpeechX builds on S4. We build on Mamba.",
+        )
+    )
+    roles = {m.concept: (m.role, m.cue) for m in tp.mentions}
+    assert roles["transformer"] == ("mentions", "leverage")  # other work: the cue does not count
+    assert roles["s4"] == ("uses", "builds on")  # the paper's own method, named in its title
+    assert roles["mamba"] == ("uses", "build on")
 
 
 def test_cue_does_not_cross_a_sentence(small: Tagger) -> None:

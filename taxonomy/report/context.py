@@ -171,7 +171,10 @@ def _tree(taxonomy: Taxonomy, stats: CorpusStats) -> tuple[TreeNode, ...]:
             cid, label_of(taxonomy, cid), papers, stats.concept_primary[cid], width, matched, unmatched
         )
 
-    return tuple(node(f, frozenset({f})) for f in order(taxonomy.families))
+    # Concepts with no parents belong to no family (e.g. a technique used across families); they are
+    # roots of their own, after the families.
+    free = [c.id for c in taxonomy.concepts.values() if not c.is_family and not c.parents]
+    return tuple(node(c, frozenset({c})) for c in [*order(taxonomy.families), *order(free)])
 
 
 def _heatmap(families: tuple[FamilyRow, ...], stats: CorpusStats) -> Heatmap | None:

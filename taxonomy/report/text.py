@@ -62,9 +62,9 @@ def split_evidence(sentence: str, start: int, end: int) -> tuple[str, str, str]:
     before, match, after = sentence[:start], sentence[start:end], sentence[end:]
     # Emphasis next to spaces does not render in Markdown: keep spaces outside the match.
     stripped = match.strip()
-    if stripped and stripped != match:
+    if stripped != match:
         lead = match[: len(match) - len(match.lstrip())]
-        trail = match[len(match.rstrip()) :]
+        trail = match[len(lead) + len(stripped) :]
         before, match, after = before + lead, stripped, trail + after
     return before, match, after
 
