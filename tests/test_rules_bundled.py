@@ -1,0 +1,62 @@
+"""The bundled rules: valid, at least 300 concepts, every example and counterexample holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from taxonomy.rules import Taxonomy
+from taxonomy.ruletests import run_rule_tests
+from taxonomy.tag import Tagger
+
+FAMILIES = ("autoencoder", "cnn", "diffusion", "gan", "gnn", "llm", "moe", "rl", "rnn", "ssm", "transformer")
+
+
+def test_families_and_size(taxonomy: Taxonomy) -> None:
+    assert taxonomy.families == FAMILIES
+    concepts = [c for c in taxonomy.concepts.values() if not c.is_family]
+    assert len(concepts) >= 300
+    assert all(c.examples and c.counterexamples for c in taxonomy.concepts.values())
+
+
+def test_every_example_and_counterexample_holds(taxonomy: Taxonomy, tagger: Tagger) -> None:
+    result = run_rule_tests(taxonomy, tagger)
+    assert [f.describe() for f in result.failures] == []
+
+
+@pytest.mark.parametrize(
+    ("title", "families"),
+    [
+        ("Deep Residual Learning with ResNet for Image Recognition", ("cnn",)),
+        ("GraphSAGE on Large Graphs", ("gnn",)),
+        ("StyleGAN Latent Editing", ("gan",)),
+        ("Switch Transformer Scaling", ("moe", "transformer")),
+        ("PPO for Robot Control", ("rl",)),
+        ("RWKV for Long Documents", ("rnn",)),
+        ("S5 Layers for Audio", ("ssm",)),
+        ("Decision Transformer for Trading", ("rl", "transformer")),
+        ("Masked Autoencoders for Point Clouds", ("autoencoder",)),
+        ("Denoising Diffusion Models for Speech", ("diffusion",)),
+        ("Prompting Large Language Models for Translation", ("llm",)),
+    ],
+)
+def test_titles_alone_name_their_families(tagger: Tagger, title: str, families: tuple[str, ...]) -> None:
+    from taxonomy.models import Paper
+
+    assert tagger.tag(Paper(id="t", title=title)).families_primary == families
+
+
+def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) -> None:
+    """Rules must not quote the shared corpus: no example or counterexample is a real title there."""
+    titles = {line.strip().lower().rstrip(".") for line in (shared / "corpus" / "hf-papers-listing.txt").open()}
+    with (shared / "corpus" / "abstracts-ml.jsonl").open() as handle:
+        titles.update(json.loads(line)["title"].strip().lower().rstrip(".") for line in handle)
+    quoted = [
+        f"{c.where}: {text!r}"
+        for c in taxonomy.concepts.values()
+        for text in c.examples + c.counterexamples
+        if " ".join(text.lower().split()).rstrip(".") in titles
+    ]
+    assert quoted == []
