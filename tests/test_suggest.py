@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from taxonomy.models import Paper
 from taxonomy.rules import load_rules
 from taxonomy.ruletests import run_rule_tests
 from taxonomy.suggest import Candidate, long_form, suggest, to_table, to_yaml
+from taxonomy.suggest.scan import _parent
 from taxonomy.tag import Tagger
 
 from .conftest import FIXTURES
@@ -90,6 +92,26 @@ def test_the_parent_is_the_most_specific_concept_named_in_the_same_sentences(fou
     assert candidates["GLA"].parent == "transformer"
     assert candidates["RetNet"].votes == 5 and candidates["RetNet"].sentences == 8
     assert candidates["liquid state machine"].parent is None  # no concept in its sentences
+
+
+@pytest.mark.parametrize(
+    ("votes", "sentences", "parent"),
+    [
+        (
+            {"ssm": 6, "mamba": 5, "transformer": 1},
+            8,
+            "mamba",
+        ),  # the most specific concept with half the votes
+        ({"ssm": 2, "mamba": 1}, 4, "ssm"),  # one vote is not enough for a concept
+        ({"ssm": 4, "mamba": 4, "transformer": 3}, 6, None),  # a close rival family: no family is clear
+        ({"ssm": 4, "transformer": 4, "hybrid-ssm-attention": 4}, 6, "hybrid-ssm-attention"),  # under both
+        ({"ssm": 1}, 2, None),  # one sentence
+        ({"ssm": 2}, 30, None),  # two sentences of thirty
+        ({}, 5, None),
+    ],
+)
+def test_parent_rules(votes: dict[str, int], sentences: int, parent: str | None) -> None:
+    assert _parent(load_rules(RULES), Counter(votes), sentences)[0] == parent
 
 
 def test_examples_name_the_candidate_with_paper_ids_method_uses_first(found: list[Candidate]) -> None:

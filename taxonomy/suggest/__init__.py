@@ -32,8 +32,9 @@ at least ``min_papers`` papers and:
 
 The proposed parent comes from the concepts tagged in the candidate's sentences, each sentence voting
 once for each concept and its ancestors: the family with most votes, then the most specific concept
-under it with at least half of the family's votes. No parent is proposed when the family is tagged in
-fewer than two sentences or in less than ``MIN_SHARE`` of them.
+under it with at least half of the family's votes (and two at least). No parent is proposed when the
+family is tagged in fewer than two sentences or in less than ``MIN_SHARE`` of them, or when another
+family has two thirds of its votes and the chosen concept is not under that family too.
 
 Score: ``papers * (0.5 + 0.5 * spread) * (0.5 + 0.5 * related)``. ``papers`` counts the papers
 naming the candidate. ``spread`` is the share of the venue-and-year groups its papers could have come

@@ -271,20 +271,23 @@ def _key_plural(form: str, key: str) -> bool:
 
 
 def _parent(taxonomy: Taxonomy, votes: Counter[str], sentences: int) -> tuple[str | None, int, float]:
-    """(parent, its votes, share of sentences its family was tagged in): see the module docstring."""
-    families = [(n, f) for f, n in votes.items() if taxonomy.concepts[f].is_family]
+    """(parent, its votes, share of sentences its family was tagged in): see the package docstring."""
+    families = sorted((-n, f) for f, n in votes.items() if taxonomy.concepts[f].is_family)
     if not families:
         return None, 0, 0.0
-    best, family = min(families, key=lambda e: (-e[0], e[1]))
+    best, family = -families[0][0], families[0][1]
     share = best / max(1, sentences)
     if best < 2 or share < W.MIN_SHARE:
         return None, 0, share
     under = [
         (taxonomy.concepts[c].level, n, c)
         for c, n in votes.items()
-        if family in taxonomy.concepts[c].families and 2 * n >= best
+        if family in taxonomy.concepts[c].families and 2 * n >= best and n >= 2
     ]
     _, n, cid = min(under, key=lambda e: (-e[0], -e[1], e[2]))
+    rival = families[1][1] if len(families) > 1 and -3 * families[1][0] >= 2 * best else ""
+    if rival and rival not in taxonomy.concepts[cid].families:
+        return None, 0, share  # MLP: named beside CNNs and Transformers alike, so no family is clear
     return cid, n, share
 
 
