@@ -27,8 +27,8 @@ at least ``min_papers`` papers and:
 - a capitalised plain word (``Lipschitz``, ``Monte``) must be introduced somewhere ("we propose
   X, ..."); an abbreviation whose definitions disagree (CL: continual or contrastive learning) is
   dropped; a phrase's first word must occur in the phrase at least ``MIN_BOND`` of the time ("linear
-  model" fails: "linear" is mostly used otherwise), and a phrase that is the long form of a kept
-  abbreviation is left to it.
+  model" fails: "linear" is mostly used otherwise), and a phrase or compound that is the long form
+  of a kept abbreviation is left to it.
 
 The proposed parent comes from the concepts tagged in the candidate's sentences, each sentence voting
 once for each concept and its ancestors: the family with most votes, then the most specific concept

@@ -62,10 +62,10 @@ def suggest(
         if len(scan.tallies) > max_tallies:
             scan.prune()
     kept = {key: t for key, t in scan.tallies.items() if scan.keep(key, t, min_papers)}
-    # "energy-based model" is already there as the long form of EBM.
+    # "energy-based model", "Expectation-Maximization": already there as the long form of EBM, EM.
     defined = {norm(lf) for t in kept.values() for lf in t.long_forms}
     ranked = sorted(
-        (scan.candidate(key, t) for key, t in kept.items() if " " not in key or norm(key) not in defined),
+        (scan.candidate(key, t) for key, t in kept.items() if t.long_forms or norm(key) not in defined),
         key=lambda c: (-c.score, -c.papers, c.name),
     )
     out: list[Candidate] = []

@@ -13,7 +13,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-MIN_SHARE = 0.1  # a parent is proposed when its family is tagged in this share of the sentences
+MIN_SHARE = 0.15  # a parent is proposed when its family is tagged in this share of the sentences
 MIN_BOND = 0.15  # a phrase's first word must occur in the phrase at least this share of the time
 WORD = re.compile(r"[A-Za-z0-9]+(?:(?:-|(?<=\d)\.(?=\d))[A-Za-z0-9]+)*")
 SUFFIXES = _words("based style like inspired augmented enhanced guided driven free only")
