@@ -85,7 +85,12 @@ class Tagger:
         self._barriers = frozenset(b.lower() for b in cues.barriers)
         self._joins = frozenset(w.lower() for w in cues.conjunctions)
         self._window = cues.window
+        # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
+        # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
+        # strings, which are the same in every vocabulary.
+        self._patterns_nlp = spacy.blank(self.nlp.lang)
         self._compile()
+        del self._patterns_nlp
 
     # -- compiling -------------------------------------------------------------------------------
 
@@ -96,9 +101,10 @@ class Tagger:
 
     def _docs(self, phrases: Iterable[str]) -> list[Doc]:
         out = []
+        make_doc = self._patterns_nlp.make_doc
         for phrase in phrases:
             # A leading hyphen is an infix in context ("Transformer-based"): tokenize it that way.
-            doc = self.nlp.make_doc("x" + phrase)[1:].as_doc() if phrase.startswith("-") else self.nlp.make_doc(phrase)
+            doc = make_doc("x" + phrase)[1:].as_doc() if phrase.startswith("-") else make_doc(phrase)
             if len(doc):
                 out.append(doc)
         return out
