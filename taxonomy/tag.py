@@ -88,7 +88,7 @@ class Tagger:
         # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
-        self._patterns_nlp = spacy.blank(self.nlp.lang)
+        self._patterns_nlp = spacy.blank(self.nlp.lang or "en")
         self._compile()
         del self._patterns_nlp
 
