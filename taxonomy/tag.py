@@ -30,8 +30,8 @@ _SPACES = str.maketrans(_BLANK)
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
 # common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation).
 _SENTENCE_END = re.compile(
-    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\bSec\.)"
-    r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])"
+    r"[.!?]\s+(?=[A-Z0-9\"'(\[])"  # the cheap test first: most positions are not a full stop
+    r"(?<!\be\.g\.\s)(?<!\bi\.e\.\s)(?<!\bal\.\s)(?<!\bvs\.\s)(?<!\bcf\.\s)(?<!\bFig\.\s)(?<!\bEq\.\s)(?<!\bSec\.\s)"
 )
 _ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 # When two cues are equally near, the more specific reading wins.
