@@ -76,6 +76,7 @@ class Mention:
     role: Role
     rule: str  # id of the rule that fired, e.g. "mamba:alias" or "mamba:pattern:compound"
     cue: str = ""  # the cue words that decided the role ("" when none did)
+    head: str = ""  # in "A-based B" or "B built on A", the concept B that builds on this one (A)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,7 @@ class Cues:
     barriers: tuple[str, ...]
     conjunctions: tuple[str, ...] = ()
     self_markers: tuple[str, ...] = ()
+    builds_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,7 +551,7 @@ def _cues(doc: Mapping[str, Any]) -> Cues:
         after.extend((str(p), role) for p in lists.get("after") or ())
     return Cues(
         int(doc["window"]), tuple(before), tuple(after), _tuple(doc, "barriers"),
-        _tuple(doc, "conjunctions"), _tuple(doc, "self"),
+        _tuple(doc, "conjunctions"), _tuple(doc, "self"), _tuple(doc, "builds_on"),
     )
 
 

@@ -6,7 +6,7 @@ One line per input paper, tagged or not, in input order::
      "families_primary": [...], "families_mentioned": [...], "family_scores": {...},
      "concepts": [{"concept", "count", "score", "role"}],
      "mentions": [{"concept", "field", "start", "end", "text", "sentence", "sentence_start",
-                   "role", "rule", "cue"}]}
+                   "role", "rule", "cue", "head" (only when set)}]}
 
 Abstracts are not repeated here (the input has them); everything the graph and the reports need is,
 so ``taxonomy graph`` and ``taxonomy report`` can rebuild their inputs from this file alone.
@@ -24,6 +24,8 @@ from taxonomy.errors import InputError
 from taxonomy.models import ConceptHit, Mention, Paper, Reject, TaggedPaper
 
 _MENTION_KEYS = ("concept", "field", "start", "end", "text", "sentence", "sentence_start", "role", "rule", "cue")
+# Written only when set, to keep papers.jsonl small.
+_OPTIONAL_KEYS = ("head",)
 
 
 def tagged_to_dict(tp: TaggedPaper) -> dict[str, Any]:
@@ -40,8 +42,17 @@ def tagged_to_dict(tp: TaggedPaper) -> dict[str, Any]:
         "concepts": [
             {"concept": h.concept, "count": h.count, "score": h.score, "role": h.role} for h in tp.concepts
         ],
-        "mentions": [{k: getattr(m, k) for k in _MENTION_KEYS} for m in tp.mentions],
+        "mentions": [_mention(m) for m in tp.mentions],
     }
+
+
+def _mention(m: Mention) -> dict[str, Any]:
+    out = {k: getattr(m, k) for k in _MENTION_KEYS}
+    for key in _OPTIONAL_KEYS:
+        value = getattr(m, key)
+        if value:
+            out[key] = value
+    return out
 
 
 def tagged_to_line(tp: TaggedPaper) -> bytes:
@@ -69,7 +80,10 @@ def tagged_from_dict(data: dict[str, Any]) -> TaggedPaper:
     )
     return TaggedPaper(
         paper=paper,
-        mentions=tuple(Mention(**{k: m[k] for k in _MENTION_KEYS}) for m in data["mentions"]),
+        mentions=tuple(
+            Mention(**{k: m[k] for k in _MENTION_KEYS}, **{k: m[k] for k in _OPTIONAL_KEYS if k in m})
+            for m in data["mentions"]
+        ),
         concepts=tuple(ConceptHit(**c) for c in data["concepts"]),
         families_primary=tuple(data["families_primary"]),
         families_mentioned=tuple(data["families_mentioned"]),

@@ -161,6 +161,9 @@ class CorpusStats:
                 found.add(("combined_with", a, b))
         for first, second in itertools.combinations(sorted(primary), 2):
             found.add(("combined_with", first, second))
+        for mention in tp.mentions:
+            if mention.head and mention.head != mention.concept:
+                found.add(("builds_on", mention.head, mention.concept))
         for key in found:
             self.relations[key] += 1
             self._keep_id(key, tp.paper.id)

@@ -85,6 +85,7 @@ class Tagger:
         self._barriers = frozenset(b.lower() for b in cues.barriers)
         self._joins = frozenset(w.lower() for w in cues.conjunctions)
         self._window = cues.window
+        self._builds_on = frozenset(c.lower() for c in cues.builds_on)
         # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
@@ -206,7 +207,10 @@ class Tagger:
                 start_char = doc[m.start].idx
                 last = doc[m.end - 1]
                 end_char = last.idx + len(last)
-                role, cue = self._role(doc, m, sentence)
+                found_cue = self._role(doc, m, sentence)
+                role: Role = found_cue.role if found_cue else "mentions"
+                cue = found_cue.text if found_cue else ""
+                head = self._head(doc, m, found_cue, sentence) if found_cue else ""
                 if field == "abstract":
                     if role in ("proposes", "uses") and not sentence.own:
                         role = "mentions"  # the cue describes other work: "Transformer-based LLMs dominate NLP"
@@ -224,6 +228,7 @@ class Tagger:
                         role=role,
                         rule=m.rule,
                         cue=cue,
+                        head=head,
                     )
                 )
         return out, vetoed
@@ -288,8 +293,8 @@ class Tagger:
             i -= 1
         return i
 
-    def _role(self, doc: Doc, m: _Match, sentence: _Sentence) -> tuple[Role, str]:
-        """The role set by the nearest cue in reach within the mention's sentence."""
+    def _role(self, doc: Doc, m: _Match, sentence: _Sentence) -> _Cue | None:
+        """The nearest cue in reach within the mention's sentence, which sets its role."""
         best: tuple[int, int, _Cue] | None = None
         for cue in sentence.cues:
             if cue.end > m.start and cue.start < m.end:
@@ -312,9 +317,23 @@ class Tagger:
             if not self._reaches(doc, cue, m, sentence, lo, hi):
                 continue
             best = (*rank, cue)
-        if best is None:
-            return "mentions", ""
-        return best[2].role, best[2].text
+        return None if best is None else best[2]
+
+    def _head(self, doc: Doc, m: _Match, cue: _Cue, sentence: _Sentence) -> str:
+        """For a builds-on cue, the concept named right next to it that builds on ``m``."""
+        if cue.text.lower() not in self._builds_on:
+            return ""
+        if cue.after:  # "Transformer-based (image) diffusion model": the next name after the cue
+            near = [x for x in sentence.matches if x.start >= cue.end and self._adjacent(doc, cue.end, x.start)]
+            head = min(near, key=lambda x: x.start, default=None)
+        else:  # "a diffusion model built on Transformers": the name right before the cue
+            near = [x for x in sentence.matches if x.end <= cue.start and self._adjacent(doc, x.end, cue.start)]
+            head = max(near, key=lambda x: x.end, default=None)
+        return head.concept if head is not None and head.concept != m.concept else ""
+
+    def _adjacent(self, doc: Doc, lo: int, hi: int) -> bool:
+        """At most one plain word between two tokens ("-based image diffusion")."""
+        return hi - lo <= 1 and all(doc[i].is_alpha and doc[i].lower_ not in self._joins for i in range(lo, hi))
 
     def _reaches(self, doc: Doc, cue: _Cue, m: _Match, sentence: _Sentence, lo: int, hi: int) -> bool:
         """A cue reaches past other concepts only along a list: "than CNNs, RNNs and Transformers"."""
@@ -409,6 +428,8 @@ def _longest(matches: list[_Match]) -> list[_Match]:
             continue
         if m.end <= reach:
             continue
+        if out and m.start < out[-1].end and m.concept == out[-1].concept:
+            continue  # "image diffusion model" read as "image diffusion" and "diffusion model": one mention
         out.append(m)
         reach = max(reach, m.end)
     return out

@@ -102,3 +102,10 @@ def test_samples_are_bounded(tagged: list[TaggedPaper], rules: Taxonomy) -> None
 def test_stats_pickle_for_worker_processes(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
     stats = collect(tagged, rules)
     assert summary_of(pickle.loads(pickle.dumps(stats))) == summary_of(stats)
+
+
+def test_builds_on_relation(rules: Taxonomy) -> None:
+    tp = Tagger(rules).tag(Paper(id="b", title="A Transformer-based state space model"))
+    stats = collect([tp], rules)
+    assert stats.relations[("builds_on", "ssm", "transformer")] == 1
+    assert stats.relation_examples[("builds_on", "ssm", "transformer")] == ["b"]

@@ -140,3 +140,19 @@ def test_batch_and_single_tagging_agree(small: Tagger) -> None:
     ])]
     assert small.tag_batch(papers) == [small.tag(p) for p in papers]
     assert list(small.tag_stream(iter(papers), batch_size=2)) == small.tag_batch(papers)
+
+
+@pytest.mark.parametrize(
+    ("text", "heads"),
+    [
+        ("We train a Transformer-based state space model.", {"transformer": "ssm"}),
+        ("We train a state space model built on self-attention.", {"transformer": "ssm"}),
+        ("We use Transformer-based encoders and S4.", {}),
+    ],
+)
+def test_builds_on_names_what_is_built(small: Tagger, text: str, heads: dict[str, str]) -> None:
+    assert {m.concept: m.head for m in small.find(text) if m.head} == heads
+
+
+def test_overlapping_names_of_one_concept_are_one_mention(small: Tagger) -> None:
+    assert [m.text for m in small.find("We use Vision Transformer Transformers.")] == ["Vision Transformer", "Transformers"]
