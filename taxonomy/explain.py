@@ -29,7 +29,8 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
             cue = f" (cue: '{m.cue}')"
         families = ", ".join(concepts[m.concept].families)
         lines.append(f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]")
-        lines.append(f"      role {m.role}{cue}; rule {m.rule}")
+        builds = f"; {concepts[m.head].label} builds on it" if m.head else ""
+        lines.append(f"      role {m.role}{cue}; rule {m.rule}{builds}")
         lines.append(f"      \"{_clip(m.sentence)}\"")
     lines.append("")
     lines.append("Family scores (weight of one mention by field and role:")
