@@ -7,6 +7,7 @@ anything else keeps its traceback, because it is a bug.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -213,6 +214,8 @@ def _build(args: argparse.Namespace) -> int:
     options = _tag_options(args, inputs)
     graph = _graph_choice(args)
     assert isinstance(options, TagOptions) and isinstance(graph, GraphOptions)
+    if not args.inputs:  # name the bundled sample by its file name, not where it is installed
+        options = dataclasses.replace(options, labels=(sample_corpus().name,))
     result, files = build(options, graph)
     _print_run(result.stats.summary(), args.output, files)
     return 0

@@ -41,6 +41,7 @@ class TagOptions:
 
     inputs: tuple[str, ...]
     out_dir: Path
+    labels: tuple[str, ...] | None = None  # how inputs are named in outputs (default: as given)
     rules_dir: Path | None = None
     format: str | None = None
     fields: ingest.FieldNames | None = None
@@ -78,7 +79,9 @@ def tag_corpus(options: TagOptions) -> TagResult:
         raise UsageError("--scheduler needs --engine dask")
     taxonomy = load_rules(options.rules_dir)
     out_dir = _prepare(options.out_dir)
-    records = ingest.read(options.inputs, format=options.format, fields=options.fields, strict=options.strict)
+    records = ingest.read(
+        options.inputs, format=options.format, fields=options.fields, strict=options.strict, labels=options.labels
+    )
     stats = CorpusStats(sample_size=options.sample_size)
     progress = Progress(enabled=options.progress)
     papers_path, rejects_path = out_dir / PAPERS_FILE, out_dir / REJECTS_FILE
@@ -91,7 +94,7 @@ def tag_corpus(options: TagOptions) -> TagResult:
                 progress.update(stats.papers, records.bytes_read, records.total_bytes)
     finally:
         progress.close()
-    summary_path = write_summary(out_dir, taxonomy, stats, options.inputs)
+    summary_path = write_summary(out_dir, taxonomy, stats, options.labels or options.inputs)
     return TagResult(taxonomy, stats, (papers_path, rejects_path, summary_path))
 
 

@@ -86,7 +86,9 @@ class Records:
         fields: FieldNames,
         strict: bool,
         dedupe: bool,
+        labels: Sequence[str] | None = None,
     ) -> None:
+        self._labels = list(labels) if labels is not None else list(names)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
         self.papers = 0
         self.rejects = 0
@@ -111,8 +113,8 @@ class Records:
         self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, dedupe: bool
     ) -> Iterator[Paper | Reject]:
         seen = Seen() if dedupe else None
-        for name in names:
-            source = open_source(name)
+        for name, label in zip(names, self._labels):
+            source = open_source(name, label)
             self._current = source
             try:
                 fmt, shape = _format_of(source, format)
@@ -169,8 +171,13 @@ def read(
     fields: FieldNames | None = None,
     strict: bool = False,
     dedupe: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Records:
-    """Read papers from files (``-`` for standard input) as a stream of Paper | Reject, in order."""
+    """Read papers from files (``-`` for standard input) as a stream of Paper | Reject, in order.
+
+    ``labels``, one per path, name the inputs in papers' ``source`` and in messages instead of
+    the paths (the bundled sample is named by its file name, not its install location).
+    """
     if format == "auto":
         format = None
     if format is not None and format not in FORMATS:
@@ -179,4 +186,8 @@ def read(
         raise UsageError(f"unknown input format '{format}'{hint}; choose one of: {', '.join(FORMATS)}")
     names = [str(p) for p in paths]
     sizes = [check_path(n) for n in names]
-    return Records(names, sizes, format=format, fields=fields or FieldNames(), strict=strict, dedupe=dedupe)
+    if labels is not None and len(labels) != len(names):
+        raise UsageError(f"{len(labels)} labels for {len(names)} inputs")
+    return Records(
+        names, sizes, format=format, fields=fields or FieldNames(), strict=strict, dedupe=dedupe, labels=labels
+    )

@@ -188,14 +188,18 @@ def check_path(name: str) -> int | None:
     return info.st_size
 
 
-def open_source(name: str) -> Source:
-    """Open an input for reading: gzip undone by content, first bytes peeked, nothing decoded yet."""
+def open_source(name: str, label: str | None = None) -> Source:
+    """Open an input for reading: gzip undone by content, first bytes peeked, nothing decoded yet.
+
+    ``label`` is how the input is named in papers and messages (default: ``name``).
+    """
     closers: list[IO[bytes]] = []
-    if name == "-":
+    path, name = name, label or name
+    if path == "-":
         raw: BinaryIO = sys.stdin.buffer
     else:
         try:
-            raw = open(name, "rb", buffering=0)  # noqa: SIM115 - closed by Source.close
+            raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by Source.close
         except IsADirectoryError:
             raise InputError(f"{name}: is a folder, not a file; pass the files inside it") from None
         except FileNotFoundError:
