@@ -320,7 +320,11 @@ def _rules_test(args: argparse.Namespace) -> int:
     for failure in result.failures:
         print(failure.describe())
     verdict = "OK" if result.ok else f"{len(result.failures)} failed"
-    print(f"{result.concepts} concepts, {result.examples} examples, {result.counterexamples} counterexamples: {verdict}.")
+    families = len(taxonomy.families)
+    print(
+        f"{families} families and {result.concepts - families} concepts: {result.examples} examples, "
+        f"{result.counterexamples} counterexamples: {verdict}."
+    )
     return 0 if result.ok else 1
 
 
