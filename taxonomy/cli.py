@@ -168,6 +168,9 @@ def _tagging_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show progress on standard error (default: when it is a terminal)")
+    parser.add_argument("--cache", type=Path, metavar="FILE",
+                        help="keep tagged papers in this SQLite file and tag only papers it does not hold "
+                             "(new or changed papers, or all after a rules change); see docs/incremental.md")
 
 
 def _graph_options(parser: argparse.ArgumentParser) -> None:
@@ -193,7 +196,7 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> object:
         inputs=tuple(inputs), out_dir=args.output, rules_dir=args.rules, format=args.format,
         fields=fields, strict=args.strict, jobs=1 if args.jobs is None else args.jobs, model=args.model,
         engine=args.engine, scheduler=args.scheduler,
-        batch_size=max(1, args.batch_size), progress=args.progress,
+        batch_size=max(1, args.batch_size), progress=args.progress, cache=args.cache,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from taxonomy import ingest
+from taxonomy.cache import Lookup, TagCache, setup_digest
 from taxonomy.errors import InputError, OutputError, UsageError
 from taxonomy.models import Paper, Reject
 from taxonomy.progress import Progress
@@ -53,6 +54,7 @@ class TagOptions:
     batch_size: int = 256
     sample_size: int = DEFAULT_SAMPLE
     progress: bool | None = None  # None: show progress when standard error is a terminal
+    cache: Path | None = None  # an SQLite file of tagged papers: tag only papers it does not hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class TagResult:
     taxonomy: Taxonomy
     stats: CorpusStats
     files: tuple[Path, ...] = field(default=())
+    cached: int = 0  # papers taken from the cache instead of being tagged
 
 
 def sample_corpus() -> Path:
@@ -83,19 +86,27 @@ def tag_corpus(options: TagOptions) -> TagResult:
         options.inputs, format=options.format, fields=options.fields, strict=options.strict, labels=options.labels
     )
     stats = CorpusStats(sample_size=options.sample_size)
+    cache = TagCache(options.cache, setup_digest(taxonomy, options.model)) if options.cache else None
     progress = Progress(enabled=options.progress)
     papers_path, rejects_path = out_dir / PAPERS_FILE, out_dir / REJECTS_FILE
     try:
         with _open(papers_path) as papers_out, _open(rejects_path) as rejects_out:
             batches = _batches(records, options.batch_size, stats, rejects_out)
-            for lines, part in _tag_batches(batches, taxonomy, options):
+            if cache is None:
+                tagged = _tag_batches(batches, taxonomy, options)
+            else:
+                tagged = _tag_cached(batches, taxonomy, options, cache)
+            for lines, part in tagged:
                 papers_out.write(lines)
                 stats.merge(part)
                 progress.update(stats.papers, records.bytes_read, records.total_bytes)
     finally:
         progress.close()
+        if cache is not None:
+            cache.close()
     summary_path = write_summary(out_dir, taxonomy, stats, options.labels or options.inputs)
-    return TagResult(taxonomy, stats, (papers_path, rejects_path, summary_path))
+    cached = cache.hits if cache is not None else 0
+    return TagResult(taxonomy, stats, (papers_path, rejects_path, summary_path), cached)
 
 
 def _prepare(out_dir: Path) -> Path:
@@ -161,16 +172,40 @@ def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tu
 def _tag_batches(
     batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
 ) -> Iterator[tuple[bytes, CorpusStats]]:
+    """One result per batch, in order; an empty batch costs nothing (no tagger is built for it)."""
     if options.engine == "dask":
         from taxonomy.distributed import dask_tag_batches
 
         yield from dask_tag_batches(batches, taxonomy, options)
     elif options.jobs == 1:
-        tagger = Tagger(taxonomy, model=options.model)
+        tagger: Tagger | None = None  # built at the first paper to tag: a run the cache answers needs none
         for batch in batches:
+            if not batch:
+                yield b"", CorpusStats(sample_size=options.sample_size)
+                continue
+            tagger = tagger or Tagger(taxonomy, model=options.model)
             yield tag_and_fold(tagger, batch, options.sample_size)
     else:
         yield from _pool(batches, taxonomy, options)
+
+
+def _tag_cached(
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions, cache: TagCache
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Tag only the papers the cache lacks; fold the cached ones here, store the new ones, keep input order."""
+    pending: deque[Lookup] = deque()  # one per batch the engine has taken and not yet answered
+
+    def to_tag() -> Iterator[list[Paper]]:
+        for batch in batches:
+            found = cache.lookup(batch)
+            pending.append(found)
+            yield found.to_tag
+
+    for lines, part in _tag_batches(to_tag(), taxonomy, options):
+        found = pending.popleft()
+        for tp in found.cached():
+            part.add(tp, taxonomy)
+        yield cache.store(found, lines), part
 
 
 def _pool(batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions) -> Iterator[tuple[bytes, CorpusStats]]:
@@ -181,7 +216,11 @@ def _pool(batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOption
     with ProcessPoolExecutor(options.jobs, mp_context=context, initializer=_init_worker, initargs=args) as pool:
         pending: deque[Future[tuple[bytes, CorpusStats]]] = deque()
         for batch in batches:
-            pending.append(pool.submit(_tag_one_batch, batch))
+            if batch:
+                pending.append(pool.submit(_tag_one_batch, batch))
+            else:  # nothing to tag (the cache had every paper): no worker is started for it
+                pending.append(Future())
+                pending[-1].set_result((b"", CorpusStats(sample_size=options.sample_size)))
             if len(pending) >= 3 * options.jobs:
                 yield pending.popleft().result()
         while pending:
