@@ -27,6 +27,14 @@ from taxonomy.rules import Taxonomy, alias_variants
 
 _BLANK = {"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "}
 _SPACES = str.maketrans(_BLANK)
+_HAS_BREAK = re.compile(r"[\n\r\t\v\f]")
+
+
+def _one_line(text: str) -> str:
+    """Line breaks and tabs as spaces, offsets unchanged: a lone newline makes spaCy's tokenizer stop
+    caching words for the rest of the text (measured ~10x slower). Readers already collapse
+    whitespace, so the common case is one cheap search."""
+    return text.translate(_SPACES) if _HAS_BREAK.search(text) else text
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
 # common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation).
 _SENTENCE_END = re.compile(
@@ -92,6 +100,10 @@ class Tagger:
         self._patterns_nlp = spacy.blank(self.nlp.lang or "en")
         self._compile()
         del self._patterns_nlp
+        # One search tells whether any token pattern can match; most texts need no further look.
+        self._any_trigger = (
+            re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._patterns), re.IGNORECASE) if self._patterns else None
+        )
 
     # -- compiling -------------------------------------------------------------------------------
 
@@ -141,7 +153,7 @@ class Tagger:
 
     def tag_batch(self, papers: Sequence[Paper], batch_size: int = 256) -> list[TaggedPaper]:
         """Tag papers in order; tokenizing them together is faster than one at a time."""
-        texts = [text.translate(_SPACES) for p in papers for text in (p.title, p.abstract)]
+        texts = [_one_line(text) for p in papers for text in (p.title, p.abstract)]
         docs = iter(self._pipe(texts, batch_size))
         out = []
         for i, paper in enumerate(papers):
@@ -166,7 +178,7 @@ class Tagger:
 
     def find(self, text: str) -> list[Mention]:
         """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
-        text = text.translate(_SPACES)
+        text = _one_line(text)
         mentions, vetoed = self._mentions(next(iter(self._pipe([text], 1))), text, "abstract")
         return list(_one_sense(mentions, vetoed))
 
@@ -185,9 +197,10 @@ class Tagger:
         if not len(doc):
             return [], set()
         found = self._lower(doc) + self._orth(doc)
-        for trigger, matcher in self._patterns:
-            if trigger.search(text):
-                found.extend(matcher(doc))
+        if self._any_trigger is not None and self._any_trigger.search(text):
+            for trigger, matcher in self._patterns:
+                if trigger.search(text):
+                    found.extend(matcher(doc))
         matches, guards, cue_hits = self._sort(found)
         if not matches:
             return [], set()
