@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("papers", metavar="PAPERS.jsonl", type=Path, help="papers.jsonl from 'taxonomy tag' or 'build'")
     _output_option(report, default=None)
     _rules_option(report)
+    report.add_argument("--previous", type=Path, metavar="SUMMARY.json",
+                        help="an earlier run's summary.json to say what changed since (default: the output folder's, "
+                             "when it is not the one beside PAPERS.jsonl)")
 
     explain = _command(commands, "explain", _explain, "show how a paper or a text was tagged, and why",
                        "Show each mention with its role, rule and sentence, and how the primary families were chosen. "
@@ -271,10 +274,16 @@ def _graph(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from taxonomy.pipeline import write_reports
+    from taxonomy.pipeline import previous_summary, write_reports
 
     taxonomy, stats, out_dir = _from_papers(args)
-    files = write_reports(taxonomy, stats, out_dir)  # type: ignore[arg-type]
+    previous = args.previous
+    if previous is not None and not previous.is_file():
+        raise UsageError(f"{previous}: no such file (--previous takes an earlier run's summary.json)")
+    if previous is None and out_dir.resolve() != args.papers.parent.resolve():
+        previous = out_dir  # the summary beside PAPERS.jsonl is this run's own: nothing to compare
+    summary = previous_summary(previous) if previous is not None else None
+    files = write_reports(taxonomy, stats, out_dir, summary)  # type: ignore[arg-type]
     print(f"Wrote {out_dir}/: {', '.join(sorted(_relative(f, out_dir) for f in files))}")
     return 0
 

@@ -323,18 +323,31 @@ def write_graphs(
     return written
 
 
-def write_reports(taxonomy: Taxonomy, stats: CorpusStats, out_dir: Path) -> list[Path]:
-    """Write report.md, report.html and their figures."""
+def write_reports(
+    taxonomy: Taxonomy, stats: CorpusStats, out_dir: Path, previous: dict[str, Any] | None = None
+) -> list[Path]:
+    """Write report.md, report.html and their figures (saying what changed since ``previous``, a summary)."""
     from taxonomy.report import render_report
 
-    return render_report(taxonomy, stats, _prepare(out_dir))
+    return render_report(taxonomy, stats, _prepare(out_dir), previous=previous)
+
+
+def previous_summary(path: Path) -> dict[str, Any] | None:
+    """An earlier run's summary.json (a file, or the folder holding it); None when absent or unreadable."""
+    path = path / SUMMARY_FILE if path.is_dir() else path
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None  # no previous run, or nothing usable: the report just leaves the comparison out
+    return data if isinstance(data, dict) else None
 
 
 def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagResult, list[Path]]:
     """Everything: tag, then graph and reports from the same statistics."""
+    previous = previous_summary(options.out_dir)  # read before this run overwrites it
     result = tag_corpus(options)
     papers_path = options.out_dir / PAPERS_FILE
     files = list(result.files)
     files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph or GraphOptions(), papers_path)
-    files += write_reports(result.taxonomy, result.stats, options.out_dir)
+    files += write_reports(result.taxonomy, result.stats, options.out_dir, previous)
     return result, files

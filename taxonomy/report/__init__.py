@@ -42,9 +42,12 @@ def render_report(
     title: str = "Method taxonomy report",
     previous: Mapping[str, Any] | None = None,
 ) -> list[Path]:
-    """Write report.html, report.md and figures/*.svg to ``out_dir``; return the paths written."""
-    del previous  # reserved for comparing with an earlier run
-    data = build(taxonomy, stats, title)
+    """Write report.html, report.md and figures/*.svg to ``out_dir``; return the paths written.
+
+    ``previous`` is the summary.json data of an earlier run (``pipeline.summary_data``): the report
+    then says what changed since it. Data of another shape is ignored.
+    """
+    data = build(taxonomy, stats, title, previous)
     wide, narrow = draw_figures(data), draw_figures(data, narrow=True)
     out_dir = Path(out_dir)
     _mkdir(out_dir)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
+from taxonomy.report.changes import compare, read_previous
 from taxonomy.report.data import (
+    CHANGES_HEADING,
     HEADINGS,
     ConceptRow,
     Diagnostics,
@@ -55,10 +58,17 @@ _RELATION_HELP = {
 _ROLE_NAMES = {"proposes": "proposed", "uses": "used", "compares": "compared", "mentions": "mentioned"}
 
 
-def build(taxonomy: Taxonomy, stats: CorpusStats, title: str) -> ReportData:
-    """Collect the report's content from the rules and the corpus statistics."""
+def build(
+    taxonomy: Taxonomy, stats: CorpusStats, title: str, previous: Mapping[str, Any] | None = None
+) -> ReportData:
+    """Collect the report's content from the rules and the corpus statistics (and a previous run's summary)."""
+    last_run = read_previous(previous)
+    changes = compare(taxonomy, stats, last_run) if last_run is not None else None
+    headings = dict(HEADINGS)
+    if changes is not None:  # right after the corpus summary
+        headings = {"summary": HEADINGS["summary"], "changes": CHANGES_HEADING, **HEADINGS}
     seen: dict[str, int] = {}
-    md_anchors = {key: github_slug(text, seen) for key, text in [("title", title), *HEADINGS.items()]}
+    md_anchors = {key: github_slug(text, seen) for key, text in [("title", title), *headings.items()]}
     families = _families(taxonomy, stats, seen)
     relations = _relations(taxonomy, stats)
     trends = _trends(taxonomy, stats, families)
@@ -66,9 +76,11 @@ def build(taxonomy: Taxonomy, stats: CorpusStats, title: str) -> ReportData:
     toc: tuple[str, ...] = ("summary", "tree")
     if stats.papers:
         toc = tuple(key for key in HEADINGS if key != "trends" or trends is not None)
+    if changes is not None:
+        toc = (toc[0], "changes", *toc[1:])
     return ReportData(
         title=title,
-        headings=HEADINGS,
+        headings=headings,
         md_anchors=md_anchors,
         rules_version=taxonomy.version,
         toc=toc,
@@ -89,6 +101,7 @@ def build(taxonomy: Taxonomy, stats: CorpusStats, title: str) -> ReportData:
         sections=_sections(taxonomy, stats, families),
         untagged=_listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),
         diagnostics=_diagnostics(taxonomy, stats),
+        changes=changes,
     )
 
 

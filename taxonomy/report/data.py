@@ -207,6 +207,66 @@ class Diagnostics:
     conflicts: Listing
 
 
+#: The heading of the section that compares this run with the previous one (only when there was one).
+CHANGES_HEADING = "Since the last run"
+
+
+@dataclass(frozen=True, slots=True)
+class NewConcept:
+    """A concept that no paper named in the previous run."""
+
+    label: str
+    family: str
+    papers: int
+    primary: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewRelation:
+    """A typed relation the previous run did not find."""
+
+    relation: str
+    a: str
+    b: str
+    papers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptChange:
+    """A concept's papers in the previous run and in this one."""
+
+    id: str
+    label: str
+    family: str
+    before: int
+    after: int
+    change: str  # signed count
+    relative: str  # signed percentage of ``before``, or "new"
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed since the previous run, from the summary.json it left."""
+
+    papers_before: int
+    papers_after: int
+    papers_change: str
+    tagged_before: int
+    tagged_after: int
+    tagged_change: str
+    rules_changed: bool
+    unchanged: bool  # same papers, same counts, no new relation
+    new_concepts: tuple[NewConcept, ...]
+    new_concepts_more: int
+    gone: tuple[str, ...]  # "label (N before)" of concepts no paper names any more
+    gone_more: int
+    new_relations: tuple[NewRelation, ...]
+    new_relations_more: int
+    moved: tuple[ConceptChange, ...]  # largest changes in papers
+    moved_relative: tuple[ConceptChange, ...]  # largest relative changes, of concepts with min_before papers or more
+    min_before: int
+
+
 @dataclass(frozen=True, slots=True)
 class ReportData:
     """Everything the templates show, as plain values."""
@@ -231,3 +291,4 @@ class ReportData:
     sections: tuple[FamilySection, ...]
     untagged: Listing
     diagnostics: Diagnostics
+    changes: Changes | None = None  # None when there is no previous run to compare with
