@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--papers", type=int, default=100_000, help="papers cached before the rebuild")
     parser.add_argument("--new", type=int, default=1_000, help="papers added for the rebuild")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of the rebuild and of the fresh build (best counts)")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of the rebuild and of the fresh build (best counts)"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="--jobs for every build")
     parser.add_argument("--source", type=Path, default=SOURCE, help="the corpus to replicate (JSON Lines)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed after)")
@@ -123,9 +125,13 @@ def _replicas(source: Path, start: int, count: int) -> list[bytes]:
 
 def timed(args: list[str]) -> float:
     """Run ``python -m taxonomy ARGS`` and return its wall-clock time in seconds."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "taxonomy", *args], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "taxonomy", *args], env=env, capture_output=True, text=True, check=False
+    )
     elapsed = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"taxonomy {' '.join(args)} failed:\n{done.stderr}")
@@ -135,7 +141,11 @@ def timed(args: list[str]) -> float:
 def compare(a: Path, b: Path) -> list[str]:
     """Names of the output files that differ between two folders (or exist in one only)."""
     names = sorted(set(_files(a)) | set(_files(b)))
-    return [n for n in names if not (a / n).is_file() or not (b / n).is_file() or not filecmp.cmp(a / n, b / n, shallow=False)]
+    return [
+        n
+        for n in names
+        if not (a / n).is_file() or not (b / n).is_file() or not filecmp.cmp(a / n, b / n, shallow=False)
+    ]
 
 
 def _files(folder: Path) -> list[str]:

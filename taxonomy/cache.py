@@ -111,7 +111,9 @@ class TagCache:
 
     def _connect(self) -> sqlite3.Connection:
         if self.path.is_dir():
-            raise OutputError(f"{self.path}: is a folder; --cache needs a file name (e.g. {self.path}/tags.sqlite)")
+            raise OutputError(
+                f"{self.path}: is a folder; --cache needs a file name (e.g. {self.path}/tags.sqlite)"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
@@ -134,7 +136,9 @@ class TagCache:
                 f"{SCHEMA_VERSION}); delete the file to start a new cache"
             )
         if app == APPLICATION_ID and not {"meta", "papers"} <= tables:
-            raise InputError(f"{self.path}: a damaged taxonomy cache (tables missing); delete the file to start a new cache")
+            raise InputError(
+                f"{self.path}: a damaged taxonomy cache (tables missing); delete the file to start a new cache"
+            )
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("BEGIN IMMEDIATE")
@@ -163,7 +167,15 @@ class TagCache:
         h = self._hasher.copy()
         h.update(
             orjson.dumps(
-                [paper.id, paper.title, paper.abstract, paper.date, paper.authors, paper.keywords, paper.venue]
+                [
+                    paper.id,
+                    paper.title,
+                    paper.abstract,
+                    paper.date,
+                    paper.authors,
+                    paper.keywords,
+                    paper.venue,
+                ]
             )
         )
         return h.digest()
@@ -175,8 +187,8 @@ class TagCache:
         with self._errors("read"):
             for start in range(0, len(batch.keys), LOOKUP_BATCH):
                 chunk = batch.keys[start : start + LOOKUP_BATCH]
-                marks = ",".join("?" * len(chunk))
-                for key, line in self._db.execute(f"SELECT key, line FROM papers WHERE key IN ({marks})", chunk):  # noqa: S608 - only placeholders
+                query = f"SELECT key, line FROM papers WHERE key IN ({','.join('?' * len(chunk))})"  # noqa: S608
+                for key, line in self._db.execute(query, chunk):  # the query holds placeholders only
                     stored[bytes(key)] = bytes(line)
         for i, (paper, key) in enumerate(zip(batch.papers, batch.keys, strict=True)):
             hit = _decode(stored[key], paper) if key in stored else None
@@ -232,7 +244,9 @@ class TagCache:
             raise
         except sqlite3.Error as exc:
             reason = _reason(exc)
-            if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in reason or "malformed" in reason):
+            if isinstance(exc, sqlite3.DatabaseError) and (
+                "not a database" in reason or "malformed" in reason
+            ):
                 raise InputError(
                     f"{self.path}: not a usable taxonomy cache ({reason}); delete it or choose another file with --cache FILE"
                 ) from None

@@ -50,7 +50,9 @@ def read_previous(summary: Mapping[str, Any] | None) -> PreviousRun | None:
             key = (str(rel["relation"]), str(rel["source"]), str(rel["target"]))
             relations[key] = _count(rel["count"])
         version = summary.get("rules", {}).get("version", "")
-        return PreviousRun(_count(corpus["papers"]), _count(corpus["tagged"]), str(version), concepts, relations)
+        return PreviousRun(
+            _count(corpus["papers"]), _count(corpus["tagged"]), str(version), concepts, relations
+        )
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
 
@@ -76,7 +78,9 @@ def compare(taxonomy: Taxonomy, stats: CorpusStats, previous: PreviousRun) -> Ch
     moves = [m for m in moves if m.after != m.before]
     by_size = sorted(moves, key=lambda m: (-abs(m.after - m.before), m.label, m.id))
     steady = [m for m in moves if m.before >= MIN_BEFORE_RELATIVE]
-    by_share = sorted(steady, key=lambda m: (-abs(m.after - m.before) / m.before, -abs(m.after - m.before), m.label, m.id))
+    by_share = sorted(
+        steady, key=lambda m: (-abs(m.after - m.before) / m.before, -abs(m.after - m.before), m.label, m.id)
+    )
     return Changes(
         papers_before=previous.papers,
         papers_after=stats.papers,
@@ -85,15 +89,21 @@ def compare(taxonomy: Taxonomy, stats: CorpusStats, previous: PreviousRun) -> Ch
         tagged_after=stats.tagged,
         tagged_change=_signed(stats.tagged - previous.tagged),
         rules_changed=bool(previous.rules_version) and previous.rules_version != taxonomy.version,
-        unchanged=not moves and not new_relations and previous.papers == stats.papers and previous.tagged == stats.tagged,
+        unchanged=not moves
+        and not new_relations
+        and previous.papers == stats.papers
+        and previous.tagged == stats.tagged,
         new_concepts=tuple(
-            NewConcept(_label(taxonomy, c), _family(taxonomy, c), now[c], stats.concept_primary[c]) for c in new[:MAX_NEW]
+            NewConcept(_label(taxonomy, c), _family(taxonomy, c), now[c], stats.concept_primary[c])
+            for c in new[:MAX_NEW]
         ),
         new_concepts_more=max(0, len(new) - MAX_NEW),
         gone=tuple(f"{_label(taxonomy, c)} ({before[c]:,} before)" for c in gone[:MAX_GONE]),
         gone_more=max(0, len(gone) - MAX_GONE),
         new_relations=tuple(
-            NewRelation(rel.replace("_", " "), _label(taxonomy, a), _label(taxonomy, b), relations[(rel, a, b)])
+            NewRelation(
+                rel.replace("_", " "), _label(taxonomy, a), _label(taxonomy, b), relations[(rel, a, b)]
+            )
             for rel, a, b in new_relations[:MAX_NEW]
         ),
         new_relations_more=max(0, len(new_relations) - MAX_NEW),

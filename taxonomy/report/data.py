@@ -263,7 +263,7 @@ class Changes:
     new_relations: tuple[NewRelation, ...]
     new_relations_more: int
     moved: tuple[ConceptChange, ...]  # largest changes in papers
-    moved_relative: tuple[ConceptChange, ...]  # largest relative changes, of concepts with min_before papers or more
+    moved_relative: tuple[ConceptChange, ...]  # largest relative changes, of concepts with min_before+ papers
     min_before: int
 
 
