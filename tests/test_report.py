@@ -470,3 +470,162 @@ def _tables(text: str) -> list[list[str]]:
             tables[-1].append(line)
         previous = row
     return tables
+
+
+# -- since the last run ------------------------------------------------------------------------------
+
+
+def _previous(taxonomy: Taxonomy, papers: int) -> dict[str, object]:
+    """The summary.json data a run over the first ``papers`` fixture papers would have written."""
+    from taxonomy.pipeline import summary_data
+    from taxonomy.stats import collect
+
+    return summary_data(taxonomy, collect(corpus.tagged_papers(taxonomy)[:papers], taxonomy))
+
+
+def _render(taxonomy: Taxonomy, out: Path, previous: object) -> tuple[str, str]:
+    render_report(taxonomy, corpus.stats(taxonomy), out, previous=previous)  # type: ignore[arg-type]
+    return (out / "report.md").read_text(encoding="utf-8"), (out / "report.html").read_text(encoding="utf-8")
+
+
+def _section(markdown: str) -> str:
+    return markdown.split("## Since the last run", 1)[1].split("\n## ", 1)[0]
+
+
+def test_no_previous_run_gives_no_changes_section(report: dict[str, str]) -> None:
+    assert "Since the last run" not in report["report.md"]
+    assert 'id="changes"' not in report["report.html"]
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        None,
+        {"papers": 3},
+        [],
+        "summary",
+        {"corpus": {"papers": 3, "tagged": 2}, "families": [], "concepts": {}, "relations": []},
+        {"corpus": {"papers": "3", "tagged": 2}, "families": {}, "concepts": {}, "relations": []},
+        {
+            "corpus": {"papers": 3, "tagged": 2},
+            "families": {},
+            "concepts": {"gnn": {"papers": -1}},
+            "relations": [],
+        },
+        {
+            "corpus": {"papers": 3, "tagged": 2},
+            "families": {},
+            "concepts": {},
+            "relations": [{"relation": "x"}],
+        },
+    ],
+)
+def test_an_unreadable_previous_summary_is_left_out(
+    taxonomy: Taxonomy, tmp_path: Path, previous: object
+) -> None:
+    markdown, page = _render(taxonomy, tmp_path, previous)
+    assert "Since the last run" not in markdown and 'id="changes"' not in page
+
+
+def test_changes_since_a_smaller_previous_run(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    markdown, page = _render(taxonomy, tmp_path, _previous(taxonomy, 8))
+    assert "- [Since the last run](#since-the-last-run)" in markdown
+    assert '<li><a href="#changes">Since the last run</a>' in page and '<section id="changes"' in page
+    section = _section(markdown)
+    assert "15 papers now, 8 in the previous run (+7); 13 tagged, 8 before (+5)." in section
+    assert "The rules changed" not in section
+    # p11 brings the GCN, which no earlier paper named; p10 combines diffusion with Mamba.
+    new = section.split("### New concepts", 1)[1].split("###", 1)[0]
+    assert new.count("\n| ") == 2  # the header and one row
+    assert '| Graph &lt;b&gt;nets&lt;/b&gt; &amp; "friends" | 1 | 1 |' in new
+    assert "| Diffusion models *combined with* Mamba | 1 |" in section
+    moves = section.split("### Largest moves", 1)[1]
+    assert "| Concept | Family | Before | Now | Change | Relative |" in moves
+    assert "| Diffusion models | (family) | 1 | 4 | +3 | +300% |" in moves
+    assert "| 0 | 1 | +1 | new |" in moves
+    assert (
+        section.index("### New concepts")
+        < section.index("### New relations")
+        < section.index("### Largest moves")
+    )
+    assert markdown.index("## Since the last run") < markdown.index("## Method families")
+
+
+def test_changes_show_relative_moves_of_concepts_with_enough_papers(
+    taxonomy: Taxonomy, tmp_path: Path
+) -> None:
+    previous = _previous(taxonomy, 15)
+    concepts = previous["concepts"]
+    assert isinstance(concepts, dict)
+    concepts["mamba"] = {"papers": 6, "primary": 1}  # 3 now: halved
+    concepts["s4"] = {"papers": 2, "primary": 0}  # too few before for a relative move
+    section = _section(_render(taxonomy, tmp_path, previous)[0])
+    relative = section.split("Largest relative moves, among concepts with at least 5 papers before.", 1)[1]
+    assert "| Mamba | State space models | 6 | 3 | -3 | -50% |" in relative
+    assert "| S4 |" not in relative
+    assert "| S4 | State space models | 2 | 1 | -1 | -50% |" in section
+
+
+def test_nothing_changed_is_one_sentence(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    markdown, page = _render(taxonomy, tmp_path, _previous(taxonomy, 15))
+    section = _section(markdown)
+    assert section.strip() == (
+        "Nothing changed since the previous run: the same 15 papers, with the same counts per concept "
+        "and the same relations."
+    )
+    assert "Nothing changed since the previous run" in page
+
+
+def test_changes_name_a_rules_change_and_concepts_no_longer_seen(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    previous = _previous(taxonomy, 15)
+    previous["rules"] = {"version": "an-older-version", "concepts": 3}
+    concepts = previous["concepts"]
+    assert isinstance(concepts, dict)
+    concepts["<b>old-concept</b>"] = {"papers": 4, "primary": 1}
+    markdown, page = _render(taxonomy, tmp_path, previous)
+    section = _section(markdown)
+    assert "The rules changed since then" in section
+    assert "*No longer named by any paper:* &lt;b&gt;old-concept&lt;/b&gt; (4 before)." in section
+    assert "&lt;b&gt;old-concept&lt;/b&gt; (4 before)" in page and "<b>old-concept" not in page
+
+
+def test_changes_are_deterministic(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    previous = _previous(taxonomy, 5)
+    first = _render(taxonomy, tmp_path / "a", previous)
+    again = _render(taxonomy, tmp_path / "b", orjson_roundtrip(previous))
+    assert first == again
+
+
+def orjson_roundtrip(data: dict[str, object]) -> dict[str, object]:
+    """The data as read back from summary.json."""
+    import orjson
+
+    loaded = orjson.loads(orjson.dumps(data))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_build_compares_with_the_previous_run_in_its_folder(tmp_path: Path) -> None:
+    from taxonomy.cli import main
+
+    sample = (
+        (ROOT / "taxonomy" / "data" / "sample-papers.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines(keepends=True)
+    )
+    small, full = tmp_path / "small.jsonl", tmp_path / "full.jsonl"
+    small.write_text("".join(sample[:20]), encoding="utf-8")
+    full.write_text("".join(sample), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(small), "-o", str(out), "--no-paper-graph"]) == 0
+    assert "Since the last run" not in (out / "report.md").read_text(encoding="utf-8")
+    assert main(["build", str(full), "-o", str(out), "--no-paper-graph"]) == 0
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert f"{len(sample)} papers now, 20 in the previous run (+{len(sample) - 20})" in markdown
+    # 'report' in the run's own folder has nothing to compare with; --previous names a summary.
+    assert main(["report", str(out / "papers.jsonl")]) == 0
+    assert "Since the last run" not in (out / "report.md").read_text(encoding="utf-8")
+    other = tmp_path / "other"
+    assert main(["build", str(small), "-o", str(other), "--no-paper-graph"]) == 0
+    assert main(["report", str(out / "papers.jsonl"), "--previous", str(other / "summary.json")]) == 0
+    assert "20 in the previous run" in (out / "report.md").read_text(encoding="utf-8")
