@@ -12,25 +12,30 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from taxonomy import ingest
 from taxonomy.cache import Lookup, TagCache, setup_digest
 from taxonomy.errors import InputError, OutputError, UsageError
-from taxonomy.models import Paper, Reject
+from taxonomy.models import Paper, Reject, TaggedPaper
 from taxonomy.progress import Progress
 from taxonomy.rules import Taxonomy, load_rules
-from taxonomy.serialize import read_tagged, reject_to_line, tagged_to_line
+from taxonomy.serialize import read_tagged, reject_to_line, tagged_from_dict, tagged_to_line
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
 from taxonomy.tag import Tagger
 
+if TYPE_CHECKING:
+    from taxonomy.graph import PaperGraphSink
+
 PAPERS_FILE = "papers.jsonl"
+PAPER_GRAPH_FILE = "papers.graphml"
 REJECTS_FILE = "rejects.jsonl"
 SUMMARY_FILE = "summary.json"
 ENGINES = ("local", "dask")
@@ -72,8 +77,12 @@ def sample_corpus() -> Path:
     return Path(__file__).resolve().parent / "data" / "sample-papers.jsonl"
 
 
-def tag_corpus(options: TagOptions) -> TagResult:
-    """Read the inputs, tag every paper, write papers.jsonl, rejects.jsonl and summary.json."""
+def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
+    """Read the inputs, tag every paper, write papers.jsonl, rejects.jsonl and summary.json.
+
+    With ``paper_graph``, papers.graphml is written too, from the papers as they pass (so ``build``
+    need not read papers.jsonl back, and a cached paper is decoded once).
+    """
     if options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if options.engine not in ENGINES:
@@ -89,13 +98,19 @@ def tag_corpus(options: TagOptions) -> TagResult:
     cache = TagCache(options.cache, setup_digest(taxonomy, options.model)) if options.cache else None
     progress = Progress(enabled=options.progress)
     papers_path, rejects_path = out_dir / PAPERS_FILE, out_dir / REJECTS_FILE
+    graph_path = out_dir / PAPER_GRAPH_FILE
     try:
-        with _open(papers_path) as papers_out, _open(rejects_path) as rejects_out:
+        with (
+            _open(papers_path) as papers_out,
+            _open(rejects_path) as rejects_out,
+            _paper_graph(graph_path, taxonomy, paper_graph) as sink,
+        ):
+            on_paper = sink.add if sink is not None else None
             batches = _batches(records, options.batch_size, stats, rejects_out)
             if cache is None:
-                tagged = _tag_batches(batches, taxonomy, options)
+                tagged = _feed(_tag_batches(batches, taxonomy, options), on_paper)
             else:
-                tagged = _tag_cached(batches, taxonomy, options, cache)
+                tagged = _tag_cached(batches, taxonomy, options, cache, on_paper)
             for lines, part in tagged:
                 papers_out.write(lines)
                 stats.merge(part)
@@ -106,7 +121,26 @@ def tag_corpus(options: TagOptions) -> TagResult:
             cache.close()
     summary_path = write_summary(out_dir, taxonomy, stats, options.labels or options.inputs)
     cached = cache.hits if cache is not None else 0
-    return TagResult(taxonomy, stats, (papers_path, rejects_path, summary_path), cached)
+    files = (papers_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
+    return TagResult(taxonomy, stats, files, cached)
+
+
+def _paper_graph(path: Path, taxonomy: Taxonomy, wanted: bool) -> AbstractContextManager[PaperGraphSink | None]:
+    """The paper graph's sink, or nothing; the sink writes its file only when the block succeeds."""
+    from taxonomy.graph import PaperGraphSink
+
+    return PaperGraphSink(path, taxonomy) if wanted else nullcontext()
+
+
+def _feed(
+    results: Iterator[tuple[bytes, CorpusStats]], on_paper: Callable[[TaggedPaper], None] | None
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Pass each tagged paper of the results to ``on_paper`` (decoded from its line) on the way."""
+    for lines, part in results:
+        if on_paper is not None:
+            for line in lines.split(b"\n")[:-1]:  # every line ends with a newline
+                on_paper(tagged_from_dict(orjson.loads(line)))
+        yield lines, part
 
 
 def _prepare(out_dir: Path) -> Path:
@@ -190,7 +224,11 @@ def _tag_batches(
 
 
 def _tag_cached(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions, cache: TagCache
+    batches: Iterator[list[Paper]],
+    taxonomy: Taxonomy,
+    options: TagOptions,
+    cache: TagCache,
+    on_paper: Callable[[TaggedPaper], None] | None = None,
 ) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag only the papers the cache lacks; fold the cached ones here, store the new ones, keep input order."""
     pending: deque[Lookup] = deque()  # one per batch the engine has taken and not yet answered
@@ -201,10 +239,12 @@ def _tag_cached(
             pending.append(found)
             yield found.to_tag
 
-    for lines, part in _tag_batches(to_tag(), taxonomy, options):
+    for lines, part in _feed(_tag_batches(to_tag(), taxonomy, options), on_paper):
         found = pending.popleft()
         for tp in found.cached():
             part.add(tp, taxonomy)
+            if on_paper is not None:
+                on_paper(tp)
         yield cache.store(found, lines), part
 
 
@@ -345,9 +385,9 @@ def previous_summary(path: Path) -> dict[str, Any] | None:
 def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagResult, list[Path]]:
     """Everything: tag, then graph and reports from the same statistics."""
     previous = previous_summary(options.out_dir)  # read before this run overwrites it
-    result = tag_corpus(options)
-    papers_path = options.out_dir / PAPERS_FILE
+    graph = graph or GraphOptions()
+    result = tag_corpus(options, paper_graph=graph.paper_graph)  # the paper graph is written as papers pass
     files = list(result.files)
-    files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph or GraphOptions(), papers_path)
+    files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph)
     files += write_reports(result.taxonomy, result.stats, options.out_dir, previous)
     return result, files
