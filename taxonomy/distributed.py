@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 _taggers: dict[tuple[str, str | None], Tagger] = {}
 
 
-def _tag_on_worker(batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int) -> tuple[bytes, CorpusStats]:
+def _tag_on_worker(
+    batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int
+) -> tuple[bytes, CorpusStats]:
     """The task run on a worker: compile the rules once per worker, tag, fold."""
     from taxonomy.pipeline import tag_and_fold
 
@@ -51,14 +53,18 @@ def dask_tag_batches(
             raise UsageError(f"cannot reach the Dask scheduler at {options.scheduler} ({exc})") from None
     else:
         workers = options.jobs if options.jobs > 1 else (os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     try:
         rules = client.scatter(taxonomy, broadcast=True)
         in_flight = 3 * max(1, len(client.scheduler_info()["workers"]))
         pending: deque[Any] = deque()
         for batch in batches:
-            pending.append(client.submit(_tag_on_worker, batch, rules, options.model, options.sample_size, pure=False))
+            pending.append(
+                client.submit(_tag_on_worker, batch, rules, options.model, options.sample_size, pure=False)
+            )
             if len(pending) >= in_flight:
                 yield pending.popleft().result()
         while pending:

@@ -175,11 +175,15 @@ def _score(result: Evaluation, task: str, tp: TaggedPaper, item: GoldPaper, taxo
         elif family in predicted and family not in optional:
             overall.fp += 1
             score.fp += 1
-            result.errors.append(PaperError(task, "fp", family, tp.paper.title, _evidence(tp, family, taxonomy)))
+            result.errors.append(
+                PaperError(task, "fp", family, tp.paper.title, _evidence(tp, family, taxonomy))
+            )
         elif family in required and family not in predicted:
             overall.fn += 1
             score.fn += 1
-            result.errors.append(PaperError(task, "fn", family, tp.paper.title, _evidence(tp, family, taxonomy)))
+            result.errors.append(
+                PaperError(task, "fn", family, tp.paper.title, _evidence(tp, family, taxonomy))
+            )
 
 
 def _evidence(tp: TaggedPaper, family: str, taxonomy: Taxonomy) -> tuple[str, ...]:
@@ -196,17 +200,23 @@ def format_evaluation(result: Evaluation, *, errors: bool = True) -> str:
     """A plain-text report: overall and per-family scores, then each error with its evidence."""
     lines = [f"Scored {result.papers} papers."]
     if result.unmatched:
-        lines.append(f"{len(result.unmatched)} gold papers not found in the input: " + "; ".join(result.unmatched[:5]))
+        lines.append(
+            f"{len(result.unmatched)} gold papers not found in the input: " + "; ".join(result.unmatched[:5])
+        )
     lines.append("")
     lines.append(f"{'task':<10} {'precision':>9} {'recall':>7} {'F1':>6}   tp  fp  fn")
     for task in result.tasks:
         s = result.overall[task]
-        lines.append(f"{task:<10} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}  {s.tp:>3} {s.fp:>3} {s.fn:>3}")
+        lines.append(
+            f"{task:<10} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}  {s.tp:>3} {s.fp:>3} {s.fn:>3}"
+        )
     for task in result.tasks:
         lines.append("")
         lines.append(f"{task} by family:")
         for family, s in sorted(result.by_family[task].items()):
-            lines.append(f"  {family:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}  {s.tp:>3} {s.fp:>3} {s.fn:>3}")
+            lines.append(
+                f"  {family:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}  {s.tp:>3} {s.fp:>3} {s.fn:>3}"
+            )
     if errors and result.errors:
         lines.append("")
         lines.append("Errors:")

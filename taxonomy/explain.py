@@ -28,21 +28,27 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         else:
             cue = f" (cue: '{m.cue}')"
         families = ", ".join(concepts[m.concept].families)
-        lines.append(f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]")
+        lines.append(
+            f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]"
+        )
         builds = f"; {concepts[m.head].label} builds on it" if m.head else ""
         lines.append(f"      role {m.role}{cue}; rule {m.rule}{builds}")
-        lines.append(f"      \"{_clip(m.sentence)}\"")
+        lines.append(f'      "{_clip(m.sentence)}"')
     lines.append("")
     lines.append("Family scores (weight of one mention by field and role:")
     for field, roles in scoring.weights.items():
         lines.append(f"  {field}: " + ", ".join(f"{role} {weight:g}" for role, weight in roles.items()) + ";")
-    lines.append(f"  the n-th strongest mention of a family counts {scoring.repeat_decay:g}^(n-1) of its weight):")
+    lines.append(
+        f"  the n-th strongest mention of a family counts {scoring.repeat_decay:g}^(n-1) of its weight):"
+    )
     scores = contributions(taxonomy, tp.mentions)
     top = max((decayed((w for w, _ in e), scoring.repeat_decay) for e in scores.values()), default=0.0)
     for family in sorted(scores, key=lambda f: -decayed((w for w, _ in scores[f]), scoring.repeat_decay)):
         entries = scores[family]
         total = decayed((w for w, _ in entries), scoring.repeat_decay)
-        parts = " + ".join(f"{w:g}*{scoring.repeat_decay:g}^{i}" if i else f"{w:g}" for i, (w, _) in enumerate(entries))
+        parts = " + ".join(
+            f"{w:g}*{scoring.repeat_decay:g}^{i}" if i else f"{w:g}" for i, (w, _) in enumerate(entries)
+        )
         verdict = "primary" if family in tp.families_primary else "mentioned"
         lines.append(f"  {family:<12} {total:7.3f} = {parts}  -> {verdict}")
     lines.append("")

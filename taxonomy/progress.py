@@ -10,7 +10,9 @@ from typing import TextIO
 class Progress:
     """A one-line progress display, redrawn at most a few times a second; silent when not a terminal."""
 
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.5) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, enabled: bool | None = None, interval: float = 0.5
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.interval = interval

@@ -131,7 +131,9 @@ def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
     docs = _read_documents(root, problems)
     family_docs = {name: doc for name, doc in docs.items() if name not in (CUES_FILE, SCORING_FILE)}
     if not family_docs and not problems:
-        problems.append(f"{root}: no family files (*.yaml) found; each family needs a file with a 'family:' section")
+        problems.append(
+            f"{root}: no family files (*.yaml) found; each family needs a file with a 'family:' section"
+        )
     schema = _schema()
     valid: dict[str, Any] = {}
     for name, doc in docs.items():
@@ -294,11 +296,15 @@ def _describe(path: Path, doc: Any, error: jsonschema.ValidationError, schema: d
     if error.schema is False:  # the schema's only false subschema: a family's parents
         family = doc.get("family") if isinstance(doc, dict) else None
         bad_line = getattr(family, "key_lines", {}).get("parents", line)
-        return [f"{path}:{bad_line}: {owner}a family has no parents; remove 'parents' (concepts name their family as parent)"]
+        return [
+            f"{path}:{bad_line}: {owner}a family has no parents; remove 'parents' (concepts name their family as parent)"
+        ]
     if error.validator == "pattern" and isinstance(error.instance, str):
         return [f"{prefix}'{error.instance}' is not a valid id (use lowercase letters, digits and hyphens)"]
     if error.validator == "type":
-        return [f"{prefix}'{key}' must be {_type_name(error.validator_value)}, not {_type_name(_json_type(error.instance))}"]
+        return [
+            f"{prefix}'{key}' must be {_type_name(error.validator_value)}, not {_type_name(_json_type(error.instance))}"
+        ]
     if error.validator == "minItems":
         return [f"{prefix}'{key}' needs at least {error.validator_value} entry"]
     if error.validator == "uniqueItems":
@@ -348,7 +354,15 @@ def _json_type(value: Any) -> str:
 
 
 def _type_name(kind: Any) -> str:
-    names = {"array": "a list", "object": "a mapping", "string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false", "null": "empty"}
+    names = {
+        "array": "a list",
+        "object": "a mapping",
+        "string": "text",
+        "number": "a number",
+        "integer": "a whole number",
+        "boolean": "true or false",
+        "null": "empty",
+    }
     return names.get(str(kind), str(kind))
 
 
@@ -404,12 +418,16 @@ def _collect_concepts(root: Path, family_docs: Mapping[str, Any], problems: list
         family = doc["family"]
         section = doc.get("concepts") or LineDict()
         entries = [(str(family["id"]), family, True, doc.key_lines["family"])]
-        entries += [(cid, body, False, section.key_lines.get(cid, body.line)) for cid, body in section.items()]
+        entries += [
+            (cid, body, False, section.key_lines.get(cid, body.line)) for cid, body in section.items()
+        ]
         for cid, body, is_family, line in entries:
             concept = _concept(cid, body, path, is_family, line)
             if cid in concepts:
                 first = concepts[cid]
-                problems.append(f"{concept.where}: concept '{cid}': id already defined at {first.where} (ids must be unique across files; rename one)")
+                problems.append(
+                    f"{concept.where}: concept '{cid}': id already defined at {first.where} (ids must be unique across files; rename one)"
+                )
                 continue
             concepts[cid] = concept
     return concepts
@@ -429,17 +447,23 @@ def _check_links(concepts: Mapping[str, Concept], problems: list[str], *, check_
             key = alias if alias in concept.aliases_cased else alias.lower()
             other = owners.setdefault(key, concept.id)
             if other != concept.id:
-                problems.append(f"{head}: alias '{alias}' also belongs to concept '{other}' (an alias may name one concept only)")
+                problems.append(
+                    f"{head}: alias '{alias}' also belongs to concept '{other}' (an alias may name one concept only)"
+                )
         for pattern in concept.patterns:
             problems.extend(f"{head}: pattern '{pattern.id}': {msg}" for msg in _pattern_problems(pattern))
         for guard in concept.guards:
             names = [v for a in concept.aliases + concept.aliases_cased for v in alias_variants(a)]
             if not concept.patterns and not any(_contains_phrase(guard, name) for name in names):
-                problems.append(f"{head}: guard '{guard}' contains none of the concept's aliases, so it can never apply")
+                problems.append(
+                    f"{head}: guard '{guard}' contains none of the concept's aliases, so it can never apply"
+                )
     cycle = _find_cycle(concepts)
     if cycle:
         first = concepts[cycle[0]]
-        problems.append(f"{first.where}: concept '{first.id}': parents form a cycle ({' -> '.join(cycle)}); remove one of these parent links")
+        problems.append(
+            f"{first.where}: concept '{first.id}': parents form a cycle ({' -> '.join(cycle)}); remove one of these parent links"
+        )
 
 
 def _contains_phrase(guard: str, alias: str) -> bool:
@@ -500,7 +524,7 @@ def _find_cycle(concepts: Mapping[str, Concept]) -> list[str]:
             if parent not in concepts:
                 continue
             if state.get(parent) == 1:
-                return path[path.index(parent) :] + [parent]
+                return [*path[path.index(parent) :], parent]
             if parent not in state:
                 found = visit(parent)
                 if found:
@@ -560,8 +584,13 @@ def _cues(doc: Mapping[str, Any]) -> Cues:
         before.extend((str(p), role) for p in lists.get("before") or ())
         after.extend((str(p), role) for p in lists.get("after") or ())
     return Cues(
-        int(doc["window"]), tuple(before), tuple(after), _tuple(doc, "barriers"),
-        _tuple(doc, "conjunctions"), _tuple(doc, "self"), _tuple(doc, "builds_on"),
+        int(doc["window"]),
+        tuple(before),
+        tuple(after),
+        _tuple(doc, "barriers"),
+        _tuple(doc, "conjunctions"),
+        _tuple(doc, "self"),
+        _tuple(doc, "builds_on"),
     )
 
 

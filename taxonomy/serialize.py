@@ -23,7 +23,18 @@ import orjson
 from taxonomy.errors import InputError
 from taxonomy.models import ConceptHit, Mention, Paper, Reject, TaggedPaper
 
-_MENTION_KEYS = ("concept", "field", "start", "end", "text", "sentence", "sentence_start", "role", "rule", "cue")
+_MENTION_KEYS = (
+    "concept",
+    "field",
+    "start",
+    "end",
+    "text",
+    "sentence",
+    "sentence_start",
+    "role",
+    "rule",
+    "cue",
+)
 # Written only when set, to keep papers.jsonl small.
 _OPTIONAL_KEYS = ("head",)
 

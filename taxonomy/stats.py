@@ -212,9 +212,26 @@ class CorpusStats:
 
     def merge(self, other: CorpusStats) -> CorpusStats:
         """Fold another accumulator into this one and return this one."""
-        for name in ("records", "papers", "tagged", "with_primary", "rejects", "duplicates", "conflict_count"):
+        for name in (
+            "records",
+            "papers",
+            "tagged",
+            "with_primary",
+            "rejects",
+            "duplicates",
+            "conflict_count",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("reject_reasons", "concept_papers", "concept_primary", "concept_mentions", "cooccur", "relations", "years", "rule_hits"):
+        for name in (
+            "reject_reasons",
+            "concept_papers",
+            "concept_primary",
+            "concept_mentions",
+            "cooccur",
+            "relations",
+            "years",
+            "rule_hits",
+        ):
             getattr(self, name).update(getattr(other, name))
         for key, ids in other.relation_examples.items():
             for paper_id in ids:
@@ -296,7 +313,9 @@ def _reason_kind(reason: str) -> str:
     return reason.split(":")[0].split("(")[0].strip() or reason
 
 
-def collect(tagged: Iterable[TaggedPaper], taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE) -> CorpusStats:
+def collect(
+    tagged: Iterable[TaggedPaper], taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE
+) -> CorpusStats:
     """Fold a stream of tagged papers into a new ``CorpusStats``."""
     stats = CorpusStats(sample_size=sample_size)
     for tp in tagged:

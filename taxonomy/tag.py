@@ -10,6 +10,7 @@ more than tokenizing them. spaCy objects never leave this module: matches become
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -35,6 +36,8 @@ def _one_line(text: str) -> str:
     caching words for the rest of the text (measured ~10x slower). Readers already collapse
     whitespace, so the common case is one cheap search."""
     return text.translate(_SPACES) if _HAS_BREAK.search(text) else text
+
+
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
 # common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation).
 _SENTENCE_END = re.compile(
@@ -83,7 +86,9 @@ class Tagger:
     def __init__(self, taxonomy: Taxonomy, *, model: str | None = None) -> None:
         self.taxonomy = taxonomy
         self.nlp: Language = spacy.load(model) if model else spacy.blank("en")
-        self._use_parser = bool(model) and ("parser" in self.nlp.pipe_names or "senter" in self.nlp.pipe_names)
+        self._use_parser = bool(model) and (
+            "parser" in self.nlp.pipe_names or "senter" in self.nlp.pipe_names
+        )
         vocab = self.nlp.vocab
         self._lower = PhraseMatcher(vocab, attr="LOWER")
         self._orth = PhraseMatcher(vocab, attr="ORTH")
@@ -102,7 +107,9 @@ class Tagger:
         del self._patterns_nlp
         # One search tells whether any token pattern can match; most texts need no further look.
         self._any_trigger = (
-            re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._patterns), re.IGNORECASE) if self._patterns else None
+            re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._patterns), re.IGNORECASE)
+            if self._patterns
+            else None
         )
 
     # -- compiling -------------------------------------------------------------------------------
@@ -226,9 +233,14 @@ class Tagger:
                 head = self._head(doc, m, found_cue, sentence) if found_cue else ""
                 if field == "abstract":
                     if role in ("proposes", "uses") and not sentence.own:
-                        role = "mentions"  # the cue describes other work: "Transformer-based LLMs dominate NLP"
+                        role = (
+                            "mentions"  # the cue describes other work: "Transformer-based LLMs dominate NLP"
+                        )
                     elif role == "mentions" and not cue and sentence.own:
-                        role, cue = "uses", sentence.own  # "In our study, an LSTM reads ...": the work involves it
+                        role, cue = (
+                            "uses",
+                            sentence.own,
+                        )  # "In our study, an LSTM reads ...": the work involves it
                 out.append(
                     Mention(
                         concept=m.concept,
@@ -246,7 +258,9 @@ class Tagger:
                 )
         return out, vetoed
 
-    def _sort(self, found: list[tuple[int, int, int]]) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[tuple[str, str, str, int, int]]]:
+    def _sort(
+        self, found: list[tuple[int, int, int]]
+    ) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[tuple[str, str, str, int, int]]]:
         """Split raw matcher output into concept matches, guard spans and cue hits."""
         matches: list[_Match] = []
         guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -337,16 +351,22 @@ class Tagger:
         if cue.text.lower() not in self._builds_on:
             return ""
         if cue.after:  # "Transformer-based (image) diffusion model": the next name after the cue
-            near = [x for x in sentence.matches if x.start >= cue.end and self._adjacent(doc, cue.end, x.start)]
+            near = [
+                x for x in sentence.matches if x.start >= cue.end and self._adjacent(doc, cue.end, x.start)
+            ]
             head = min(near, key=lambda x: x.start, default=None)
         else:  # "a diffusion model built on Transformers": the name right before the cue
-            near = [x for x in sentence.matches if x.end <= cue.start and self._adjacent(doc, x.end, cue.start)]
+            near = [
+                x for x in sentence.matches if x.end <= cue.start and self._adjacent(doc, x.end, cue.start)
+            ]
             head = max(near, key=lambda x: x.end, default=None)
         return head.concept if head is not None and head.concept != m.concept else ""
 
     def _adjacent(self, doc: Doc, lo: int, hi: int) -> bool:
         """At most one plain word between two tokens ("-based image diffusion")."""
-        return hi - lo <= 1 and all(doc[i].is_alpha and doc[i].lower_ not in self._joins for i in range(lo, hi))
+        return hi - lo <= 1 and all(
+            doc[i].is_alpha and doc[i].lower_ not in self._joins for i in range(lo, hi)
+        )
 
     def _reaches(self, doc: Doc, cue: _Cue, m: _Match, sentence: _Sentence, lo: int, hi: int) -> bool:
         """A cue reaches past other concepts only along a list: "than CNNs, RNNs and Transformers"."""
@@ -357,7 +377,7 @@ class Tagger:
         joins = self._joins
         if not cue.after and cue.start - sentence.start <= 2:
             joins = joins - {","}  # "Unlike CNNs, our model ...": the comma closes the cue's phrase
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             if a.end > b.start:
                 continue
             if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
@@ -405,7 +425,11 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
     }
     top = max(family_scores.values(), default=0.0)
     primary = tuple(
-        sorted(f for f, score in family_scores.items() if score >= scoring.min_score and score >= scoring.min_share * top)
+        sorted(
+            f
+            for f, score in family_scores.items()
+            if score >= scoring.min_score and score >= scoring.min_share * top
+        )
     )
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:

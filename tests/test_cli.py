@@ -16,9 +16,25 @@ from taxonomy.pipeline import sample_corpus
 from .conftest import FIXTURES
 
 COMMANDS = [
-    ["build"], ["tag"], ["graph"], ["report"], ["explain"], ["rules"], ["rules", "check"], ["rules", "test"], ["evaluate"],
+    ["build"],
+    ["tag"],
+    ["graph"],
+    ["report"],
+    ["explain"],
+    ["rules"],
+    ["rules", "check"],
+    ["rules", "test"],
+    ["evaluate"],
 ]
-OUTPUTS = ["papers.jsonl", "rejects.jsonl", "summary.json", "concepts.graphml", "papers.graphml", "report.md", "report.html"]
+OUTPUTS = [
+    "papers.jsonl",
+    "rejects.jsonl",
+    "summary.json",
+    "concepts.graphml",
+    "papers.graphml",
+    "report.md",
+    "report.html",
+]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -71,14 +87,26 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
         (["build", "missing.jsonl"], "Error: missing.jsonl: no such file; check the path"),
         (["tag", "missing.jsonl"], "Error: missing.jsonl: no such file; check the path"),
         (["build", "--jobs", "0"], "Error: --jobs must be 1 or more, not 0"),
-        (["build", "--graph-format", "gexg"], "Error: unknown graph format 'gexg' (did you mean 'gexf'?); choose from graphml, gexf, json, csv"),
+        (
+            ["build", "--graph-format", "gexg"],
+            "Error: unknown graph format 'gexg' (did you mean 'gexf'?); choose from graphml, gexf, json, csv",
+        ),
         (["explain"], "Error: give either --text TEXT, or --id ID with the input files holding that paper"),
-        (["graph", "missing/papers.jsonl"], "Error: missing/papers.jsonl: cannot be read (No such file or directory)"),
+        (
+            ["graph", "missing/papers.jsonl"],
+            "Error: missing/papers.jsonl: cannot be read (No such file or directory)",
+        ),
     ],
 )
-def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], error: str) -> None:
+def test_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    error: str,
+) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 1
     assert err.splitlines() == [error]
 
@@ -99,7 +127,9 @@ def test_rules_check_and_test_pass_on_fixture(capsys: pytest.CaptureFixture[str]
     assert code == 0 and out.strip() == "2 families and 4 concepts: 7 examples, 7 counterexamples: OK."
 
 
-def test_rules_test_fails_with_file_line_and_concept(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_rules_test_fails_with_file_line_and_concept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     source = (FIXTURES / "tagging" / "ssm.yaml").read_text()
     (tmp_path / "ssm.yaml").write_text(source.replace("aliases_cased: [Mamba]", "aliases: [Mamba]"))
     (tmp_path / "transformer.yaml").write_text((FIXTURES / "tagging" / "transformer.yaml").read_text())
@@ -113,8 +143,14 @@ def test_rules_test_fails_with_file_line_and_concept(capsys: pytest.CaptureFixtu
 
 def test_explain_text(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "explain", "--rules", str(FIXTURES / "tagging"), "--title", "Mamba for speech",
-        "--text", "Unlike Transformers, our Mamba model runs in linear time.",
+        capsys,
+        "explain",
+        "--rules",
+        str(FIXTURES / "tagging"),
+        "--title",
+        "Mamba for speech",
+        "--text",
+        "Unlike Transformers, our Mamba model runs in linear time.",
     )
     assert code == 0
     assert "'Transformers' -> Transformers [transformer]" in out
@@ -127,11 +163,15 @@ def test_explain_by_id(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.startswith("sample-024: Direct Preference Optimization")
 
 
-def test_graph_and_report_from_papers_jsonl(capsys: pytest.CaptureFixture[str], built: Path, tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "graph", str(built / "papers.jsonl"), "-o", str(tmp_path), "--graph-format", "graphml,json")
+def test_graph_and_report_from_papers_jsonl(
+    capsys: pytest.CaptureFixture[str], built: Path, tmp_path: Path
+) -> None:
+    code, _, _ = run(
+        capsys, "graph", str(built / "papers.jsonl"), "-o", str(tmp_path), "--graph-format", "graphml,json"
+    )
     assert code == 0 and (tmp_path / "concepts.json").is_file()
     assert (tmp_path / "concepts.graphml").read_bytes() == (built / "concepts.graphml").read_bytes()
-    code, out, _ = run(capsys, "report", str(built / "papers.jsonl"), "-o", str(tmp_path))
+    code, _, _ = run(capsys, "report", str(built / "papers.jsonl"), "-o", str(tmp_path))
     assert code == 0
     assert (tmp_path / "report.html").read_bytes() == (built / "report.html").read_bytes()
 
@@ -145,7 +185,9 @@ def test_jobs_give_identical_outputs(tmp_path: Path) -> None:
 
 def test_evaluate_on_fixture_gold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"title": "Mamba for speech", "abstract": "Unlike Transformers, our Mamba is fast.", "families": ["ssm"]}\n')
+    gold.write_text(
+        '{"title": "Mamba for speech", "abstract": "Unlike Transformers, our Mamba is fast.", "families": ["ssm"]}\n'
+    )
     code, out, _ = run(capsys, "evaluate", "--gold", str(gold), "--rules", str(FIXTURES / "tagging"))
     assert code == 0
     assert "primary        1.000   1.000  1.000    1   0   0" in out.splitlines()

@@ -14,8 +14,25 @@ OUTPUTS = ["papers.jsonl", "summary.json", "concepts.graphml", "papers.graphml",
 
 
 def test_local_cluster_of_two_workers_matches_local_run(tmp_path: Path) -> None:
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        assert main(["build", "-o", str(tmp_path / "dask"), "--engine", "dask", "--scheduler", cluster.scheduler_address, "--batch-size", "4"]) == 0
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        assert (
+            main(
+                [
+                    "build",
+                    "-o",
+                    str(tmp_path / "dask"),
+                    "--engine",
+                    "dask",
+                    "--scheduler",
+                    cluster.scheduler_address,
+                    "--batch-size",
+                    "4",
+                ]
+            )
+            == 0
+        )
     assert main(["build", "-o", str(tmp_path / "local")]) == 0
     for name in OUTPUTS:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name

@@ -27,10 +27,17 @@ def tagger() -> Tagger:
 
 
 def test_scores_follow_the_rules_for_optional_labels(tmp_path: Path, tagger: Tagger) -> None:
-    gold = read_gold(write(tmp_path, "\n".join([
-        '{"n": 1, "title": "Mamba for speech", "primary": ["ssm"], "primary_optional": [], "mentioned": ["ssm", "transformer"], "mentioned_optional": []}',
-        '{"n": 2, "title": "Jamba hybrids", "primary": ["ssm"], "primary_optional": ["transformer"], "mentioned": ["ssm"], "mentioned_optional": []}',
-    ])))
+    gold = read_gold(
+        write(
+            tmp_path,
+            "\n".join(
+                [
+                    '{"n": 1, "title": "Mamba for speech", "primary": ["ssm"], "primary_optional": [], "mentioned": ["ssm", "transformer"], "mentioned_optional": []}',
+                    '{"n": 2, "title": "Jamba hybrids", "primary": ["ssm"], "primary_optional": ["transformer"], "mentioned": ["ssm"], "mentioned_optional": []}',
+                ]
+            ),
+        )
+    )
     papers = [
         Paper(id="1", title="Mamba for speech", abstract="Unlike Transformers, our Mamba is fast."),
         Paper(id="2", title="Jamba hybrids", abstract=""),
@@ -41,7 +48,12 @@ def test_scores_follow_the_rules_for_optional_labels(tmp_path: Path, tagger: Tag
     assert (primary.tp, primary.fp, primary.fn) == (2, 0, 0)  # transformer on paper 2 is optional
     assert (mentioned.tp, mentioned.fp, mentioned.fn) == (3, 1, 0)  # transformer on paper 2 is not
     (error,) = result.errors
-    assert (error.task, error.kind, error.family, error.title) == ("mentioned", "fp", "transformer", "Jamba hybrids")
+    assert (error.task, error.kind, error.family, error.title) == (
+        "mentioned",
+        "fp",
+        "transformer",
+        "Jamba hybrids",
+    )
     assert any("Jamba" in line for line in error.evidence)
     text = format_evaluation(result)
     assert "mentioned      0.750   1.000  0.857    3   1   0" in text.splitlines()
@@ -66,4 +78,6 @@ def test_simple_gold_format_and_matching_by_title(tmp_path: Path, tagger: Tagger
 def test_bad_gold_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         read_gold(write(tmp_path, text))
-    assert str(caught.value).startswith(str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]):])
+    assert str(caught.value).startswith(
+        str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]) :]
+    )

@@ -43,7 +43,9 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
     for name in ("ssm.yaml",):
         (tmp_path / name).write_text((RULES / "valid" / name).read_text())
     before = load_rules(tmp_path).version
-    (tmp_path / "ssm.yaml").write_text((RULES / "valid" / "ssm.yaml").read_text().replace("Selective", "Gated"))
+    (tmp_path / "ssm.yaml").write_text(
+        (RULES / "valid" / "ssm.yaml").read_text().replace("Selective", "Gated")
+    )
     assert load_rules(tmp_path).version != before
 
 
@@ -58,9 +60,20 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
                 "ssm.yaml:9: concept 's4': missing key 'counterexamples'",
             ],
         ),
-        ("unknown-parent", ["ssm.yaml:9: concept 's4': parent 'ssm-family' is not defined (defined: ssm, s4)"]),
-        ("cycle", ["ssm.yaml:9: concept 'a': parents form a cycle (a -> b -> a); remove one of these parent links"]),
-        ("duplicate-key", ["ssm.yaml:16: invalid YAML: duplicate key 's4' (the second one would silently replace the first)"]),
+        (
+            "unknown-parent",
+            ["ssm.yaml:9: concept 's4': parent 'ssm-family' is not defined (defined: ssm, s4)"],
+        ),
+        (
+            "cycle",
+            ["ssm.yaml:9: concept 'a': parents form a cycle (a -> b -> a); remove one of these parent links"],
+        ),
+        (
+            "duplicate-key",
+            [
+                "ssm.yaml:16: invalid YAML: duplicate key 's4' (the second one would silently replace the first)"
+            ],
+        ),
         (
             "bad-regex",
             [
@@ -70,7 +83,9 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
         ),
         (
             "shared-alias",
-            ["ssm.yaml:9: concept 's4': alias 'State Space Model' also belongs to concept 'ssm' (an alias may name one concept only)"],
+            [
+                "ssm.yaml:9: concept 's4': alias 'State Space Model' also belongs to concept 'ssm' (an alias may name one concept only)"
+            ],
         ),
         ("wrong-type", ["ssm.yaml:13: concept 's4': 'aliases' must be a list, not text"]),
     ],
@@ -97,7 +112,9 @@ def test_duplicate_id_names_both_places() -> None:
 
 def test_invalid_token_pattern_is_reported_with_spacy_reason() -> None:
     (problem,) = problems("bad-token-pattern")
-    assert problem.startswith(f"{RULES / 'bad-token-pattern'}/ssm.yaml:9: concept 'mamba': pattern 'compound': not a valid spaCy token pattern")
+    assert problem.startswith(
+        f"{RULES / 'bad-token-pattern'}/ssm.yaml:9: concept 'mamba': pattern 'compound': not a valid spaCy token pattern"
+    )
     assert "TEXTT" in problem
 
 
@@ -115,7 +132,9 @@ def test_every_problem_in_every_file_is_reported_at_once() -> None:
 
 def test_folder_without_family_files() -> None:
     folder = RULES / "empty"
-    assert problems("empty") == (f"{folder}: no family files (*.yaml) found; each family needs a file with a 'family:' section",)
+    assert problems("empty") == (
+        f"{folder}: no family files (*.yaml) found; each family needs a file with a 'family:' section",
+    )
 
 
 def test_missing_folder(tmp_path: Path) -> None:
@@ -167,7 +186,11 @@ def test_bundled_rules_load_and_ship_schema() -> None:
 
 
 def test_family_with_parents_is_refused(tmp_path: Path) -> None:
-    text = (RULES / "valid" / "ssm.yaml").read_text().replace("  label: State space models\n", "  label: State space models\n  parents: [foo]\n", 1)
+    text = (
+        (RULES / "valid" / "ssm.yaml")
+        .read_text()
+        .replace("  label: State space models\n", "  label: State space models\n  parents: [foo]\n", 1)
+    )
     (tmp_path / "ssm.yaml").write_text(text)
     with pytest.raises(RulesError) as caught:
         load_rules(tmp_path)

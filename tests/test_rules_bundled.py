@@ -50,7 +50,9 @@ def test_titles_alone_name_their_families(tagger: Tagger, title: str, families: 
 
 def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) -> None:
     """Rules must not quote the shared corpus: no example or counterexample is a real title there."""
-    titles = {line.strip().lower().rstrip(".") for line in (shared / "corpus" / "hf-papers-listing.txt").open()}
+    titles = {
+        line.strip().lower().rstrip(".") for line in (shared / "corpus" / "hf-papers-listing.txt").open()
+    }
     with (shared / "corpus" / "abstracts-ml.jsonl").open() as handle:
         titles.update(json.loads(line)["title"].strip().lower().rstrip(".") for line in handle)
     quoted = [

@@ -19,7 +19,13 @@ from .conftest import FIXTURES
 def test_round_trip(tmp_path: Path) -> None:
     tagger = Tagger(load_rules(FIXTURES / "tagging"))
     papers = [
-        Paper(id="a", title="Mamba <b>&</b> \"ViT\"", abstract="Unlike Transformers, our Mamba is fast.", date="2024-01", source="x.jsonl:1"),
+        Paper(
+            id="a",
+            title='Mamba <b>&</b> "ViT"',
+            abstract="Unlike Transformers, our Mamba is fast.",
+            date="2024-01",
+            source="x.jsonl:1",
+        ),
         Paper(id="b", title="Nothing here"),
     ]
     tagged = tagger.tag_batch(papers)

@@ -76,9 +76,17 @@ def test_examples_keep_primary_papers_first(tagged: list[TaggedPaper], rules: Ta
 
 def summary_of(stats: CorpusStats) -> tuple[object, ...]:
     return (
-        stats.summary(), stats.concept_papers, stats.concept_primary, stats.cooccur, stats.relations,
-        stats.relation_examples, stats.years, stats.rule_hits,
-        {f: stats.family_examples(f) for f in stats.examples}, stats.untagged_papers(), stats.conflicting_papers(),
+        stats.summary(),
+        stats.concept_papers,
+        stats.concept_primary,
+        stats.cooccur,
+        stats.relations,
+        stats.relation_examples,
+        stats.years,
+        stats.rule_hits,
+        {f: stats.family_examples(f) for f in stats.examples},
+        stats.untagged_papers(),
+        stats.conflicting_papers(),
     )
 
 
@@ -89,7 +97,9 @@ def test_merge_of_any_split_equals_one_pass(tagged: list[TaggedPaper], rules: Ta
     shuffled = many[:]
     random.Random(seed).shuffle(shuffled)
     cut = random.Random(seed).randrange(1, len(shuffled))
-    merged = collect(shuffled[:cut], rules, sample_size=3).merge(collect(shuffled[cut:], rules, sample_size=3))
+    merged = collect(shuffled[:cut], rules, sample_size=3).merge(
+        collect(shuffled[cut:], rules, sample_size=3)
+    )
     assert summary_of(merged) == summary_of(whole)
 
 

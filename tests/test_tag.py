@@ -24,14 +24,22 @@ def small(rules: Taxonomy) -> Tagger:
 def test_mention_carries_its_evidence(small: Tagger) -> None:
     (m,) = small.find("Results are strong. We train a Vision Transformer on patches. It works.")
     assert m.concept == "vision-transformer"
-    assert (m.field, m.text, m.rule) == ("abstract", "Vision Transformer", "vision-transformer:alias:vision transformer")
+    assert (m.field, m.text, m.rule) == (
+        "abstract",
+        "Vision Transformer",
+        "vision-transformer:alias:vision transformer",
+    )
     assert m.sentence == "We train a Vision Transformer on patches."
     assert m.sentence[m.start - m.sentence_start : m.end - m.sentence_start] == "Vision Transformer"
 
 
 def test_longest_match_wins_and_plural_and_hyphen_variants_match(small: Tagger) -> None:
     found = [(m.concept, m.text) for m in small.find("Vision Transformers and state-space models beat S4.")]
-    assert found == [("vision-transformer", "Vision Transformers"), ("ssm", "state-space models"), ("s4", "S4")]
+    assert found == [
+        ("vision-transformer", "Vision Transformers"),
+        ("ssm", "state-space models"),
+        ("s4", "S4"),
+    ]
 
 
 def test_cased_alias_needs_exact_case(small: Tagger) -> None:
@@ -41,12 +49,19 @@ def test_cased_alias_needs_exact_case(small: Tagger) -> None:
 
 def test_compound_name_pattern_runs_behind_its_trigger(small: Tagger) -> None:
     found = [(m.concept, m.text, m.rule) for m in small.find("We propose GraphMamba and LaMamba-Diff.")]
-    assert found == [("mamba", "GraphMamba", "mamba:pattern:compound"), ("mamba", "LaMamba", "mamba:pattern:compound")]
+    assert found == [
+        ("mamba", "GraphMamba", "mamba:pattern:compound"),
+        ("mamba", "LaMamba", "mamba:pattern:compound"),
+    ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["This question has attracted attention in robotics.", "We pay attention to rare classes.", "The power transformer failed."],
+    [
+        "This question has attracted attention in robotics.",
+        "We pay attention to rare classes.",
+        "The power transformer failed.",
+    ],
 )
 def test_false_friends_are_not_mentions(small: Tagger, text: str) -> None:
     assert small.find(text) == []
@@ -73,7 +88,10 @@ def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str,
     ("text", "roles"),
     [
         ("Our model is faster than S4 and Transformers.", {"s4": "compares", "transformer": "compares"}),
-        ("Unlike S4 and ViT, our Mamba model is fast.", {"s4": "compares", "vision-transformer": "compares", "mamba": "proposes"}),
+        (
+            "Unlike S4 and ViT, our Mamba model is fast.",
+            {"s4": "compares", "vision-transformer": "compares", "mamba": "proposes"},
+        ),
         ("Prior work compares Transformers against S4.", {"transformer": "mentions", "s4": "mentions"}),
         ("We compare Transformers against S4.", {"transformer": "uses", "s4": "uses"}),
     ],
@@ -135,9 +153,16 @@ def test_offsets_point_into_the_paper_fields_even_with_line_breaks(small: Tagger
 
 
 def test_batch_and_single_tagging_agree(small: Tagger) -> None:
-    papers = [Paper(id=str(i), title=t, abstract=a) for i, (t, a) in enumerate([
-        ("Mamba", "Unlike Transformers, it is fast."), ("", ""), ("ViT", "We propose a ViT."),
-    ])]
+    papers = [
+        Paper(id=str(i), title=t, abstract=a)
+        for i, (t, a) in enumerate(
+            [
+                ("Mamba", "Unlike Transformers, it is fast."),
+                ("", ""),
+                ("ViT", "We propose a ViT."),
+            ]
+        )
+    ]
     assert small.tag_batch(papers) == [small.tag(p) for p in papers]
     assert list(small.tag_stream(iter(papers), batch_size=2)) == small.tag_batch(papers)
 
@@ -155,4 +180,7 @@ def test_builds_on_names_what_is_built(small: Tagger, text: str, heads: dict[str
 
 
 def test_overlapping_names_of_one_concept_are_one_mention(small: Tagger) -> None:
-    assert [m.text for m in small.find("We use Vision Transformer Transformers.")] == ["Vision Transformer", "Transformers"]
+    assert [m.text for m in small.find("We use Vision Transformer Transformers.")] == [
+        "Vision Transformer",
+        "Transformers",
+    ]

@@ -113,7 +113,7 @@ class Records:
         self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, dedupe: bool
     ) -> Iterator[Paper | Reject]:
         seen = Seen() if dedupe else None
-        for name, label in zip(names, self._labels):
+        for name, label in zip(names, self._labels, strict=True):
             source = open_source(name, label)
             self._current = source
             try:
@@ -189,5 +189,11 @@ def read(
     if labels is not None and len(labels) != len(names):
         raise UsageError(f"{len(labels)} labels for {len(names)} inputs")
     return Records(
-        names, sizes, format=format, fields=fields or FieldNames(), strict=strict, dedupe=dedupe, labels=labels
+        names,
+        sizes,
+        format=format,
+        fields=fields or FieldNames(),
+        strict=strict,
+        dedupe=dedupe,
+        labels=labels,
     )

@@ -101,13 +101,17 @@ class Seen:
         self._remember(paper_id, id_digest, id_slot, title_digest, title_slot)
         return None
 
-    def _remember(self, paper_id: str, id_digest: int, id_slot: int, title_digest: int, title_slot: int) -> None:
+    def _remember(
+        self, paper_id: str, id_digest: int, id_slot: int, title_digest: int, title_slot: int
+    ) -> None:
         number = self._count
         self._count += 1
         encoded = paper_id.encode("utf-8", "surrogatepass")
         self._kept.write(encoded)
         self._records.write(
-            id_digest.to_bytes(8, "little") + title_digest.to_bytes(8, "little") + self._kept_end.to_bytes(8, "little")
+            id_digest.to_bytes(8, "little")
+            + title_digest.to_bytes(8, "little")
+            + self._kept_end.to_bytes(8, "little")
         )
         self._kept_end += len(encoded)
         try:
