@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -32,7 +33,7 @@ from typing import IO
 import networkx as nx
 
 from taxonomy.errors import OutputError, UsageError
-from taxonomy.export import GRAPHML_FOOTER, GraphMLKeys, Value, xml_safe
+from taxonomy.export import GRAPHML_FOOTER, GraphMLKeys, Value, _attr, _text, xml_safe
 from taxonomy.models import TaggedPaper
 from taxonomy.rules import Concept, Taxonomy
 from taxonomy.stats import CorpusStats
@@ -312,6 +313,45 @@ class PaperGraphSink:
 
 
 def _paper_record(tp: TaggedPaper) -> _Record:
+    """A paper's node and edges as GraphML, written directly: the same bytes as ``_PAPER_KEYS.node``
+    and ``.edge`` give (a test compares them), about three times faster, for graphs of millions of papers."""
+    paper = tp.paper
+    if not all(math.isfinite(hit.score) for hit in tp.concepts):
+        return _checked_paper_record(tp)  # the general writer says which value cannot be exported
+    node = _attr(f"paper:{paper.id}")
+    title = _text(paper.title)
+    data = [
+        ("families_mentioned", _text(SEPARATOR.join(tp.families_mentioned))),
+        ("families_primary", _text(SEPARATOR.join(tp.families_primary))),
+        ("kind", "paper"),
+        ("label", title),
+        ("name", _text(paper.id)),
+        ("title", title),
+    ]
+    if paper.year is not None:
+        data.append(("year", str(paper.year)))
+    lines = [f'    <node id="{node}">\n']
+    lines += [f'      <data key="node_{key}">{value}</data>\n' for key, value in data]
+    lines.append("    </node>\n")
+    edges = []
+    for hit in sorted(tp.concepts, key=lambda h: h.concept):
+        edge_id = f"{hit.role}:{paper.id}:{hit.concept}"
+        role = _text(hit.role)
+        edges.append(
+            f'    <edge id="{_attr(edge_id)}" source="{node}" target="{_attr("concept:" + hit.concept)}">\n'
+            f'      <data key="edge_count">{int(hit.count)!r}</data>\n'
+            f'      <data key="edge_id">{_text(edge_id)}</data>\n'
+            f'      <data key="edge_interaction">{role}</data>\n'
+            f'      <data key="edge_relation">{role}</data>\n'
+            f'      <data key="edge_role">{role}</data>\n'
+            f'      <data key="edge_score">{float(hit.score)!r}</data>\n'
+            "    </edge>\n"
+        )
+    return (paper.id, "".join(lines), "".join(edges))
+
+
+def _checked_paper_record(tp: TaggedPaper) -> _Record:
+    """A paper's node and edges through the general GraphML writer, which checks every value."""
     paper = tp.paper
     node = f"paper:{paper.id}"
     title = xml_safe(paper.title)

@@ -387,3 +387,34 @@ def test_paper_graph_refuses_concepts_the_rules_do_not_define(tmp_path: Path, ta
         "paper 'x1' names concepts the rules do not define (perceiver); "
         "use the rules the papers were tagged with (--rules DIR)"
     )
+
+
+@pytest.mark.parametrize(
+    "paper",
+    [
+        Paper(id="p1", title="Plain title", date="2024-03"),
+        Paper(id="a&b<c>\"d'", title='Title with <b>tags</b> & "quotes"\r and\ttabs'),
+        Paper(id="ctl\x01\x1f", title="Control \x00\x08 characters \ufffe and \U0001f600 emoji", date="1999"),
+    ],
+)
+def test_fast_paper_record_writes_what_the_checked_writer_writes(paper: Paper) -> None:
+    from taxonomy.graph import _checked_paper_record, _paper_record
+
+    hits = (
+        ConceptHit("z-last", 2, 1.5, "uses"),
+        ConceptHit("a&<first>", 1, 0.1 + 0.2, "compares"),
+        ConceptHit("mid", 30, 7.0, "proposes"),
+    )
+    for concepts in ((), hits):
+        tp = TaggedPaper(
+            paper, concepts=concepts, families_primary=("f<1>",), families_mentioned=("f<1>", "g&2")
+        )
+        assert _paper_record(tp) == _checked_paper_record(tp)
+
+
+def test_a_score_that_cannot_be_exported_is_named() -> None:
+    from taxonomy.graph import _paper_record
+
+    tp = TaggedPaper(Paper(id="p1", title="T"), concepts=(ConceptHit("c", 1, math.nan, "uses"),))
+    with pytest.raises(ValueError, match="only finite numbers can be exported"):
+        _paper_record(tp)
