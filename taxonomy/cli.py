@@ -113,11 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     suggest = _command(commands, "suggest", _suggest, "find method names the rules do not cover",
                        "Find model-like names, defined abbreviations and 'X model|network|...' phrases that no rule "
                        "matches, ranked by how many papers use them and how widely, each with a proposed parent, "
-                       "example sentences and a rules stub. Without INPUT, the bundled sample corpus is read.")
+                       "example sentences and a rules stub; names that fit none of the families are listed "
+                       "after them. Without INPUT, the bundled sample corpus is read.")
     suggest.add_argument("inputs", nargs="*", metavar="INPUT", help="input files ('-' for standard input)")
     suggest.add_argument("--format-in", choices=_formats(), help="input format (default: detected)")
     suggest.add_argument("--min-papers", type=int, default=3, metavar="N", help="drop names used in fewer papers (default: 3)")
-    suggest.add_argument("--top", type=int, default=20, metavar="K", help="how many candidates to show (default: 20)")
+    suggest.add_argument("--top", type=int, default=20, metavar="K",
+                         help="how many candidates with a proposed parent to show (default: 20)")
+    suggest.add_argument("--others", type=int, default=10, metavar="K",
+                         help="how many names that fit none of the families to list after them (default: 10, 0 for none)")
     suggest.add_argument("--format", choices=("table", "yaml"), default="table",
                          help="'table' (default) or 'yaml': rules stubs to paste into the family files")
     _rules_option(suggest)
@@ -371,9 +375,12 @@ def _suggest(args: argparse.Namespace) -> int:
 
     if args.min_papers < 1 or args.top < 1:
         raise UsageError("--min-papers and --top must be 1 or more")
+    if args.others < 0:
+        raise UsageError("--others must be 0 or more")
     taxonomy = load_rules(args.rules)
     records = ingest.read(args.inputs or [str(sample_corpus())], format=args.format_in)
-    found = suggest((r for r in records if isinstance(r, Paper)), Tagger(taxonomy), min_papers=args.min_papers, top=args.top)
+    papers = (r for r in records if isinstance(r, Paper))
+    found = suggest(papers, Tagger(taxonomy), min_papers=args.min_papers, top=args.top, others=args.others)
     print(to_yaml(found, taxonomy) if args.format == "yaml" else to_table(found), end="")
     return 0
 

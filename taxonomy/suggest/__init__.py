@@ -51,7 +51,8 @@ stubs in the format of ``rules/*.yaml``, in :mod:`.stubs`).
 
 from __future__ import annotations
 
-from taxonomy.suggest.scan import Candidate, long_form, suggest
+from taxonomy.suggest.abbrev import long_form
+from taxonomy.suggest.rank import Candidate, suggest
 from taxonomy.suggest.stubs import to_table, to_yaml
 
 __all__ = ["Candidate", "long_form", "suggest", "to_table", "to_yaml"]

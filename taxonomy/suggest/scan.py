@@ -1,12 +1,16 @@
 """One pass over tagged papers: tally name-shaped words, defined abbreviations and method phrases.
 
-See :mod:`taxonomy.suggest` for the method; the word lists are in :mod:`taxonomy.suggest.words`.
+For every occurrence the scanner also notes the concepts the rules tagged near it (the same clause,
+at most ``WINDOW`` words away) and the category words beside it ("optimizers such as X"), which
+:mod:`.place` turns into a proposed parent. See :mod:`taxonomy.suggest` for the method; the word
+lists are in :mod:`taxonomy.suggest.words`.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,24 +18,19 @@ from dataclasses import dataclass, field
 from taxonomy.models import FIELDS, Mention, Paper
 from taxonomy.rules import Taxonomy
 from taxonomy.suggest import words as W
-from taxonomy.tag import _SENTENCE_END, Tagger  # the tagger's own rule, so sentences agree
+from taxonomy.suggest.abbrev import ambiguous, long_form, norm
+from taxonomy.tag import _SENTENCE_END  # the tagger's own rule, so sentences agree
+
+_Words = list[tuple[str, int, int]]  # (word, start, end) in the field's text
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A name the rules do not cover, with the evidence for adding it."""
+@dataclass(slots=True)
+class _Votes:
+    """Sentences (and papers) naming each concept near a candidate, ancestors included."""
 
-    name: str  # the most frequent spelling (singular when one was seen)
-    variants: tuple[str, ...]  # every spelling seen, most frequent first, long forms last
-    papers: int
-    score: float
-    parent: str | None  # proposed parent concept id, None when no concept shared a sentence
-    examples: tuple[tuple[str, str], ...]  # (paper id, sentence), method-like uses first
-    long_form: str = ""  # the expansion given in a definition such as "Gated Linear Attention (GLA)"
-    sentences: int = 0  # sentences naming it
-    votes: int = 0  # of those, sentences in which the parent (or a concept below it) was tagged
-    method_uses: int = 0  # occurrences in a method context
-    data_uses: int = 0  # occurrences in a data context
+    votes: Counter[str] = field(default_factory=Counter)
+    voters: Counter[str] = field(default_factory=Counter)
+    sentences: int = 0
 
 
 @dataclass(slots=True)
@@ -39,42 +38,47 @@ class _Tally:
     forms: Counter[str] = field(default_factory=Counter)
     long_forms: Counter[str] = field(default_factory=Counter)
     groups: set[str] = field(default_factory=set)
-    votes: Counter[str] = field(default_factory=Counter)
+    votes: _Votes = field(default_factory=_Votes)  # from papers that do not spell the name out
+    senses: dict[str, _Votes] = field(default_factory=dict)  # from papers that do, by long form
+    kinds: Counter[str] = field(default_factory=Counter)  # sentences saying it is an optimizer, metric, ...
     examples: list[tuple[int, int, str, str]] = field(default_factory=list)  # (rank, order, id, sentence)
     papers: int = 0
-    last: int = -1
     seen: int = 0  # occurrences written with a capital or digit
     lower: int = 0  # occurrences written all in lower case
     method: int = 0
+    method_papers: int = 0  # papers with a method-like use
     introduced: int = 0  # occurrences where the name is introduced ("we propose X")
     data: int = 0
     words: int = 0  # occurrences as a plain capitalised word, which must be introduced somewhere
     sentences: int = 0
 
+    def evidence(self) -> _Votes:
+        """The votes of the papers that use the name in its usual sense (its most common long form).
 
-def suggest(
-    papers: Iterable[Paper], tagger: Tagger, *, min_papers: int = 3, top: int = 20, max_tallies: int = 200_000
-) -> list[Candidate]:
-    """Candidate concepts in the papers that no rule matches, best first (at most ``top``)."""
-    scan = _Scanner(tagger.taxonomy)
-    for index, tagged in enumerate(tagger.tag_stream(papers)):
-        scan.paper(index, tagged.paper, tagged.mentions)
-        if len(scan.tallies) > max_tallies:
-            scan.prune()
-    kept = {key: t for key, t in scan.tallies.items() if scan.keep(key, t, min_papers)}
-    # "energy-based model", "Expectation-Maximization": already there as the long form of EBM, EM.
-    defined = {norm(lf) for t in kept.values() for lf in t.long_forms}
-    ranked = sorted(
-        (scan.candidate(key, t) for key, t in kept.items() if t.long_forms or norm(key) not in defined),
-        key=lambda c: (-c.score, -c.papers, c.name),
-    )
-    out: list[Candidate] = []
-    for candidate in ranked:
-        if len(out) >= top:
-            break
-        if not any(_matched(tagger, v) for v in candidate.variants):
-            out.append(candidate)
-    return out
+        A paper that spells out "CCA" as "Channel-wise Cross-Attention" where most spell out
+        "canonical correlation analysis" is about another thing, and its sentences do not vote.
+        """
+        if not self.senses:
+            return self.votes
+        main = Counter[str]()
+        for form, n in self.long_forms.items():
+            main[norm(form)] += n
+        sense = self.senses.get(max(main.items(), key=lambda e: (e[1], e[0]))[0], _Votes())
+        return _Votes(
+            self.votes.votes + sense.votes,
+            self.votes.voters + sense.voters,
+            self.votes.sentences + sense.sentences,
+        )
+
+
+@dataclass(slots=True)
+class _Hit:
+    """One candidate in one sentence: how it is used there and what is named near it."""
+
+    rank: int  # 0 when used like a method here, else 1 (examples sort on it)
+    near: set[str]  # concepts it votes for: those named near it, and their ancestors
+    kinds: set[str]  # kinds (optimizer, metric, ...) that the words beside it name
+    sense: str = ""  # the long form a definition gives it here, normalised
 
 
 class _Scanner:
@@ -86,6 +90,9 @@ class _Scanner:
         self.known: set[str] = set()
         self.groups: set[str] = set()
         self.modifiers: Counter[str] = Counter()  # how often each phrase's first word occurs at all
+        self.above: dict[str, tuple[str, ...]] = {
+            cid: (cid, *c.ancestors) for cid, c in taxonomy.concepts.items()
+        }
 
     def paper(self, index: int, paper: Paper, mentions: Iterable[Mention]) -> None:
         """Count the candidates of one tagged paper."""
@@ -95,22 +102,27 @@ class _Scanner:
         by_field: dict[str, list[Mention]] = {name: [] for name in FIELDS}
         for mention in mentions:
             by_field[mention.field].append(mention)
+        hits: dict[str, list[tuple[_Hit, str]]] = {}
         for name in FIELDS:
             text: str = getattr(paper, name)
             bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
             for start, end in itertools.pairwise(bounds):
                 inside = [m for m in by_field[name] if start <= m.start < end]
-                found = self._sentence(text, start, end, inside, name == "title")
-                if found:
-                    self._note(found, inside, index, paper.id, group, text[start:end].rstrip())
+                for key, hit in self._sentence(text, start, end, inside, name == "title").items():
+                    hits.setdefault(key, []).append((hit, text[start:end].rstrip()))
+        for key, found in hits.items():
+            tally = self.tallies.get(key)
+            if tally is not None:  # None: a later sentence spelled it out as a known concept
+                self._note(tally, found, index, paper.id, group)
 
     def _sentence(
         self, text: str, start: int, end: int, inside: list[Mention], title: bool
-    ) -> dict[str, int]:
-        """Tally the names in one sentence; return key -> 0 if used like a method here, else 1."""
+    ) -> dict[str, _Hit]:
+        """Tally the names in one sentence; return what each is near, by key."""
         words = [(w.group(), w.start(), w.end()) for w in W.WORD.finditer(text, start, end)]
         defined = self._definitions(text, start, end, inside) if "(" in text[start:end] else {}
-        found: dict[str, int] = {}
+        near = _Near(words, text, inside, self.above)
+        found: dict[str, _Hit] = {}
         for i, (word, a, b) in enumerate(words):
             if word.islower():
                 if word in self.modifiers:
@@ -120,7 +132,7 @@ class _Scanner:
                 if tally is not None and i > 0:
                     tally.lower += 1
                 if word in W.PHRASE_HEADS and i > 0:
-                    self._phrase(words, i, inside, found)
+                    self._phrase(words, i, inside, near, found)
                 continue
             if word.lower() in self.modifiers:
                 self.modifiers[word.lower()] += 1
@@ -143,11 +155,13 @@ class _Scanner:
             tally.introduced += context == 2
             tally.data += context == -1
             tally.words += shape == "word"
-            found[key] = min(found.get(key, 1), 0 if context >= 1 else 1)
+            hit = _hit(found, key, 0 if context >= 1 else 1, near, i, i, data=context == -1)
+            if key in defined:
+                hit.sense = hit.sense or norm(defined[key][0])
         return found
 
     def _phrase(
-        self, words: list[tuple[str, int, int]], i: int, inside: list[Mention], found: dict[str, int]
+        self, words: _Words, i: int, inside: list[Mention], near: _Near, found: dict[str, _Hit]
     ) -> None:
         """Tally "spiking neural network", "energy-based model": up to two modifiers before a method head."""
         j = i
@@ -163,32 +177,29 @@ class _Scanner:
         tally.forms[name] += 1
         tally.seen += 1
         tally.method += 1
-        found[name.lower()] = 0
+        _hit(found, name.lower(), 0, near, j, i, data=False)
 
     def _note(
-        self,
-        found: dict[str, int],
-        inside: list[Mention],
-        index: int,
-        paper_id: str,
-        group: str,
-        sentence: str,
+        self, tally: _Tally, found: list[tuple[_Hit, str]], index: int, paper_id: str, group: str
     ) -> None:
-        concepts = {m.concept for m in inside}
-        for cid in list(concepts):
-            concepts.update(self.taxonomy.concepts[cid].ancestors)
-        for key, rank in found.items():
-            tally = self.tallies[key]
-            if tally.last != index:
-                tally.last, tally.papers = index, tally.papers + 1
-                tally.groups.add(group)
+        """Add one paper's sentences naming a candidate to its tally."""
+        tally.papers += 1
+        tally.groups.add(group)
+        tally.method_papers += any(hit.rank == 0 for hit, _ in found)
+        sense = next((hit.sense for hit, _ in found if hit.sense), "")
+        votes = tally.senses.setdefault(sense, _Votes()) if sense else tally.votes
+        voted: set[str] = set()
+        for hit, _ in found:
             tally.sentences += 1
-            tally.votes.update(concepts)
-            if any(e[2] == paper_id for e in tally.examples):
-                continue
-            tally.examples.append((rank, index, paper_id, sentence))
-            tally.examples.sort()
-            del tally.examples[3:]
+            tally.kinds.update(hit.kinds)
+            votes.sentences += 1
+            votes.votes.update(hit.near)
+            voted |= hit.near
+        votes.voters.update(voted)
+        rank, sentence = min(((hit.rank, n), sentence) for n, (hit, sentence) in enumerate(found))
+        tally.examples.append((rank[0], index, paper_id, sentence))
+        tally.examples.sort()
+        del tally.examples[3:]
 
     def _definitions(
         self, text: str, start: int, end: int, inside: list[Mention]
@@ -224,76 +235,89 @@ class _Scanner:
             return False
         if " " in key and tally.seen < W.MIN_BOND * self.modifiers[key.split()[0]]:
             return False  # "linear model": the first word is mostly used otherwise, so not a name
-        if tally.long_forms and _ambiguous(tally.long_forms):
+        if tally.long_forms and ambiguous(tally.long_forms):
             return False  # CL: continual learning in some papers, contrastive learning in others
         if tally.words == tally.seen and not tally.introduced:
             return False  # Lipschitz, Monte Carlo: capitalised names that no paper introduces
         return tally.lower <= tally.seen // 2
 
-    def candidate(self, key: str, tally: _Tally) -> Candidate:
-        """The public value for one tally, with its score and proposed parent."""
-        groups = max(1, len(self.groups))
-        spread = len(tally.groups) / min(tally.papers, groups)
-        forms = sorted(tally.forms.items(), key=lambda f: (_key_plural(f[0], key), -f[1], f[0]))
-        longs = [lf for lf, _ in sorted(tally.long_forms.items(), key=lambda f: (-f[1], f[0]))]
-        parent, votes, share = _parent(self.taxonomy, tally.votes, tally.sentences)
-        related = 0.5 + 0.5 * min(1.0, share / (2 * W.MIN_SHARE))
-        return Candidate(
-            name=forms[0][0],
-            variants=tuple([f for f, _ in forms] + longs[:3]),
-            papers=tally.papers,
-            score=round(tally.papers * (0.5 + 0.5 * spread) * related, 2),
-            parent=parent,
-            examples=tuple((pid, sentence) for _, _, pid, sentence in tally.examples),
-            long_form=longs[0] if longs else "",
-            sentences=tally.sentences,
-            votes=votes,
-            method_uses=tally.method,
-            data_uses=tally.data,
-        )
+
+class _Near:
+    """The concepts tagged in a sentence, by word position and clause, and the words around a name."""
+
+    def __init__(
+        self, words: _Words, text: str, inside: list[Mention], above: dict[str, tuple[str, ...]]
+    ) -> None:
+        self.words, self.text, self.above = words, text, above
+        self.clause = [0] * len(words)  # clause number of each word: a ";" or "while", "but" starts one
+        for k in range(1, len(words)):
+            cut = ";" in text[words[k - 1][2] : words[k][1]] or words[k][0].lower() in W.CLAUSE_WORDS
+            self.clause[k] = self.clause[k - 1] + cut
+        starts = [w[1] for w in words]
+        self.spans: list[tuple[int, int, Mention]] = []
+        for m in inside:
+            lo = max(0, bisect_right(starts, m.start) - 1)
+            self.spans.append((lo, max(lo, bisect_left(starts, m.end) - 1), m))
+
+    def concepts(self, lo: int, hi: int) -> set[str]:
+        """What a name at words ``lo..hi`` votes for: the concepts tagged in its clause at most
+        ``WINDOW`` words away, with their ancestors.
+
+        A concept listed beside the name ("Mamba, RetNet and S4") or compared with it is a peer:
+        the name votes for the concept's ancestors only. A concept the name is built on
+        ("attention-based MIL") says what it uses, not what it is, and gets no vote.
+        """
+        out: set[str] = set()
+        clause = self.clause[lo]
+        for a, b, m in self.spans:
+            if a > hi + W.WINDOW or b < lo - W.WINDOW or clause not in (self.clause[a], self.clause[b]):
+                continue
+            if lo - 2 <= b < lo and _strip_suffix(self.words[b][0])[1] in W.SUFFIXES:
+                continue
+            listed = (a > hi or b < lo) and self._listed(
+                *((m.end, self.words[lo][1]) if b < lo else (self.words[hi][2], m.start))
+            )
+            out.update(self.above[m.concept][1:] if listed or m.role == "compares" else self.above[m.concept])
+        return out
+
+    def _listed(self, start: int, end: int) -> bool:
+        """Whether only commas, "and", "or" and other concepts stand between ``start`` and ``end``."""
+        between = self.text[start:end]
+        for _, _, m in self.spans:
+            if start <= m.start and m.end <= end:
+                between = between.replace(m.text, ",", 1)
+        return bool(W.LIST.fullmatch(between))
+
+    def kinds(self, lo: int, hi: int) -> set[str]:
+        """Kinds that words beside ``lo..hi`` name: "optimizers such as X", "SGD and X", "X metric"."""
+        out: set[str] = set()
+        clause = self.clause[lo]
+        for k in itertools.chain(
+            range(max(0, lo - W.KIND_WINDOW), lo), range(hi + 1, hi + 1 + W.KIND_WINDOW)
+        ):
+            if k >= len(self.words) or self.clause[k] != clause:
+                continue
+            word = self.words[k][0]
+            between = self.words[k + 1 : lo] if k < lo else self.words[hi + 1 : k]
+            listed = all(w[0].lower() in W.LIST_WORDS for w in between)
+            for kind, (cues, members) in W.KINDS.items():
+                if word.lower() in cues or (listed and _key(word) in members):
+                    out.add(kind)
+        return out
 
 
-def _ambiguous(long_forms: Counter[str]) -> bool:
-    """Whether no one expansion accounts for three quarters of the definitions of a short form."""
-    keys = Counter[str]()
-    for form, n in long_forms.items():
-        keys[norm(form)] += n
-    return 4 * max(keys.values()) < 3 * sum(keys.values())
-
-
-def norm(text: str) -> str:
-    """Lower case, letters and digits only, no plural -s: for comparing spellings."""
-    return re.sub(r"[^a-z0-9]", "", text.lower()).removesuffix("s")
+def _hit(found: dict[str, _Hit], key: str, rank: int, near: _Near, lo: int, hi: int, *, data: bool) -> _Hit:
+    """Note one occurrence of ``key`` at words ``lo..hi``; a data-like use ("on X") votes for no parent."""
+    hit = found.setdefault(key, _Hit(rank, set(), set()))
+    hit.rank = min(hit.rank, rank)
+    if not data:
+        hit.near |= near.concepts(lo, hi)
+    hit.kinds |= near.kinds(lo, hi)
+    return hit
 
 
 def _key_plural(form: str, key: str) -> bool:
     return form.replace("-", "").replace(".", "").lower() != key
-
-
-def _parent(taxonomy: Taxonomy, votes: Counter[str], sentences: int) -> tuple[str | None, int, float]:
-    """(parent, its votes, share of sentences its family was tagged in): see the package docstring."""
-    families = sorted((-n, f) for f, n in votes.items() if taxonomy.concepts[f].is_family)
-    if not families:
-        return None, 0, 0.0
-    best, family = -families[0][0], families[0][1]
-    share = best / max(1, sentences)
-    if best < 2 or share < W.MIN_SHARE:
-        return None, 0, share
-    under = [
-        (taxonomy.concepts[c].level, n, c)
-        for c, n in votes.items()
-        if family in taxonomy.concepts[c].families and 2 * n >= best and n >= 2
-    ]
-    _, n, cid = min(under, key=lambda e: (-e[0], -e[1], e[2]))
-    rival = families[1][1] if len(families) > 1 and -3 * families[1][0] >= 2 * best else ""
-    if rival and rival not in taxonomy.concepts[cid].families:
-        return None, 0, share  # MLP: named beside CNNs and Transformers alike, so no family is clear
-    return cid, n, share
-
-
-def _matched(tagger: Tagger, text: str) -> bool:
-    """Whether the rules match the whole of ``text`` (a name or long form on its own)."""
-    return any(m.start == 0 and m.end >= len(text) for m in tagger.find(text))
 
 
 def _modifier(word: str, *, first: bool) -> bool:
@@ -325,7 +349,10 @@ def _shape(name: str, *, title: bool, first: bool) -> str:
     if title or first:
         return ""  # title case, or the first word of a sentence
     if "-" in name:
-        return "name" if all(p[:1].isupper() or p[:1].isdigit() for p in name.split("-")) else ""
+        parts = name.split("-")
+        if all(p.isalpha() and p[1:].islower() for p in parts):
+            return "word"  # "Time-Series", "Monte-Carlo", "Runge-Kutta": title case or eponyms, not names
+        return "name" if all(p[:1].isupper() or p[:1].isdigit() for p in parts) else ""
     return "word" if name[0].isupper() and len(name) >= 3 else ""
 
 
@@ -338,7 +365,7 @@ def _key(name: str) -> str:
     return key
 
 
-def _context(words: list[tuple[str, int, int]], i: int, suffix: str, text: str, end: int, title: bool) -> int:
+def _context(words: _Words, i: int, suffix: str, text: str, end: int, title: bool) -> int:
     """2 where a name is introduced, 1 for another method-like use, -1 for a data-like use, else 0."""
     left = [w[0].lower() for w in words[max(0, i - 2) : i]]
     right = words[i + 1][0].lower() if i + 1 < len(words) else ""
@@ -359,31 +386,3 @@ def _context(words: list[tuple[str, int, int]], i: int, suffix: str, text: str, 
     if left and left[-1] == "on" and (len(left) < 2 or left[0] not in W.ON_OK):
         return -1
     return 0
-
-
-def long_form(short: str, words: list[str]) -> str:
-    """The long form that ``short`` abbreviates at the end of ``words``, or "" (Schwartz-Hearst)."""
-    letters = [c.lower() for c in short if c.isalpha()]
-    text = " ".join(w.strip(",;:\"'") for w in words)
-    i = len(text) - 1
-    for n, c in enumerate(reversed(letters)):
-        first = n == len(letters) - 1
-        while i >= 0 and (text[i].lower() != c or (first and i > 0 and text[i - 1].isalnum())):
-            i -= 1
-        if i < 0:
-            return ""
-        i -= 1
-    chosen = text[text.rfind(" ", 0, i + 1) + 1 :].split()
-    rest = text[: text.rfind(" ", 0, i + 1) + 1].split()
-    if any(c.isdigit() for c in short) and chosen:
-        # "Structured State Space (S4)": a digit stands for repeated letters, so take in earlier
-        # words whose initials are among the short form's letters and capitalised like the first.
-        while rest and rest[-1][:1].lower() in letters and rest[-1][:1].isupper() == chosen[0][:1].isupper():
-            chosen.insert(0, rest.pop())
-    if (
-        len(re.split(r"[\s-]+", " ".join(chosen))) < 2
-        or chosen[0].lower() in W.LF_STOP
-        or short.lower() in (w.lower() for w in chosen)
-    ):
-        return ""
-    return " ".join(chosen)

@@ -4,60 +4,83 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from taxonomy.rules import Taxonomy, alias_variants
-from taxonomy.suggest.scan import Candidate
+from taxonomy.suggest.rank import Candidate
 
 
 def to_table(candidates: Iterable[Candidate]) -> str:
-    """A plain-text table: rank, candidate, papers, score, proposed parent, variants."""
-    rows = [("rank", "candidate", "papers", "score", "parent", "variants")]
-    for rank, c in enumerate(candidates, 1):
-        variants = ", ".join(v for v in c.variants if v != c.name)
-        variants = variants if len(variants) <= 60 else variants[:57] + "..."
-        rows.append((str(rank), c.name, str(c.papers), f"{c.score:.1f}", c.parent or "-", variants))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    """Two plain-text tables: the candidates with a proposed parent, then those that fit no family."""
+    found = list(candidates)
+    placed = [c for c in found if c.parent]
+    unplaced = [c for c in found if not c.parent]
+    rows = [(c.name, str(c.papers), f"{c.score:.1f}", c.parent or "-", _variants(c)) for c in placed]
+    text = _rows(("candidate", "papers", "score", "parent", "variants"), rows)
+    if not placed:
+        text += "(no candidate fits a family: try a larger corpus or a lower --min-papers)\n"
+    if unplaced:
+        rows = [(c.name, str(c.papers), f"{c.score:.1f}", c.why, _variants(c)) for c in unplaced]
+        text += "\nNames that fit none of the families (no parent proposed):\n"
+        text += _rows(("candidate", "papers", "score", "why", "variants"), rows)
+    return text
+
+
+def _variants(c: Candidate) -> str:
+    variants = ", ".join(v for v in c.variants if v != c.name)
+    return variants if len(variants) <= 60 else variants[:57] + "..."
+
+
+def _rows(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    """Rank and cells in columns, the last one left ragged; numbers right-aligned."""
+    table = [("rank", *header)] + [(str(n), *row) for n, row in enumerate(rows, 1)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     right = (True, False, True, True, False)
     lines = []
-    for row in rows:
+    for row in table:
         cells = [
             cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(row, widths, right, strict=False)
         ]
-        lines.append("  ".join([*cells, row[5]]).rstrip())
-    if len(rows) == 1:
-        lines.append("(no candidates: try a larger corpus or a lower --min-papers)")
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines) + "\n"
 
 
 def to_yaml(candidates: Iterable[Candidate], taxonomy: Taxonomy) -> str:
-    """Rules stubs for the candidates, one YAML document per proposed family, ready to paste and edit."""
+    """Rules stubs for the candidates with a proposed parent, one YAML document per family, ready to
+    paste and edit; the names that fit no family are listed in a closing comment, without stubs."""
     groups: dict[str, list[Candidate]] = {}
+    unplaced: list[Candidate] = []
     for c in candidates:
-        family = taxonomy.concepts[c.parent].families[0] if c.parent else ""
-        groups.setdefault(family, []).append(c)
+        if c.parent:
+            groups.setdefault(taxonomy.concepts[c.parent].families[0], []).append(c)
+        else:
+            unplaced.append(c)
     lines = [
         "# Concepts suggested by 'taxonomy suggest'. Paste the entries of each document under 'concepts:'",
         "# in the family's rules file, fill in every TODO, then run 'taxonomy rules check' and 'rules test'.",
     ]
     ids = set(taxonomy.concepts)
-    for family in sorted(groups, key=lambda f: (f == "", f)):
-        if family:
-            concept = taxonomy.concepts[family]
-            lines += [
-                "---",
-                f"# family '{family}' ({concept.label}): paste under 'concepts:' in {_basename(concept.file)}",
-            ]
-        else:
-            lines += [
-                "---",
-                "# no family: these names rarely share a sentence with a known concept. Choose their",
-                "# parents, or start a new family file for them.",
-            ]
-        lines.append("concepts:")
+    for family in sorted(groups):
+        concept = taxonomy.concepts[family]
+        lines += [
+            "---",
+            f"# family '{family}' ({concept.label}): paste under 'concepts:' in {_basename(concept.file)}",
+            "concepts:",
+        ]
         for c in groups[family]:
             lines += _stub(c, _new_id(c.name, ids))
+    if unplaced:
+        lines += [
+            "---",
+            "# Names that fit none of the families, so no stub: add them to a family by hand, or start a",
+            "# new family file for them.",
+        ]
+        lines += [f"#   {c.name} ({c.papers} papers; {c.why}){_also(c)}" for c in unplaced]
     return "\n".join(lines) + "\n"
+
+
+def _also(c: Candidate) -> str:
+    return f": {c.long_form}" if c.long_form else ""
 
 
 def _stub(c: Candidate, cid: str) -> list[str]:

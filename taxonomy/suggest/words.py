@@ -13,8 +13,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-MIN_SHARE = 0.15  # a parent is proposed when its family is tagged in this share of the sentences
+MIN_SHARE = 0.1  # a parent is proposed when its family is named near the name in this share of its sentences
 MIN_BOND = 0.15  # a phrase's first word must occur in the phrase at least this share of the time
+WINDOW = 8  # a concept votes for a candidate's parent when named this many words away or nearer
+KIND_WINDOW = 3  # a category noun this near says what kind of thing a candidate is
+MIN_KIND = 0.2  # a candidate is of a kind when this share of its sentences say so (two at least)
 WORD = re.compile(r"[A-Za-z0-9]+(?:(?:-|(?<=\d)\.(?=\d))[A-Za-z0-9]+)*")
 SUFFIXES = _words("based style like inspired augmented enhanced guided driven free only")
 HEADS = _words(
@@ -35,7 +38,9 @@ LEFT = INTRO | _words(
 PAIRS = frozenset(
     {("based", "on"), ("built", "on"), ("variant", "of"), ("version", "of"), ("extension", "of")}
 )
-RIGHT = HEADS | _words("outperforms outperform surpasses")
+RIGHT = HEADS | _words(
+    "outperforms outperform surpasses method methods approach approaches technique techniques framework frameworks"
+)
 DATA_RIGHT = _words(
     "dataset datasets benchmark benchmarks corpus corpora data score scores metric metrics challenge "
     "suite leaderboard task tasks environment environments game games split splits test competition "
@@ -84,4 +89,40 @@ STOP = _words(
     al fig table section appendix theorem lemma eq github huggingface l1 l2 l0 o1 nvidia
     meta microsoft deepmind wikipedia english chinese internet twitter reddit youtube x y z n m k
     hz khz mhz ghz gb mb kb tb ms db dof hoi mdp mdps pomdp pomdps flop flops vc pac"""
+)
+
+# Words that end a clause: a concept named beyond one is not read as the candidate's neighbour.
+CLAUSE_WORDS = _words("while whereas but although though however unlike")
+
+# Kinds of names that are methods of a sort but fit under no family of architectures, each a general
+# fact: optimizers, metrics, and dimensionality reduction and plotting tools are tools around a model,
+# not models. A kind is read from a category noun near a name ("optimizers such as X", "X
+# visualization", "the X metric") and from the kind's best-known members listed beside it ("SGD and
+# X", "PCA, t-SNE, X"); a member itself is of its kind. (Data sets and benchmarks are told by their
+# contexts instead: "on X", "X dataset", see DATA_RIGHT.)
+KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "optimizer": (
+        _words("optimizer optimizers optimiser optimisers"),
+        _words("sgd adam adamw rmsprop adagrad adadelta adafactor adamax nadam lamb lars lion lbfgs bfgs"),
+    ),
+    "metric": (
+        _words("metric metrics"),
+        _words("auc auroc auprc f1 bleu rouge meteor fid psnr ssim lpips iou ece ndcg mrr"),
+    ),
+    "visualization": (
+        _words(
+            "visualization visualizations visualisation visualisations visualize visualizing visualise "
+            "visualising plot plots dimensionality"
+        ),
+        _words("pca tsne umap mds isomap lle"),
+    ),
+}
+LIST_WORDS = _words("and or nor vs versus")  # "SGD and X", "PCA, t-SNE or X": a list of one kind
+LIST = re.compile(r"(?=.*(?:,|\b(?:and|or|nor|vs|versus)\b))(?:[\s,]|\b(?:and|or|nor|vs|versus)\b\.?)+")
+# A size or version after a known name makes a variant of it, not a new name: LLaMA2-7B, ViT-B/16,
+# GPT-4o-mini, ResNet-50, RegNetY-16GF.
+VERSION = re.compile(
+    r"(?:\d+(?:\.\d+)?[A-Za-z]{0,2}|[A-Za-z]|v\d+|mini|tiny|small|base|medium|large|xl|xxl|huge|giant"
+    r"|instruct|chat|turbo|pro|flash|ultra|lite|plus|max|nano|preview|hf)",
+    re.IGNORECASE,
 )
