@@ -228,6 +228,7 @@ def _build(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, labels=(sample_corpus().name,))
     result, files = build(options, graph)
     _print_run(result.stats.summary(), args.output, files)
+    _print_cache(args.cache, result.cached, result.stats.papers)
     return 0
 
 
@@ -238,6 +239,7 @@ def _tag(args: argparse.Namespace) -> int:
     assert isinstance(options, TagOptions)
     result = tag_corpus(options)
     _print_run(result.stats.summary(), args.output, list(result.files))
+    _print_cache(args.cache, result.cached, result.stats.papers)
     return 0
 
 
@@ -247,6 +249,11 @@ def _print_run(summary: dict[str, object], out_dir: Path, files: Sequence[Path])
     print(f"Tagged {s['tagged']:,} papers with a family ({s['with_primary']:,} with a primary family); {s['untagged']:,} untagged.")
     names = ", ".join(sorted({_relative(f, out_dir) for f in files}))
     print(f"Wrote {out_dir}/: {names}")
+
+
+def _print_cache(cache: Path | None, cached: int, papers: int) -> None:
+    if cache is not None:
+        print(f"Cache {cache}: {cached:,} papers taken from it, {papers - cached:,} tagged and stored.")
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -253,7 +253,15 @@ def test_a_truncated_cache(tmp_path: Path, taxonomy: Taxonomy) -> None:
 def test_the_cli_takes_cache_on_build_and_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache = tmp_path / "tags.sqlite"
     assert main(["build", "-o", str(tmp_path / "a"), "--cache", str(cache)]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"Cache {cache}: 0 papers taken from it, 36 tagged and stored."
+    )
     assert main(["tag", str(sample_corpus()), "-o", str(tmp_path / "b"), "--cache", str(cache)]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == f"Cache {cache}: 36 papers taken from it, 0 tagged and stored."
+    )
     assert cache.is_file()
     assert "--cache FILE" in _help(capsys, "build") and "--cache FILE" in _help(capsys, "tag")
 
