@@ -44,15 +44,17 @@ def place(
     *,
     kind: str = "",
     method_papers: int = 2,
+    papers: int = 2,
 ) -> Placement:
     """The most specific concept whose members are named near the candidate, or why there is none.
 
     ``votes`` counts, for each concept, the sentences naming it or a concept below it near the
     candidate, ``voters`` the papers doing so. The best family must be named near the candidate in
-    two sentences of two papers at least, and in ``MIN_SHARE`` of its sentences; the name must be
-    used like a method in two papers and not be a tool of another kind (an optimizer, a metric).
-    From the family the parent goes down the DAG to the child with most votes, as long as that child
-    has half of the family's votes and two papers' worth.
+    ``papers`` sentences of as many papers (two; one when names of single papers are asked for),
+    and in ``MIN_SHARE`` of its sentences; the name must be used like a method in as many papers
+    and not be a tool of another kind (an optimizer, a metric). From the family the parent goes down
+    the DAG to the child with most votes, as long as that child has half of the family's votes and
+    the same evidence (``papers`` sentences of as many papers).
     """
     if kind:
         return Placement(None, why=kind)
@@ -61,16 +63,16 @@ def place(
         return Placement(None, why="no family named near it")
     best, family = -families[0][0], families[0][1]
     share = best / max(1, sentences)
-    if best < 2 or voters[family] < 2 or share < W.MIN_SHARE:
+    if best < papers or voters[family] < papers or share < W.MIN_SHARE:
         return Placement(None, share=share, why="no family named near it")
-    if method_papers < 2:
+    if method_papers < papers:
         return Placement(None, share=share, why="seldom used as a method")
     node = family
     while True:
         below = [
             (-votes[c], c)
             for c in taxonomy.children(node)
-            if 2 * votes[c] >= best and votes[c] >= 2 and voters[c] >= 2
+            if 2 * votes[c] >= best and votes[c] >= papers and voters[c] >= papers
         ]
         if not below:
             break
@@ -93,8 +95,11 @@ def known(tagger: Tagger, name: str) -> bool:
             return True
     # The rules may not match the whole in one piece: try each place a version could start.
     for cut in _CUT.finditer(name):
-        if _versions(name[cut.start() :]) and _whole(tagger, name[: cut.start()]):
+        head, tail = name[: cut.start()], name[cut.start() :]
+        if _versions(tail) and _whole(tagger, head):
             return True
+        if cut.group() == "-" and _versions(head) and _whole(tagger, tail[1:]):
+            return True  # "3D-UNet"
     return False
 
 

@@ -55,7 +55,11 @@ def suggest(
     # "energy-based model", "Expectation-Maximization": already there as the long form of EBM, EM.
     defined = {norm(lf) for t in kept.values() for lf in t.long_forms}
     ranked = sorted(
-        (_candidate(scan, key, t) for key, t in kept.items() if t.long_forms or norm(key) not in defined),
+        (
+            _candidate(scan, key, t, min(2, min_papers))
+            for key, t in kept.items()
+            if t.long_forms or norm(key) not in defined
+        ),
         key=lambda c: (-c.score, -c.papers, c.name),
     )
     placed: list[Candidate] = []
@@ -69,8 +73,8 @@ def suggest(
     return placed + unplaced
 
 
-def _candidate(scan: _Scanner, key: str, tally: _Tally) -> Candidate:
-    """The public value for one tally, with its score and proposed parent."""
+def _candidate(scan: _Scanner, key: str, tally: _Tally, papers: int) -> Candidate:
+    """The public value for one tally, with its score and proposed parent (on ``papers`` papers' evidence)."""
     taxonomy = scan.taxonomy
     groups = max(1, len(scan.groups))
     spread = len(tally.groups) / min(tally.papers, groups)
@@ -84,7 +88,9 @@ def _candidate(scan: _Scanner, key: str, tally: _Tally) -> Candidate:
         evidence.voters,
         evidence.sentences,
         kind=kind,
-        method_papers=tally.method_papers,
+        # "VL tasks", "VL benchmarks" nearly as often as "VL models": a domain more than a method.
+        method_papers=tally.method_papers if 2 * tally.data <= tally.method else 0,
+        papers=papers,
     )
     related = 0.5 + 0.5 * min(1.0, where.share / (2 * W.MIN_SHARE))
     return Candidate(

@@ -324,6 +324,8 @@ def _modifier(word: str, *, first: bool) -> bool:
     """Whether a word can modify a method head in a phrase candidate ("spiking", "Hopfield")."""
     if len(word) < 3 or not word.replace("-", "").isalpha() or word.lower() in W.GENERIC:
         return False
+    if word.lower() in W.PHRASE_HEADS:
+        return False  # "network architecture", "model layer": a head word makes no name of a phrase
     return word.islower() or (word[0].isupper() and word[1:].islower() and not first)
 
 

@@ -16,7 +16,7 @@ def to_table(candidates: Iterable[Candidate]) -> str:
     placed = [c for c in found if c.parent]
     unplaced = [c for c in found if not c.parent]
     rows = [(c.name, str(c.papers), f"{c.score:.1f}", c.parent or "-", _variants(c)) for c in placed]
-    text = _rows(("candidate", "papers", "score", "parent", "variants"), rows)
+    text = _rows(("candidate", "papers", "score", "parent", "variants"), rows) if placed else ""
     if not placed:
         text += "(no candidate fits a family: try a larger corpus or a lower --min-papers)\n"
     if unplaced:

@@ -15,7 +15,7 @@ def _words(text: str) -> frozenset[str]:
 
 MIN_SHARE = 0.1  # a parent is proposed when its family is named near the name in this share of its sentences
 MIN_BOND = 0.15  # a phrase's first word must occur in the phrase at least this share of the time
-WINDOW = 8  # a concept votes for a candidate's parent when named this many words away or nearer
+WINDOW = 10  # a concept votes for a candidate's parent when named this many words away or nearer
 KIND_WINDOW = 3  # a category noun this near says what kind of thing a candidate is
 MIN_KIND = 0.2  # a candidate is of a kind when this share of its sentences say so (two at least)
 WORD = re.compile(r"[A-Za-z0-9]+(?:(?:-|(?<=\d)\.(?=\d))[A-Za-z0-9]+)*")
@@ -72,7 +72,7 @@ GENERIC = _words(
     trainable parametric nonparametric non-parametric additional extra auxiliary global local
     global-local individual candidate target source teacher student reference data image text language
     training inference test neural artificial hidden fine-tuned finetuned pruned overparameterized
-    over-parameterized two-layer one-layer three-layer multi-layer shallow victim backdoored"""
+    over-parameterized two-layer one-layer three-layer multi-layer shallow victim backdoored current hybrid"""
 )
 DATA_LEFT = _words("dataset datasets benchmark benchmarks")
 ON_OK = _words("based built relies rely relying depends depend focus focuses conditioned")
