@@ -150,6 +150,15 @@ def test_no_parent_for_a_tool_or_a_name_seldom_used_as_a_method() -> None:
     assert place(taxonomy, votes, votes, 8, method_papers=1).why == "seldom used as a method"
 
 
+def test_one_papers_evidence_is_enough_when_names_of_one_paper_are_asked_for(small_tagger: Tagger) -> None:
+    taxonomy = load_rules(RULES)
+    votes, voters = Counter({"ssm": 1, "mamba": 1}), Counter({"ssm": 1, "mamba": 1})
+    assert place(taxonomy, votes, voters, 3, method_papers=1).parent is None
+    assert place(taxonomy, votes, voters, 3, method_papers=1, papers=1).parent == "mamba"
+    single = suggest(papers(), small_tagger, min_papers=1, top=100, others=0)
+    assert {"retention layer", "sequence model"} <= {c.name for c in single}  # s-01 only, near Mamba
+
+
 def votes_of(small_tagger: Tagger, abstract: str, key: str) -> Counter[str]:
     scan = _Scanner(small_tagger.taxonomy)
     tagged = small_tagger.tag(Paper(id="p", title="A study", abstract=abstract))
@@ -194,6 +203,8 @@ def test_papers_that_spell_a_name_out_differently_do_not_vote() -> None:
         ("ResNet-50", True),
         ("RegNetY-16GF", True),
         ("BERT-Large", True),
+        ("3D-UNet", True),  # a size before the name
+        ("Bio-xLSTM", False),
         ("CLIP", False),
         ("MLP-Mixer", False),
         ("LLaMA-Adapter", False),

@@ -5,7 +5,8 @@ at hand (:mod:`.scan`). In every sentence three kinds of candidate are collected
 
 - words shaped like model names: acronyms (``GLA``), CamelCase (``RetNet``, ``GraphSAGE``), names
   with digits (``T5``, ``Llama2``), hyphenated compounds of capitalised words (``Vision-LSTM``), and
-  capitalised words inside a sentence (``Hyena``). Titles are in title case, so there only the first
+  capitalised words inside a sentence (``Hyena``; a compound of plain capitalised words such as
+  ``Time-Series`` or ``Runge-Kutta`` counts as one of these). Titles are in title case, so there only the first
   shapes count (and a title's first word before a colon, "Hyena: ..."). A lower-case tail is cut
   off and read as context: ``Mamba-based`` is ``Mamba`` used in a method-like way.
 - abbreviations defined in the text, "Gated Linear Attention (GLA)", found in the manner of Schwartz
@@ -30,11 +31,23 @@ at least ``min_papers`` papers and:
   model" fails: "linear" is mostly used otherwise), and a phrase or compound that is the long form
   of a kept abbreviation is left to it.
 
-The proposed parent comes from the concepts tagged in the candidate's sentences, each sentence voting
-once for each concept and its ancestors: the family with most votes, then the most specific concept
-under it with at least half of the family's votes (and two at least). No parent is proposed when the
-family is tagged in fewer than two sentences or in less than ``MIN_SHARE`` of them, or when another
-family has two thirds of its votes and the chosen concept is not under that family too.
+The proposed parent (:mod:`.place`) comes from the concepts the rules tag *near* the candidate: in
+its clause (a ";" or "while", "but", "unlike" starts a new one) and at most ``WINDOW`` words away.
+Each sentence votes once for each such concept and its ancestors, except that a concept listed
+beside the name ("Mamba, RetNet and S4") or compared with it (the tagger's "compares" role) is a
+peer and votes for its ancestors only, a concept the name is built on ("attention-based MIL") does
+not vote, and a data-like use ("on X") does not vote. Papers that spell the name out differently
+from most ("CCA" as "Channel-wise Cross-Attention" where most mean canonical correlation analysis)
+do not vote. The family with most votes wins; from it the parent goes down the concept DAG to the
+child with most votes as long as that child keeps half of the family's votes. No parent is proposed
+when the family is named near the name in fewer than two sentences of two papers (one at
+``min_papers=1``) or in less than ``MIN_SHARE`` of its sentences; when the name is used like a
+method in fewer papers than that, or like data in more than half as many places as like a method;
+when it is a tool of a kind that fits no family (an optimizer, a metric, a visualization or
+dimensionality-reduction tool: ``KINDS`` in :mod:`.words`, read from "optimizers such as X", "the
+X metric", "SGD and X"); or when another family has two thirds of the votes and the chosen concept
+is not under it too. Names with a parent are ranked first; names without one are a second list,
+with the reason.
 
 Score: ``papers * (0.5 + 0.5 * spread) * (0.5 + 0.5 * related)``. ``papers`` counts the papers
 naming the candidate. ``spread`` is the share of the venue-and-year groups its papers could have come
@@ -42,7 +55,8 @@ from that they did come from (``groups / min(papers, groups in the corpus)``), s
 venue only counts half. ``related`` is ``min(1, share / (2 * MIN_SHARE))`` with ``share`` the share
 of its sentences naming a concept of the proposed family: a name that never appears next to the
 taxonomy's concepts counts half. The best candidates are checked once more with ``Tagger.find`` on
-each spelling, so nothing the rules match is suggested.
+each spelling, so nothing the rules match is suggested, nor a known name with a size or version
+added (``LLaMA2-7B``, ``ViT-B/16``, ``GPT-4o-mini``, ``3D-UNet``).
 
 Memory grows with the number of distinct candidates, not papers; past ``max_tallies`` candidates,
 the ones seen in a single paper are forgotten. Output: :func:`to_table` and :func:`to_yaml` (rules

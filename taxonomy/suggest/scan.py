@@ -243,19 +243,36 @@ class _Scanner:
 
 
 class _Near:
-    """The concepts tagged in a sentence, by word position and clause, and the words around a name."""
+    """The concepts tagged in a sentence, by word position and clause, and the words around a name.
+
+    Built for every sentence, worked out at the first name found in it.
+    """
 
     def __init__(
         self, words: _Words, text: str, inside: list[Mention], above: dict[str, tuple[str, ...]]
     ) -> None:
-        self.words, self.text, self.above = words, text, above
-        self.clause = [0] * len(words)  # clause number of each word: a ";" or "while", "but" starts one
-        for k in range(1, len(words)):
-            cut = ";" in text[words[k - 1][2] : words[k][1]] or words[k][0].lower() in W.CLAUSE_WORDS
-            self.clause[k] = self.clause[k - 1] + cut
+        self.words, self.text, self.inside, self.above = words, text, inside, above
+        self.clause: list[int] = []  # clause number of each word: a ";" or "while", "but" starts one
+        self.spans: list[tuple[int, int, Mention]] = []  # first word, last word, mention
+        self.cues: dict[int, tuple[str, bool]] = {}  # word index -> (kind, whether a member of it)
+
+    def _ready(self) -> None:
+        if self.clause or not self.words:
+            return
+        words, text = self.words, self.text
+        self.clause = [0] * len(words)
+        for k, (word, a, _) in enumerate(words):
+            lower = word.lower()
+            if k and (lower in W.CLAUSE_WORDS or ";" in text[words[k - 1][2] : a]):
+                self.clause[k] = self.clause[k - 1] + 1
+            elif k:
+                self.clause[k] = self.clause[k - 1]
+            if lower in W.KIND_OF_CUE:
+                self.cues[k] = (W.KIND_OF_CUE[lower], False)
+            elif lower.replace("-", "") in W.KIND_OF_MEMBER:
+                self.cues[k] = (W.KIND_OF_MEMBER[lower.replace("-", "")], True)
         starts = [w[1] for w in words]
-        self.spans: list[tuple[int, int, Mention]] = []
-        for m in inside:
+        for m in self.inside:
             lo = max(0, bisect_right(starts, m.start) - 1)
             self.spans.append((lo, max(lo, bisect_left(starts, m.end) - 1), m))
 
@@ -267,6 +284,7 @@ class _Near:
         the name votes for the concept's ancestors only. A concept the name is built on
         ("attention-based MIL") says what it uses, not what it is, and gets no vote.
         """
+        self._ready()
         out: set[str] = set()
         clause = self.clause[lo]
         for a, b, m in self.spans:
@@ -290,19 +308,16 @@ class _Near:
 
     def kinds(self, lo: int, hi: int) -> set[str]:
         """Kinds that words beside ``lo..hi`` name: "optimizers such as X", "SGD and X", "X metric"."""
+        self._ready()
         out: set[str] = set()
-        clause = self.clause[lo]
-        for k in itertools.chain(
-            range(max(0, lo - W.KIND_WINDOW), lo), range(hi + 1, hi + 1 + W.KIND_WINDOW)
-        ):
-            if k >= len(self.words) or self.clause[k] != clause:
+        for k, (kind, member) in self.cues.items():
+            if not (lo - W.KIND_WINDOW <= k < lo or hi < k <= hi + W.KIND_WINDOW):
                 continue
-            word = self.words[k][0]
+            if self.clause[k] != self.clause[lo]:
+                continue
             between = self.words[k + 1 : lo] if k < lo else self.words[hi + 1 : k]
-            listed = all(w[0].lower() in W.LIST_WORDS for w in between)
-            for kind, (cues, members) in W.KINDS.items():
-                if word.lower() in cues or (listed and _key(word) in members):
-                    out.add(kind)
+            if not member or all(w[0].lower() in W.LIST_WORDS for w in between):
+                out.add(kind)
         return out
 
 

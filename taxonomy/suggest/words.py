@@ -117,6 +117,8 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         _words("pca tsne umap mds isomap lle"),
     ),
 }
+KIND_OF_CUE = {word: kind for kind, (cues, _) in KINDS.items() for word in cues}
+KIND_OF_MEMBER = {word: kind for kind, (_, members) in KINDS.items() for word in members}
 LIST_WORDS = _words("and or nor vs versus")  # "SGD and X", "PCA, t-SNE or X": a list of one kind
 LIST = re.compile(r"(?=.*(?:,|\b(?:and|or|nor|vs|versus)\b))(?:[\s,]|\b(?:and|or|nor|vs|versus)\b\.?)+")
 # A size or version after a known name makes a variant of it, not a new name: LLaMA2-7B, ViT-B/16,
