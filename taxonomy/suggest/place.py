@@ -53,8 +53,8 @@ def place(
     ``papers`` sentences of as many papers (two; one when names of single papers are asked for),
     and in ``MIN_SHARE`` of its sentences; the name must be used like a method in as many papers
     and not be a tool of another kind (an optimizer, a metric). From the family the parent goes down
-    the DAG to the child with most votes, as long as that child has half of the family's votes and
-    the same evidence (``papers`` sentences of as many papers).
+    the DAG to the child with most votes, as long as that child has half of the family's votes, two
+    at least, and votes from ``papers`` papers.
     """
     if kind:
         return Placement(None, why=kind)
@@ -72,7 +72,7 @@ def place(
         below = [
             (-votes[c], c)
             for c in taxonomy.children(node)
-            if 2 * votes[c] >= best and votes[c] >= papers and voters[c] >= papers
+            if 2 * votes[c] >= best and votes[c] >= 2 and voters[c] >= papers
         ]
         if not below:
             break

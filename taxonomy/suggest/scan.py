@@ -155,9 +155,12 @@ class _Scanner:
         j = i
         while j > max(0, i - 2) and _modifier(words[j - 1][0], first=j == 1):
             j -= 1
-        a = words[j][1]
-        if j == i or any(m.start <= a < m.end for m in inside):
-            return  # no modifier, or the rules know the first words ("Transformer model")
+        a, starts = words[j][1], {w[1] for w in words[j:i]}
+        if j == i or any(m.start <= a < m.end or m.start in starts for m in inside):
+            # No modifier, or the rules know a modifier word: "Transformer model", "renowned
+            # transformer model", "dense attention-based model" are known concepts with a generic
+            # head ("image-language model", where they match inside a word, is kept).
+            return
         head = words[i][0][:-1] if words[i][0][:-1] in W.PHRASE_HEADS else words[i][0]
         name = " ".join([w for w, _, _ in words[j:i]] + [head])
         tally = self.tallies.setdefault(name.lower(), _Tally())
@@ -223,6 +226,8 @@ class _Scanner:
             return False
         if " " in key and tally.seen < W.MIN_BOND * self.modifiers[key.split()[0]]:
             return False  # "linear model": the first word is mostly used otherwise, so not a name
+        if " " in key and tally.papers < 2:
+            return False  # "concise model": a phrase of one paper describes, it does not name
         if tally.long_forms and ambiguous(tally.long_forms):
             return False  # CL: continual learning in some papers, contrastive learning in others
         if tally.words == tally.seen and not tally.introduced:
