@@ -63,8 +63,10 @@ def place(
         return Placement(None, why="no family named near it")
     best, family = -families[0][0], families[0][1]
     share = best / max(1, sentences)
-    if best < papers or voters[family] < papers or share < W.MIN_SHARE:
-        return Placement(None, share=share, why="no family named near it")
+    if best < papers or voters[family] < papers:
+        return Placement(None, share=share, why=f"{family} near it in {voters[family]} paper only")
+    if share < W.MIN_SHARE:
+        return Placement(None, share=share, why=f"{family} near it in {best} of {sentences} sentences")
     if method_papers < papers:
         return Placement(None, share=share, why="seldom used as a method")
     node = family
