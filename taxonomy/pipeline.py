@@ -92,7 +92,11 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
     taxonomy = load_rules(options.rules_dir)
     out_dir = _prepare(options.out_dir)
     records = ingest.read(
-        options.inputs, format=options.format, fields=options.fields, strict=options.strict, labels=options.labels
+        options.inputs,
+        format=options.format,
+        fields=options.fields,
+        strict=options.strict,
+        labels=options.labels,
     )
     stats = CorpusStats(sample_size=options.sample_size)
     cache = TagCache(options.cache, setup_digest(taxonomy, options.model)) if options.cache else None
@@ -125,7 +129,9 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
     return TagResult(taxonomy, stats, files, cached)
 
 
-def _paper_graph(path: Path, taxonomy: Taxonomy, wanted: bool) -> AbstractContextManager[PaperGraphSink | None]:
+def _paper_graph(
+    path: Path, taxonomy: Taxonomy, wanted: bool
+) -> AbstractContextManager[PaperGraphSink | None]:
     """The paper graph's sink, or nothing; the sink writes its file only when the block succeeds."""
     from taxonomy.graph import PaperGraphSink
 
@@ -248,12 +254,16 @@ def _tag_cached(
         yield cache.store(found, lines), part
 
 
-def _pool(batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions) -> Iterator[tuple[bytes, CorpusStats]]:
+def _pool(
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
+) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag batches on worker processes, a bounded number in flight, results in input order."""
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     args = (taxonomy, options.model, options.sample_size)
-    with ProcessPoolExecutor(options.jobs, mp_context=context, initializer=_init_worker, initargs=args) as pool:
+    with ProcessPoolExecutor(
+        options.jobs, mp_context=context, initializer=_init_worker, initargs=args
+    ) as pool:
         pending: deque[Future[tuple[bytes, CorpusStats]]] = deque()
         for batch in batches:
             if batch:
@@ -321,7 +331,9 @@ class GraphOptions:
     paper_graph: bool = True
 
 
-def stats_from_papers(papers_path: Path, taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE) -> CorpusStats:
+def stats_from_papers(
+    papers_path: Path, taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE
+) -> CorpusStats:
     """Rebuild the statistics of an earlier run from its papers.jsonl (and summary.json beside it)."""
     stats = CorpusStats(sample_size=sample_size)
     known = taxonomy.concepts
@@ -347,7 +359,11 @@ def stats_from_papers(papers_path: Path, taxonomy: Taxonomy, sample_size: int = 
 
 
 def write_graphs(
-    taxonomy: Taxonomy, stats: CorpusStats, out_dir: Path, options: GraphOptions, papers_path: Path | None = None
+    taxonomy: Taxonomy,
+    stats: CorpusStats,
+    out_dir: Path,
+    options: GraphOptions,
+    papers_path: Path | None = None,
 ) -> list[Path]:
     """Write the concept graph in each format, and the paper graph when papers.jsonl is given."""
     from taxonomy.export import write_graph
