@@ -58,10 +58,19 @@ def setup_digest(taxonomy: Taxonomy, model: str | None = None) -> bytes:
     parts += [f"rules {taxonomy.version}", f"model {model or ''} {_package_version(model)}"]
     h.update(orjson.dumps(parts))
     for name in OUTPUT_MODULES:
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin and Path(spec.origin).is_file():
-            h.update(hashlib.blake2b(Path(spec.origin).read_bytes(), digest_size=32).digest())
+        for path in _module_files(name):
+            h.update(hashlib.blake2b(path.read_bytes(), digest_size=32).digest())
     return h.digest()
+
+
+def _module_files(name: str) -> list[Path]:
+    """The source files of a module, or of every module of a package, in a stable order."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin or not Path(spec.origin).is_file():
+        return []
+    if spec.submodule_search_locations:  # a package: all of its modules count
+        return sorted(p for folder in spec.submodule_search_locations for p in Path(folder).rglob("*.py"))
+    return [Path(spec.origin)]
 
 
 def _package_version(name: str | None) -> str:

@@ -19,7 +19,7 @@ from taxonomy.rules import Taxonomy
 from taxonomy.suggest import words as W
 from taxonomy.suggest.abbrev import ambiguous, long_form, norm
 from taxonomy.suggest.near import _Hit, _hit, _Near, _strip_suffix, _Words
-from taxonomy.tag import _SENTENCE_END  # the tagger's own rule, so sentences agree
+from taxonomy.tag import SENTENCE_END  # the tagger's own rule, so sentences agree
 
 
 @dataclass(slots=True)
@@ -93,7 +93,7 @@ class _Scanner:
         hits: dict[str, list[tuple[_Hit, str]]] = {}
         for name in FIELDS:
             text: str = getattr(paper, name)
-            bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+            bounds = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
             for start, end in itertools.pairwise(bounds):
                 inside = [m for m in by_field[name] if start <= m.start < end]
                 for key, hit in self._sentence(text, start, end, inside, name == "title").items():

@@ -1,11 +1,4 @@
-"""Tag papers with concepts and families using spaCy matchers compiled from the rules.
-
-The pipeline is ``spacy.blank("en")``'s tokenizer and two ``PhraseMatcher`` passes (aliases,
-guards and role cues on ``LOWER``; case-sensitive aliases on ``ORTH``). Token patterns, which cost
-far more per token, run only on texts their trigger regex matches. Sentence boundaries are found
-with a regular expression only in texts that have matches, so papers without mentions cost little
-more than tokenizing them. spaCy objects never leave this module: matches become ``Mention`` values.
-"""
+"""The Tagger: rules compiled into spaCy matchers, run over titles and abstracts."""
 
 from __future__ import annotations
 
@@ -15,7 +8,6 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
@@ -23,58 +15,23 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
-from taxonomy.models import FIELDS, ROLES, ConceptHit, FieldName, Mention, Paper, Role, TaggedPaper
+from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy, alias_variants
-
-_BLANK = {"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "}
-_SPACES = str.maketrans(_BLANK)
-_HAS_BREAK = re.compile(r"[\n\r\t\v\f]")
-
-
-def _one_line(text: str) -> str:
-    """Line breaks and tabs as spaces, offsets unchanged: a lone newline makes spaCy's tokenizer stop
-    caching words for the rest of the text (measured ~10x slower). Readers already collapse
-    whitespace, so the common case is one cheap search."""
-    return text.translate(_SPACES) if _HAS_BREAK.search(text) else text
-
-
-# A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
-# common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation).
-_SENTENCE_END = re.compile(
-    r"[.!?]\s+(?=[A-Z0-9\"'(\[])"  # the cheap test first: most positions are not a full stop
-    r"(?<!\be\.g\.\s)(?<!\bi\.e\.\s)(?<!\bal\.\s)(?<!\bvs\.\s)(?<!\bcf\.\s)(?<!\bFig\.\s)(?<!\bEq\.\s)(?<!\bSec\.\s)"
+from taxonomy.tag.decide import decide
+from taxonomy.tag.matches import (
+    SENTENCE_END,
+    Cue,
+    Match,
+    Sentence,
+    drop_definitions,
+    drop_guarded,
+    longest,
+    one_line,
+    one_sense,
+    own_name,
 )
-_ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
-# When two cues are equally near, the more specific reading wins.
+
 _CUE_PRIORITY: dict[Role, int] = {"compares": 0, "proposes": 1, "uses": 2, "mentions": 3}
-
-
-@dataclass(frozen=True, slots=True)
-class _Match:
-    concept: str
-    start: int  # token offsets
-    end: int
-    rule: str
-    cased: bool = False  # matched by a case-sensitive alias (an acronym)
-
-
-@dataclass(frozen=True, slots=True)
-class _Cue:
-    start: int
-    end: int
-    role: Role
-    after: bool  # True for a cue that follows the concept it applies to
-    text: str
-
-
-@dataclass(slots=True)
-class _Sentence:
-    """The matches and cues of one sentence, and whether it speaks of the authors' own work."""
-
-    start: int  # first token
-    matches: list[_Match]
-    cues: list[_Cue]
-    own: str = ""  # the words that mark it as the authors' own ("we", or the paper's method name)
 
 
 class Tagger:
@@ -160,7 +117,7 @@ class Tagger:
 
     def tag_batch(self, papers: Sequence[Paper], batch_size: int = 256) -> list[TaggedPaper]:
         """Tag papers in order; tokenizing them together is faster than one at a time."""
-        texts = [_one_line(text) for p in papers for text in (p.title, p.abstract)]
+        texts = [one_line(text) for p in papers for text in (p.title, p.abstract)]
         docs = iter(self._pipe(texts, batch_size))
         out = []
         for i, paper in enumerate(papers):
@@ -168,7 +125,7 @@ class Tagger:
             title, title_vetoed = self._mentions(next(docs), title_text, "title")
             own = own_name(title_text)
             abstract, abstract_vetoed = self._mentions(next(docs), abstract_text, "abstract", own)
-            mentions = _one_sense(title + abstract, title_vetoed | abstract_vetoed)
+            mentions = one_sense(title + abstract, title_vetoed | abstract_vetoed)
             out.append(decide(self.taxonomy, paper, mentions))
         return out
 
@@ -185,9 +142,9 @@ class Tagger:
 
     def find(self, text: str) -> list[Mention]:
         """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
-        text = _one_line(text)
+        text = one_line(text)
         mentions, vetoed = self._mentions(next(iter(self._pipe([text], 1))), text, "abstract")
-        return list(_one_sense(mentions, vetoed))
+        return list(one_sense(mentions, vetoed))
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
         if self.nlp.pipe_names:
@@ -211,8 +168,8 @@ class Tagger:
         matches, guards, cue_hits = self._sort(found)
         if not matches:
             return [], set()
-        matches, vetoed = _drop_guarded(_longest(matches), guards, doc)
-        matches = _drop_definitions(matches, doc)
+        matches, vetoed = drop_guarded(longest(matches), guards, doc)
+        matches = drop_definitions(matches, doc)
         if not matches:
             return [], vetoed
         bounds = self._sentence_bounds(doc, text)
@@ -260,15 +217,15 @@ class Tagger:
 
     def _sort(
         self, found: list[tuple[int, int, int]]
-    ) -> tuple[list[_Match], dict[str, list[tuple[int, int]]], list[tuple[str, str, str, int, int]]]:
+    ) -> tuple[list[Match], dict[str, list[tuple[int, int]]], list[tuple[str, str, str, int, int]]]:
         """Split raw matcher output into concept matches, guard spans and cue hits."""
-        matches: list[_Match] = []
+        matches: list[Match] = []
         guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
         cue_hits: list[tuple[str, str, str, int, int]] = []
         for match_id, start, end in found:
             kind, payload, rule = self._kinds[match_id]
             if kind == "concept" or kind == "cased":
-                matches.append(_Match(payload, start, end, rule, kind == "cased"))
+                matches.append(Match(payload, start, end, rule, kind == "cased"))
             elif kind == "guard":
                 guards[payload].append((start, end))
             else:
@@ -278,24 +235,24 @@ class Tagger:
     def _sentence_bounds(self, doc: Doc, text: str) -> list[int]:
         if self._use_parser:
             return [sent.start_char for sent in doc.sents]
-        return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        return [0] + [m.end() for m in SENTENCE_END.finditer(text)]
 
     def _sentences(
         self,
         doc: Doc,
         text: str,
         bounds: list[int],
-        matches: list[_Match],
+        matches: list[Match],
         cue_hits: list[tuple[str, str, str, int, int]],
         own: str,
-    ) -> dict[int, _Sentence]:
+    ) -> dict[int, Sentence]:
         """Group matches and cues by sentence (only sentences with matches are kept)."""
         first_token: dict[int, int] = {}
-        sentences: dict[int, _Sentence] = {}
+        sentences: dict[int, Sentence] = {}
         for m in matches:
             index = bisect.bisect_right(bounds, doc[m.start].idx)
             if index not in sentences:
-                sentences[index] = _Sentence(self._first_token(doc, bounds[index - 1], m.start), [], [])
+                sentences[index] = Sentence(self._first_token(doc, bounds[index - 1], m.start), [], [])
                 first_token[index] = sentences[index].start
             sentences[index].matches.append(m)
         for kind, role, phrase, start, end in cue_hits:
@@ -305,7 +262,7 @@ class Tagger:
             if kind == "self":
                 sentence.own = sentence.own or phrase
             else:
-                sentence.cues.append(_Cue(start, end, role, kind == "after", phrase))  # type: ignore[arg-type]
+                sentence.cues.append(Cue(start, end, role, kind == "after", phrase))  # type: ignore[arg-type]
         if own:
             for index, sentence in sentences.items():
                 end = bounds[index] if index < len(bounds) else len(text)
@@ -320,9 +277,9 @@ class Tagger:
             i -= 1
         return i
 
-    def _role(self, doc: Doc, m: _Match, sentence: _Sentence) -> _Cue | None:
+    def _role(self, doc: Doc, m: Match, sentence: Sentence) -> Cue | None:
         """The nearest cue in reach within the mention's sentence, which sets its role."""
-        best: tuple[int, int, _Cue] | None = None
+        best: tuple[int, int, Cue] | None = None
         for cue in sentence.cues:
             if cue.end > m.start and cue.start < m.end:
                 continue  # the cue overlaps the name itself
@@ -346,7 +303,7 @@ class Tagger:
             best = (*rank, cue)
         return None if best is None else best[2]
 
-    def _head(self, doc: Doc, m: _Match, cue: _Cue, sentence: _Sentence) -> str:
+    def _head(self, doc: Doc, m: Match, cue: Cue, sentence: Sentence) -> str:
         """For a builds-on cue, the concept named right next to it that builds on ``m``."""
         if cue.text.lower() not in self._builds_on:
             return ""
@@ -368,7 +325,7 @@ class Tagger:
             doc[i].is_alpha and doc[i].lower_ not in self._joins for i in range(lo, hi)
         )
 
-    def _reaches(self, doc: Doc, cue: _Cue, m: _Match, sentence: _Sentence, lo: int, hi: int) -> bool:
+    def _reaches(self, doc: Doc, cue: Cue, m: Match, sentence: Sentence, lo: int, hi: int) -> bool:
         """A cue reaches past other concepts only along a list: "than CNNs, RNNs and Transformers"."""
         between = [x for x in sentence.matches if lo <= x.start and x.end <= hi]
         if not between:
@@ -383,140 +340,3 @@ class Tagger:
             if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
                 return False
         return True
-
-
-def own_name(title: str) -> str:
-    """The paper's own method name: a short title part before a colon ("SpeechT5: ..."), else ""."""
-    head, colon, _ = title.partition(":")
-    head = head.strip()
-    if not colon or not head or len(head.split()) > 2 or len(head) < 3:
-        return ""
-    return head if any(ch.isupper() for ch in head[1:]) or any(ch.isdigit() for ch in head) else ""
-
-
-def mention_weight(taxonomy: Taxonomy, mention: Mention) -> float:
-    """How much a mention counts towards its families, by field and role (from scoring.yaml)."""
-    return taxonomy.scoring.weights[mention.field][mention.role]
-
-
-def contributions(taxonomy: Taxonomy, mentions: Iterable[Mention]) -> dict[str, list[tuple[float, Mention]]]:
-    """Each family's weighted mentions, strongest first (the order the decay is applied in)."""
-    out: dict[str, list[tuple[float, Mention]]] = defaultdict(list)
-    for mention in mentions:
-        weight = mention_weight(taxonomy, mention)
-        for family in taxonomy.concepts[mention.concept].families:
-            out[family].append((weight, mention))
-    for entries in out.values():
-        entries.sort(key=lambda e: -e[0])
-    return dict(out)
-
-
-def decayed(weights: Iterable[float], decay: float) -> float:
-    """Sum of weights, strongest first, the i-th one scaled by decay**i."""
-    return sum(w * decay**i for i, w in enumerate(sorted(weights, reverse=True)))
-
-
-def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
-    """Score families from the mentions and pick the primary ones (weights from scoring.yaml)."""
-    scoring = taxonomy.scoring
-    family_scores = {
-        family: decayed((w for w, _ in entries), scoring.repeat_decay)
-        for family, entries in contributions(taxonomy, mentions).items()
-    }
-    top = max(family_scores.values(), default=0.0)
-    primary = tuple(
-        sorted(
-            f
-            for f, score in family_scores.items()
-            if score >= scoring.min_score and score >= scoring.min_share * top
-        )
-    )
-    by_concept: dict[str, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        by_concept[mention.concept].append(mention)
-    hits = tuple(
-        ConceptHit(
-            concept=cid,
-            count=len(ms),
-            score=round(decayed((mention_weight(taxonomy, m) for m in ms), scoring.repeat_decay), 3),
-            role=min((m.role for m in ms), key=_ROLE_RANK.__getitem__),
-        )
-        for cid, ms in sorted(by_concept.items())
-    )
-    return TaggedPaper(
-        paper=paper,
-        mentions=mentions,
-        concepts=hits,
-        families_primary=primary,
-        families_mentioned=tuple(sorted(family_scores)),
-        family_scores=tuple((f, round(s, 3)) for f, s in sorted(family_scores.items())),
-    )
-
-
-def _longest(matches: list[_Match]) -> list[_Match]:
-    """Drop matches inside a longer match ("Vision Transformer" wins over "Transformer")."""
-    ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start), m.concept, m.rule))
-    out: list[_Match] = []
-    reach = -1
-    for m in ordered:
-        if out and m.start == out[-1].start and m.end == out[-1].end:
-            if m.concept != out[-1].concept:
-                out.append(m)  # two concepts named by the same words (a cased and a plain alias)
-            continue
-        if m.end <= reach:
-            continue
-        if out and m.start < out[-1].end and m.concept == out[-1].concept:
-            continue  # "image diffusion model" read as "image diffusion" and "diffusion model": one mention
-        out.append(m)
-        reach = max(reach, m.end)
-    return out
-
-
-def _drop_guarded(
-    matches: list[_Match], guards: dict[str, list[tuple[int, int]]], doc: Doc
-) -> tuple[list[_Match], set[tuple[str, str]]]:
-    """Drop matches inside a guard phrase of their concept; report guarded acronyms.
-
-    An acronym keeps one sense through a text ("one sense per discourse"): once a guard shows that
-    "MAE" means "mean absolute error" here, other bare uses of "MAE" in the paper are dropped too.
-    Everyday words do not behave that way ("attracted attention" says nothing about "attention
-    layers" later), so this applies to case-sensitive aliases only.
-    """
-    if not guards:
-        return matches, set()
-    kept: list[_Match] = []
-    vetoed: set[tuple[str, str]] = set()
-    for m in matches:
-        if any(g0 <= m.start and m.end <= g1 for g0, g1 in guards.get(m.concept, ())):
-            if m.cased:
-                vetoed.add((m.concept, doc[m.start : m.end].text))
-        else:
-            kept.append(m)
-    return kept, vetoed
-
-
-def _drop_definitions(matches: list[_Match], doc: Doc) -> list[_Match]:
-    """Count "Graph Neural Networks (GNNs)" once: an abbreviation defined right after its long form."""
-    kept: list[_Match] = []
-    for m in matches:
-        prev = kept[-1] if kept else None
-        if (
-            prev is not None
-            and prev.concept == m.concept
-            and m.start == prev.end + 1
-            and doc[prev.end].text == "("
-            and m.end < len(doc)
-            and doc[m.end].text == ")"
-        ):
-            continue
-        kept.append(m)
-    return kept
-
-
-def _one_sense(mentions: list[Mention], vetoed: set[tuple[str, str]]) -> tuple[Mention, ...]:
-    if not vetoed:
-        return tuple(mentions)
-    return tuple(m for m in mentions if (m.concept, m.text) not in vetoed)
-
-
-__all__ = ["FIELDS", "Tagger", "contributions", "decayed", "decide", "mention_weight", "own_name"]
