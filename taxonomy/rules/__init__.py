@@ -1,0 +1,83 @@
+"""Load a rules folder into a validated ``Taxonomy``.
+
+A rules folder holds one YAML file per method family (the family and the concepts below it),
+``cues.yaml`` (phrases that tell a concept's role in a sentence) and ``scoring.yaml`` (the weights of
+the primary-family decision); ``schema.json`` in the bundled rules describes all three. Files are
+read with ``yaml.safe_load`` semantics only: no rule can run code. Every problem in every file is
+collected and reported at once, with file, line and what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from taxonomy.errors import RulesError
+from taxonomy.rules.checks import (
+    check_links,
+    collect_concepts,
+    digest,
+    link,
+    parse_cues,
+    parse_scoring,
+    raise_problems,
+    regex_problem,
+)
+from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, Taxonomy, alias_variants
+from taxonomy.rules.schema import SCHEMA_FILE, load_schema, schema_problems
+from taxonomy.rules.yamlfile import LineDict, bundled_document, default_rules_dir, read_documents, rule_files
+
+CUES_FILE = "cues.yaml"
+SCORING_FILE = "scoring.yaml"
+
+__all__ = [
+    "CUES_FILE",
+    "SCHEMA_FILE",
+    "SCORING_FILE",
+    "Concept",
+    "Cues",
+    "LineDict",
+    "Pattern",
+    "Scoring",
+    "Taxonomy",
+    "alias_variants",
+    "default_rules_dir",
+    "load_rules",
+    "regex_problem",
+    "rule_files",
+]
+
+
+def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
+    """Read, validate and link a rules folder; raise ``RulesError`` listing every problem."""
+    root = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    if not root.is_dir():
+        raise RulesError(f"{root}: rules folder not found (pass --rules DIR, a folder of YAML files)")
+    problems: list[str] = []
+    docs = read_documents(root, problems)
+    family_docs = {name: doc for name, doc in docs.items() if name not in (CUES_FILE, SCORING_FILE)}
+    if not family_docs and not problems:
+        problems.append(
+            f"{root}: no family files (*.yaml) found; each family needs a file with a 'family:' section"
+        )
+    schema = load_schema()
+    valid: dict[str, Any] = {}
+    for name, doc in docs.items():
+        kind = {CUES_FILE: "cues_file", SCORING_FILE: "scoring_file"}.get(name, "family_file")
+        found = schema_problems(root / name, doc, schema, kind)
+        problems.extend(found)
+        if not found:
+            valid[name] = doc
+    # Concepts from files that passed the schema are still checked, so one run shows every problem;
+    # a parent may live in a file that failed, so unknown parents are only judged when all passed.
+    complete = len(valid) == len(docs) and not problems
+    concepts = collect_concepts(root, {n: d for n, d in valid.items() if n in family_docs}, problems)
+    check_links(concepts, problems, check_parents=complete)
+    if problems:
+        raise_problems(root, problems)
+    linked = link(concepts)
+    # A rules folder without cue or scoring files uses the bundled ones.
+    cues = parse_cues(docs.get(CUES_FILE) or bundled_document(CUES_FILE))
+    scoring = parse_scoring(docs.get(SCORING_FILE) or bundled_document(SCORING_FILE))
+    families = tuple(sorted(c.id for c in linked.values() if c.is_family))
+    return Taxonomy(linked, families, cues, scoring, digest(root), str(root))

@@ -1,0 +1,247 @@
+"""Building concepts from valid files and checking what a schema cannot: links, cycles, aliases, patterns."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from taxonomy.errors import RulesError
+from taxonomy.models import ROLES, Role
+from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, alias_variants
+from taxonomy.rules.schema import suggest_names
+from taxonomy.rules.yamlfile import LineDict, rule_files
+
+_MAX_REGEX = 200
+# Nested quantifiers such as (a+)+ or (\w*)* backtrack catastrophically on near-misses.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,)")
+
+
+def _tuple(doc: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(v) for v in doc.get(key) or ())
+
+
+def _concept(cid: str, doc: LineDict, path: Path, is_family: bool, line: int) -> Concept:
+    patterns = tuple(
+        Pattern(str(p["id"]), str(p["trigger"]), json.dumps(p["tokens"], sort_keys=True))
+        for p in doc.get("patterns") or ()
+    )
+    return Concept(
+        id=cid,
+        label=str(doc["label"]),
+        description=" ".join(str(doc["description"]).split()),
+        is_family=is_family,
+        parents=_tuple(doc, "parents"),
+        aliases=_tuple(doc, "aliases"),
+        aliases_cased=_tuple(doc, "aliases_cased"),
+        patterns=patterns,
+        guards=_tuple(doc, "guards"),
+        examples=_tuple(doc, "examples"),
+        counterexamples=_tuple(doc, "counterexamples"),
+        file=str(path),
+        line=line,
+    )
+
+
+def collect_concepts(root: Path, family_docs: Mapping[str, Any], problems: list[str]) -> dict[str, Concept]:
+    concepts: dict[str, Concept] = {}
+    for name, doc in family_docs.items():
+        path = root / name
+        family = doc["family"]
+        section = doc.get("concepts") or LineDict()
+        entries = [(str(family["id"]), family, True, doc.key_lines["family"])]
+        entries += [
+            (cid, body, False, section.key_lines.get(cid, body.line)) for cid, body in section.items()
+        ]
+        for cid, body, is_family, line in entries:
+            concept = _concept(cid, body, path, is_family, line)
+            if cid in concepts:
+                first = concepts[cid]
+                problems.append(
+                    f"{concept.where}: concept '{cid}': id already defined at {first.where} (ids must be unique across files; rename one)"
+                )
+                continue
+            concepts[cid] = concept
+    return concepts
+
+
+def check_links(concepts: Mapping[str, Concept], problems: list[str], *, check_parents: bool) -> None:
+    """Parents exist, no cycles, aliases belong to one concept, patterns and regexes are sound."""
+    owners: dict[str, str] = {}
+    for concept in concepts.values():
+        head = f"{concept.where}: concept '{concept.id}'"
+        for parent in concept.parents:
+            if parent not in concepts and check_parents:
+                problems.append(f"{head}: parent '{parent}' is not defined{suggest_names(parent, concepts)}")
+            elif parent == concept.id:
+                problems.append(f"{head}: a concept cannot be its own parent")
+        for alias in concept.aliases + concept.aliases_cased:
+            key = alias if alias in concept.aliases_cased else alias.lower()
+            other = owners.setdefault(key, concept.id)
+            if other != concept.id:
+                problems.append(
+                    f"{head}: alias '{alias}' also belongs to concept '{other}' (an alias may name one concept only)"
+                )
+        for pattern in concept.patterns:
+            problems.extend(f"{head}: pattern '{pattern.id}': {msg}" for msg in _pattern_problems(pattern))
+        for guard in concept.guards:
+            names = [v for a in concept.aliases + concept.aliases_cased for v in alias_variants(a)]
+            if not concept.patterns and not any(_contains_phrase(guard, name) for name in names):
+                problems.append(
+                    f"{head}: guard '{guard}' contains none of the concept's aliases, so it can never apply"
+                )
+    cycle = _find_cycle(concepts)
+    if cycle:
+        first = concepts[cycle[0]]
+        problems.append(
+            f"{first.where}: concept '{first.id}': parents form a cycle ({' -> '.join(cycle)}); remove one of these parent links"
+        )
+
+
+def _contains_phrase(guard: str, alias: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(alias.lower())}(?!\w)", guard.lower()) is not None
+
+
+def regex_problem(expression: str) -> str | None:
+    """Why a regular expression from the rules is refused, or None when it is safe to run."""
+    if len(expression) > _MAX_REGEX:
+        return f"regular expression is {len(expression)} characters long (at most {_MAX_REGEX})"
+    if _NESTED_QUANTIFIER.search(expression):
+        return f"regular expression '{expression}' nests quantifiers (like '(a+)+'), which can take exponential time; rewrite it without the outer repeat"
+    try:
+        re.compile(expression)
+    except re.error as exc:
+        return f"invalid regular expression '{expression}': {exc}"
+    return None
+
+
+@functools.cache
+def _validation_vocab() -> Any:
+    from spacy.lang.en import English
+
+    return English().vocab
+
+
+def _pattern_problems(pattern: Pattern) -> list[str]:
+    from spacy.matcher import Matcher
+
+    out = []
+    trigger = regex_problem(pattern.trigger)
+    if trigger:
+        out.append(f"trigger: {trigger}")
+    tokens = json.loads(pattern.tokens_json)
+    for spec in tokens:
+        for value in spec.values():
+            if isinstance(value, dict) and "REGEX" in value:
+                problem = regex_problem(str(value["REGEX"]))
+                if problem:
+                    out.append(problem)
+    if not out:
+        try:
+            Matcher(_validation_vocab(), validate=True).add(pattern.id, [tokens])
+        except (ValueError, TypeError, KeyError) as exc:
+            summary = " ".join(str(exc).split())
+            out.append(f"not a valid spaCy token pattern: {summary[:300]}")
+    return out
+
+
+def _find_cycle(concepts: Mapping[str, Concept]) -> list[str]:
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(cid: str) -> list[str]:
+        state[cid] = 1
+        path.append(cid)
+        for parent in concepts[cid].parents:
+            if parent not in concepts:
+                continue
+            if state.get(parent) == 1:
+                return [*path[path.index(parent) :], parent]
+            if parent not in state:
+                found = visit(parent)
+                if found:
+                    return found
+        path.pop()
+        state[cid] = 2
+        return []
+
+    for cid in sorted(concepts):
+        if cid not in state:
+            found = visit(cid)
+            if found:
+                return found
+    return []
+
+
+def link(concepts: Mapping[str, Concept]) -> dict[str, Concept]:
+    """Fill in ancestors, families and level for every concept (the DAG is known to be acyclic)."""
+    ancestors: dict[str, frozenset[str]] = {}
+
+    def up(cid: str) -> frozenset[str]:
+        if cid not in ancestors:
+            found: set[str] = set()
+            for parent in concepts[cid].parents:
+                found |= {parent} | up(parent)
+            ancestors[cid] = frozenset(found)
+        return ancestors[cid]
+
+    levels: dict[str, int] = {}
+
+    def level(cid: str) -> int:
+        if cid not in levels:
+            parents = concepts[cid].parents
+            levels[cid] = 0 if not parents else 1 + min(level(p) for p in parents)
+        return levels[cid]
+
+    linked = {}
+    for cid in sorted(concepts):
+        concept = concepts[cid]
+        above = up(cid)
+        families = tuple(sorted(a for a in above | {cid} if concepts[a].is_family))
+        linked[cid] = replace(concept, ancestors=tuple(sorted(above)), families=families, level=level(cid))
+    return linked
+
+
+def parse_cues(doc: Mapping[str, Any]) -> Cues:
+    before: list[tuple[str, Role]] = []
+    after: list[tuple[str, Role]] = []
+    for role in ROLES:
+        lists = (doc.get("roles") or {}).get(role) or {}
+        before.extend((str(p), role) for p in lists.get("before") or ())
+        after.extend((str(p), role) for p in lists.get("after") or ())
+    return Cues(
+        int(doc["window"]),
+        tuple(before),
+        tuple(after),
+        _tuple(doc, "barriers"),
+        _tuple(doc, "conjunctions"),
+        _tuple(doc, "self"),
+        _tuple(doc, "builds_on"),
+    )
+
+
+def parse_scoring(doc: Mapping[str, Any]) -> Scoring:
+    return Scoring(
+        weights={f: {r: float(w) for r, w in roles.items()} for f, roles in doc["weights"].items()},
+        repeat_decay=float(doc["repeat_decay"]),
+        min_score=float(doc["primary"]["min_score"]),
+        min_share=float(doc["primary"]["min_share"]),
+    )
+
+
+def digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in rule_files(root):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def raise_problems(root: Path, problems: list[str]) -> None:
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    lines = "\n".join(f"  - {p}" for p in problems)
+    raise RulesError(f"{root}: {count}\n{lines}", tuple(problems))

@@ -1,0 +1,111 @@
+"""The values a rules folder loads into: concepts, cues, scoring, the taxonomy; alias spellings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from taxonomy.models import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A token pattern for a name shape, run only where its trigger regex matches the text."""
+
+    id: str
+    trigger: str
+    tokens_json: str  # the spaCy Matcher pattern, as canonical JSON (keeps the value hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A family (level 0) or a concept below one, as defined in the rules."""
+
+    id: str
+    label: str
+    description: str
+    is_family: bool
+    parents: tuple[str, ...]
+    aliases: tuple[str, ...]
+    aliases_cased: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+    guards: tuple[str, ...]
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...]
+    file: str
+    line: int
+    ancestors: tuple[str, ...] = ()  # every concept above this one, sorted
+    families: tuple[str, ...] = ()  # the families it rolls up to (itself for a family)
+    level: int = 0  # 0 for a family, else 1 + the lowest parent level
+
+    @property
+    def where(self) -> str:
+        """``file:line`` of the definition."""
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """Role cue phrases: ``before`` cues apply to a concept after them, ``after`` cues to one before."""
+
+    window: int
+    before: tuple[tuple[str, Role], ...]
+    after: tuple[tuple[str, Role], ...]
+    barriers: tuple[str, ...]
+    conjunctions: tuple[str, ...] = ()
+    self_markers: tuple[str, ...] = ()
+    builds_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """Weights and thresholds of the primary-family decision."""
+
+    weights: Mapping[str, Mapping[str, float]]  # field -> role -> weight of one mention
+    repeat_decay: float
+    min_score: float
+    min_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """The validated rules: concepts by id (families included), cues and scoring."""
+
+    concepts: Mapping[str, Concept]
+    families: tuple[str, ...]
+    cues: Cues
+    scoring: Scoring
+    version: str  # a digest of the rules files' contents
+    root: str = field(default="", compare=False)
+
+    def family_of(self, concept_id: str) -> tuple[str, ...]:
+        """The families a concept rolls up to."""
+        return self.concepts[concept_id].families
+
+    def children(self, concept_id: str) -> tuple[str, ...]:
+        """Concepts whose parents include ``concept_id``, sorted."""
+        return tuple(sorted(c.id for c in self.concepts.values() if concept_id in c.parents))
+
+
+def alias_variants(alias: str) -> list[str]:
+    """Spellings an alias also matches: hyphen or space between words, joined words, plural -s.
+
+    Up to four words get every hyphen/space combination (at most 8); longer aliases keep their
+    own separators or all spaces, so the list stays short (at most 20 with plurals).
+    """
+    words = re.split(r"[ -]", alias)
+    variants = {alias}
+    if len(words) > 1:
+        seps = [" ", "-"] if len(words) <= 4 else [" "]  # 2**(n-1) combinations: cap the growth
+        forms = [words[0]]
+        for word in words[1:]:
+            forms = [f + sep + word for f in forms for sep in seps]
+        variants.update(forms)
+        if "-" in alias:
+            variants.add("".join(words))
+    for form in list(variants):
+        last = re.split(r"[ -]", form)[-1]
+        if last.isalpha() and len(last) > 1 and not last.lower().endswith("s"):
+            variants.add(form + ("S" if last.isupper() and len(last) > 4 else "s"))
+    return sorted(variants)
