@@ -184,3 +184,19 @@ def test_overlapping_names_of_one_concept_are_one_mention(small: Tagger) -> None
         "Vision Transformer",
         "Transformers",
     ]
+
+
+def test_rebuilding_the_pipeline_to_free_memory_changes_nothing(rules: Taxonomy) -> None:
+    papers = [
+        Paper(
+            id=str(i),
+            title=f"Mamba {i} for speech",
+            abstract=f"Unlike Transformers, our S4 layer {i} is fast.",
+        )
+        for i in range(40)
+    ]
+    steady = Tagger(rules).tag_batch(papers, 8)
+    rebuilding = Tagger(rules, vocab_limit=10)
+    first_nlp = rebuilding.nlp
+    assert [tp for i in range(0, 40, 8) for tp in rebuilding.tag_batch(papers[i : i + 8], 8)] == steady
+    assert rebuilding.nlp is not first_nlp

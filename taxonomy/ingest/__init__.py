@@ -113,6 +113,15 @@ class Records:
         self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, dedupe: bool
     ) -> Iterator[Paper | Reject]:
         seen = Seen() if dedupe else None
+        try:
+            yield from self._records(names, format, fields, strict, seen)
+        finally:
+            if seen is not None:
+                seen.close()
+
+    def _records(
+        self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, seen: Seen | None
+    ) -> Iterator[Paper | Reject]:
         for name, label in zip(names, self._labels, strict=True):
             source = open_source(name, label)
             self._current = source
