@@ -13,8 +13,12 @@ A cache holds the entries of one tagging setup: a run with another setup (edited
 model) empties it first, so the file never grows with old versions. A cache hit costs a lookup and
 the parse of the stored line; the pipeline folds it into the statistics as if it had been tagged.
 
+The file also holds what a later run needs to carry on where the last one stopped (see
+``taxonomy.resume``): the ids and titles of the papers seen (``Seen`` tables) and a *resume point*.
+
 The file is an ordinary SQLite database in WAL mode, marked with an application id and a schema
-version (``PRAGMA application_id`` / ``user_version``). A file that is not SQLite, another program's
+version (``PRAGMA application_id`` / ``user_version``); a cache of version 1 (no resume tables) is
+upgraded in place. A file that is not SQLite, another program's
 database, or a cache of another schema version is refused with a one-line error; nothing is
 overwritten or deleted except the entries of this cache.
 """
@@ -35,12 +39,14 @@ import orjson
 
 from taxonomy import __version__
 from taxonomy.errors import InputError, OutputError, TaxonomyError
+from taxonomy.ingest.dedupe import Seen
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.serialize import tagged_from_dict
 
 APPLICATION_ID = 0x54415843  # "TAXC": marks the file as a taxonomy cache
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the resume point and the Seen tables
+_UPGRADABLE = (1,)  # versions that only lack tables this version adds
 LOOKUP_BATCH = 256
 #: Modules whose code decides what a papers.jsonl line holds; their source is part of the setup.
 OUTPUT_MODULES = ("taxonomy.tag", "taxonomy.rules", "taxonomy.models", "taxonomy.serialize")
@@ -58,12 +64,12 @@ def setup_digest(taxonomy: Taxonomy, model: str | None = None) -> bytes:
     parts += [f"rules {taxonomy.version}", f"model {model or ''} {_package_version(model)}"]
     h.update(orjson.dumps(parts))
     for name in OUTPUT_MODULES:
-        for path in _module_files(name):
+        for path in module_files(name):
             h.update(hashlib.blake2b(path.read_bytes(), digest_size=32).digest())
     return h.digest()
 
 
-def _module_files(name: str) -> list[Path]:
+def module_files(name: str) -> list[Path]:
     """The source files of a module, or of every module of a package, in a stable order."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.origin or not Path(spec.origin).is_file():
@@ -139,7 +145,7 @@ class TagCache:
                 f"{self.path}: an SQLite database that is not a taxonomy cache; "
                 "choose another file with --cache FILE (this one is left as it is)"
             )
-        if app == APPLICATION_ID and schema != SCHEMA_VERSION:
+        if app == APPLICATION_ID and schema != SCHEMA_VERSION and schema not in _UPGRADABLE:
             raise InputError(
                 f"{self.path}: a taxonomy cache of schema version {schema} (this taxonomy reads version "
                 f"{SCHEMA_VERSION}); delete the file to start a new cache"
@@ -155,6 +161,7 @@ class TagCache:
             for statement in _SCHEMA.strip().split(";"):
                 if statement.strip():
                     db.execute(statement)
+            self._seen = Seen(db)  # creates its tables
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             row = db.execute("SELECT value FROM meta WHERE name = 'setup'").fetchone()
@@ -215,27 +222,45 @@ class TagCache:
             raise AssertionError(f"{len(batch.todo)} papers tagged but {len(fresh)} lines returned")
         rows = [(batch.keys[i], line + b"\n") for i, line in zip(batch.todo, fresh, strict=True)]
         if rows:
-            with self._errors("write"):
-                self._db.execute("BEGIN")
-                try:
-                    self._db.executemany("INSERT OR REPLACE INTO papers (key, line) VALUES (?, ?)", rows)
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
-                    raise
+            with self._errors("write"), self._transaction():
+                self._db.executemany("INSERT OR REPLACE INTO papers (key, line) VALUES (?, ?)", rows)
             self.stored += len(rows)
         lines = {i: line for i, (line, _) in batch.found.items()}
         lines.update((i, line) for i, (_, line) in zip(batch.todo, rows, strict=True))
         return b"".join(lines[i] for i in range(len(batch.papers)))
+
+    # -- what a later run needs to carry on (see taxonomy.resume) ----------------------------------
+
+    def seen(self, *, clear: bool) -> Seen:
+        """The ids and titles of the papers seen, kept in this file; ``clear`` forgets them first."""
+        if clear:
+            with self._errors("write"), self._transaction():
+                self._seen.clear()
+        return self._seen
+
+    def resume_point(self) -> bytes | None:
+        """The resume point the last complete run stored, if any."""
+        with self._errors("read"):
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'resume'").fetchone()
+        return bytes(row[0]) if row is not None else None
+
+    def set_resume_point(self, point: bytes | None) -> None:
+        """Store a resume point (and commit everything this run wrote), or remove it with None."""
+        with self._errors("write"), self._transaction():
+            if point is None:
+                self._db.execute("DELETE FROM meta WHERE name = 'resume'")
+            else:
+                self._db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('resume', ?)", (point,))
 
     def __len__(self) -> int:
         with self._errors("read"):
             return _scalar(self._db.execute("SELECT count(*) FROM papers"), 0)
 
     def close(self) -> None:
-        """Close the file (the WAL is folded back into it)."""
+        """Close the file (the WAL is folded back into it); what was not committed is dropped."""
         with self._errors("close"):
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             self._db.close()
 
     def __enter__(self) -> TagCache:
@@ -243,6 +268,19 @@ class TagCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Write in a transaction, and commit; one the ``Seen`` tables opened is joined and committed too."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:

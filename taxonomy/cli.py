@@ -360,7 +360,7 @@ def _build(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, labels=(sample_corpus().name,))
     result, files = build(options, graph)
     _print_run(result.stats.summary(), args.output, files)
-    _print_cache(args.cache, result.cached, result.stats.papers)
+    _print_cache(args.cache, result)
     return 0
 
 
@@ -371,7 +371,7 @@ def _tag(args: argparse.Namespace) -> int:
     assert isinstance(options, TagOptions)
     result = tag_corpus(options)
     _print_run(result.stats.summary(), args.output, list(result.files))
-    _print_cache(args.cache, result.cached, result.stats.papers)
+    _print_cache(args.cache, result)
     return 0
 
 
@@ -387,9 +387,22 @@ def _print_run(summary: dict[str, object], out_dir: Path, files: Sequence[Path])
     print(f"Wrote {out_dir}/: {names}")
 
 
-def _print_cache(cache: Path | None, cached: int, papers: int) -> None:
-    if cache is not None:
-        print(f"Cache {cache}: {cached:,} papers taken from it, {papers - cached:,} tagged and stored.")
+def _print_cache(cache: Path | None, result: object) -> None:
+    from taxonomy.pipeline import TagResult
+
+    assert isinstance(result, TagResult)
+    if cache is None:
+        return
+    if result.not_resumed:
+        print(f"Cache {cache}: every input read again: {result.not_resumed}.")
+    cached, new = result.cached, result.stats.papers - result.resumed
+    if result.resumed:
+        print(
+            f"Cache {cache}: resumed after the {result.resumed:,} papers of the last run; "
+            f"{new:,} new: {cached:,} taken from it, {new - cached:,} tagged and stored."
+        )
+    else:
+        print(f"Cache {cache}: {cached:,} papers taken from it, {new - cached:,} tagged and stored.")
 
 
 def _relative(path: Path, folder: Path) -> str:

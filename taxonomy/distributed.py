@@ -20,7 +20,7 @@ from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
 
 if TYPE_CHECKING:
-    from taxonomy.pipeline import TagOptions
+    from taxonomy.engines import EngineOptions
 
 _taggers: dict[tuple[str, str | None], Tagger] = {}
 
@@ -29,7 +29,7 @@ def _tag_on_worker(
     batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int
 ) -> tuple[bytes, CorpusStats]:
     """The task run on a worker: compile the rules once per worker, tag, fold."""
-    from taxonomy.pipeline import tag_and_fold
+    from taxonomy.engines import tag_and_fold
 
     key = (taxonomy.version, model)
     if key not in _taggers:
@@ -38,7 +38,7 @@ def _tag_on_worker(
 
 
 def dask_tag_batches(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: EngineOptions
 ) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag batches on a Dask cluster (``options.scheduler``, or a local one) and yield results in order."""
     try:

@@ -9,30 +9,43 @@ how the corpus was split, so every engine writes the same bytes.
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from taxonomy import ingest
-from taxonomy.cache import Lookup, TagCache, setup_digest
+from taxonomy import ingest, resume
+from taxonomy.cache import TagCache, setup_digest
+from taxonomy.digest import HashingWriter
+from taxonomy.engines import feed, tag_and_fold, tag_batches, tag_cached
 from taxonomy.errors import InputError, OutputError, UsageError
-from taxonomy.models import Paper, Reject, TaggedPaper
+from taxonomy.models import Paper, Reject
 from taxonomy.progress import Progress
 from taxonomy.rules import Taxonomy, load_rules
-from taxonomy.serialize import read_tagged, reject_to_line, tagged_from_dict, tagged_to_line
+from taxonomy.serialize import read_tagged, reject_to_line
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
-from taxonomy.tag import Tagger
 
 if TYPE_CHECKING:
-    from taxonomy.graph import PaperGraphSink
+    from taxonomy.graph import GraphLayout, PaperGraphSink
+
+__all__ = [
+    "GraphOptions",
+    "TagOptions",
+    "TagResult",
+    "build",
+    "previous_summary",
+    "sample_corpus",
+    "stats_from_papers",
+    "summary_data",
+    "tag_and_fold",
+    "tag_corpus",
+    "write_graphs",
+    "write_reports",
+    "write_summary",
+]
 
 PAPERS_FILE = "papers.jsonl"
 PAPER_GRAPH_FILE = "papers.graphml"
@@ -70,6 +83,8 @@ class TagResult:
     stats: CorpusStats
     files: tuple[Path, ...] = field(default=())
     cached: int = 0  # papers taken from the cache instead of being tagged
+    resumed: int = 0  # papers of the last run kept as they were (not read again; see taxonomy.resume)
+    not_resumed: str = ""  # why the last run's resume point could not be used, if there was one
 
 
 def sample_corpus() -> Path:
@@ -81,7 +96,8 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
     """Read the inputs, tag every paper, write papers.jsonl, rejects.jsonl and summary.json.
 
     With ``paper_graph``, papers.graphml is written too, from the papers as they pass (so ``build``
-    need not read papers.jsonl back, and a cached paper is decoded once).
+    need not read papers.jsonl back, and a cached paper is decoded once). With a cache, a run
+    whose inputs only grew since the last run reads only what is new (``taxonomy.resume``).
     """
     if options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
@@ -91,62 +107,72 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
         raise UsageError("--scheduler needs --engine dask")
     taxonomy = load_rules(options.rules_dir)
     out_dir = _prepare(options.out_dir)
+    if options.cache is None:
+        start = resume.Start({}, CorpusStats(sample_size=options.sample_size))
+        return _tag(options, taxonomy, out_dir, paper_graph, start, None)
+    with TagCache(options.cache, setup_digest(taxonomy, options.model)) as cache:
+        return _tag(options, taxonomy, out_dir, paper_graph, resume.begin(cache, options, paper_graph), cache)
+
+
+def _tag(
+    options: TagOptions,
+    taxonomy: Taxonomy,
+    out_dir: Path,
+    paper_graph: bool,
+    start: resume.Start,
+    cache: TagCache | None,
+) -> TagResult:
+    """Tag what ``start`` says is left to read, into the outputs as ``start`` left them."""
     records = ingest.read(
         options.inputs,
         format=options.format,
         fields=options.fields,
         strict=options.strict,
         labels=options.labels,
+        seen=start.seen,
+        track=cache is not None,
+        resume=start.at,
     )
-    stats = CorpusStats(sample_size=options.sample_size)
-    cache = TagCache(options.cache, setup_digest(taxonomy, options.model)) if options.cache else None
+    stats = start.stats
     progress = Progress(enabled=options.progress)
     papers_path, rejects_path = out_dir / PAPERS_FILE, out_dir / REJECTS_FILE
     graph_path = out_dir / PAPER_GRAPH_FILE
     try:
         with (
-            _open(papers_path) as papers_out,
-            _open(rejects_path) as rejects_out,
-            _paper_graph(graph_path, taxonomy, paper_graph) as sink,
+            start.output(papers_path) as papers_out,
+            start.output(rejects_path) as rejects_out,
+            _paper_graph(graph_path, taxonomy, paper_graph, start.graph) as sink,
         ):
             on_paper = sink.add if sink is not None else None
             batches = _batches(records, options.batch_size, stats, rejects_out)
             if cache is None:
-                tagged = _feed(_tag_batches(batches, taxonomy, options), on_paper)
+                tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
             else:
-                tagged = _tag_cached(batches, taxonomy, options, cache, on_paper)
+                tagged = tag_cached(batches, taxonomy, options, cache, on_paper)
             for lines, part in tagged:
                 papers_out.write(lines)
                 stats.merge(part)
                 progress.update(stats.papers, records.bytes_read, records.total_bytes)
     finally:
         progress.close()
-        if cache is not None:
-            cache.close()
+    if cache is not None:
+        layout = sink.layout if sink is not None else None
+        outputs = (papers_out, rejects_out)
+        resume.finish(cache, start, options.inputs, records.ends, stats, outputs, layout)
     summary_path = write_summary(out_dir, taxonomy, stats, options.labels or options.inputs)
-    cached = cache.hits if cache is not None else 0
     files = (papers_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
-    return TagResult(taxonomy, stats, files, cached)
+    cached = cache.hits if cache is not None else 0
+    return TagResult(taxonomy, stats, files, cached, start.resumed, start.reason)
 
 
 def _paper_graph(
-    path: Path, taxonomy: Taxonomy, wanted: bool
+    path: Path, taxonomy: Taxonomy, wanted: bool, base: GraphLayout | None
 ) -> AbstractContextManager[PaperGraphSink | None]:
-    """The paper graph's sink, or nothing; the sink writes its file only when the block succeeds."""
+    """The paper graph's sink (extending ``base``), or nothing; the file is written only when the block succeeds."""
     from taxonomy.graph import PaperGraphSink
 
-    return PaperGraphSink(path, taxonomy) if wanted else nullcontext()
-
-
-def _feed(
-    results: Iterator[tuple[bytes, CorpusStats]], on_paper: Callable[[TaggedPaper], None] | None
-) -> Iterator[tuple[bytes, CorpusStats]]:
-    """Pass each tagged paper of the results to ``on_paper`` (decoded from its line) on the way."""
-    for lines, part in results:
-        if on_paper is not None:
-            for line in lines.split(b"\n")[:-1]:  # every line ends with a newline
-                on_paper(tagged_from_dict(orjson.loads(line)))
-        yield lines, part
+    # Ingest has dropped duplicate ids (also across a resumed run): the sink need not look for them.
+    return PaperGraphSink(path, taxonomy, dedupe=False, base=base) if wanted else nullcontext()
 
 
 def _prepare(out_dir: Path) -> Path:
@@ -157,15 +183,8 @@ def _prepare(out_dir: Path) -> Path:
     return out_dir
 
 
-def _open(path: Path) -> BinaryIO:
-    try:
-        return path.open("wb")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-
-
 def _batches(
-    records: Iterator[Paper | Reject], size: int, stats: CorpusStats, rejects_out: BinaryIO
+    records: Iterator[Paper | Reject], size: int, stats: CorpusStats, rejects_out: HashingWriter
 ) -> Iterator[list[Paper]]:
     """Group papers into batches; rejects are written and counted as they pass."""
     batch: list[Paper] = []
@@ -180,101 +199,6 @@ def _batches(
             batch = []
     if batch:
         yield batch
-
-
-# -- tagging engines -------------------------------------------------------------------------------
-
-_worker: tuple[Tagger, int] | None = None
-
-
-def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> None:
-    global _worker
-    _worker = (Tagger(taxonomy, model=model), sample_size)
-
-
-def _tag_one_batch(batch: list[Paper]) -> tuple[bytes, CorpusStats]:
-    """Tag a batch in a worker: the lines to write and the batch's statistics."""
-    assert _worker is not None, "worker not initialised"
-    tagger, sample_size = _worker
-    return tag_and_fold(tagger, batch, sample_size)
-
-
-def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:
-    """Tag papers and return their papers.jsonl lines with a ``CorpusStats`` of just them."""
-    stats = CorpusStats(sample_size=sample_size)
-    lines = []
-    for tp in tagger.tag_batch(batch):
-        lines.append(tagged_to_line(tp))
-        stats.add(tp, tagger.taxonomy)
-    return b"".join(lines), stats
-
-
-def _tag_batches(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
-) -> Iterator[tuple[bytes, CorpusStats]]:
-    """One result per batch, in order; an empty batch costs nothing (no tagger is built for it)."""
-    if options.engine == "dask":
-        from taxonomy.distributed import dask_tag_batches
-
-        yield from dask_tag_batches(batches, taxonomy, options)
-    elif options.jobs == 1:
-        tagger: Tagger | None = None  # built at the first paper to tag: a run the cache answers needs none
-        for batch in batches:
-            if not batch:
-                yield b"", CorpusStats(sample_size=options.sample_size)
-                continue
-            tagger = tagger or Tagger(taxonomy, model=options.model)
-            yield tag_and_fold(tagger, batch, options.sample_size)
-    else:
-        yield from _pool(batches, taxonomy, options)
-
-
-def _tag_cached(
-    batches: Iterator[list[Paper]],
-    taxonomy: Taxonomy,
-    options: TagOptions,
-    cache: TagCache,
-    on_paper: Callable[[TaggedPaper], None] | None = None,
-) -> Iterator[tuple[bytes, CorpusStats]]:
-    """Tag only the papers the cache lacks; fold the cached ones here, store the new ones, keep input order."""
-    pending: deque[Lookup] = deque()  # one per batch the engine has taken and not yet answered
-
-    def to_tag() -> Iterator[list[Paper]]:
-        for batch in batches:
-            found = cache.lookup(batch)
-            pending.append(found)
-            yield found.to_tag
-
-    for lines, part in _feed(_tag_batches(to_tag(), taxonomy, options), on_paper):
-        found = pending.popleft()
-        for tp in found.cached():
-            part.add(tp, taxonomy)
-            if on_paper is not None:
-                on_paper(tp)
-        yield cache.store(found, lines), part
-
-
-def _pool(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
-) -> Iterator[tuple[bytes, CorpusStats]]:
-    """Tag batches on worker processes, a bounded number in flight, results in input order."""
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    context = multiprocessing.get_context(method)
-    args = (taxonomy, options.model, options.sample_size)
-    with ProcessPoolExecutor(
-        options.jobs, mp_context=context, initializer=_init_worker, initargs=args
-    ) as pool:
-        pending: deque[Future[tuple[bytes, CorpusStats]]] = deque()
-        for batch in batches:
-            if batch:
-                pending.append(pool.submit(_tag_one_batch, batch))
-            else:  # nothing to tag (the cache had every paper): no worker is started for it
-                pending.append(Future())
-                pending[-1].set_result((b"", CorpusStats(sample_size=options.sample_size)))
-            if len(pending) >= 3 * options.jobs:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 # -- summary ---------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 ``CorpusStats`` is a mergeable accumulator: ``add`` folds in one paper, ``merge`` folds in another
 accumulator, and the result does not depend on how the corpus was split or in which order parts
 were merged (bounded samples keep the first entries of a total order, not the first seen). Memory
-is O(concepts^2 + samples), never O(papers).
+is O(concepts^2 + samples), never O(papers). ``to_dict``/``from_dict`` give it a stable JSON form
+(plain lists and numbers, the order of every count kept), so a later run can carry on from it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import heapq
 import itertools
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from taxonomy.models import Mention, Reject, TaggedPaper
 from taxonomy.rules import Taxonomy
 
 DEFAULT_SAMPLE = 100
+STATS_FORMAT = 1  # the version of ``CorpusStats.to_dict``'s layout
 RELATION_EXAMPLES = 5
 _STRONG = ("proposes", "uses")
 
@@ -212,26 +214,9 @@ class CorpusStats:
 
     def merge(self, other: CorpusStats) -> CorpusStats:
         """Fold another accumulator into this one and return this one."""
-        for name in (
-            "records",
-            "papers",
-            "tagged",
-            "with_primary",
-            "rejects",
-            "duplicates",
-            "conflict_count",
-        ):
+        for name in _TOTALS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in (
-            "reject_reasons",
-            "concept_papers",
-            "concept_primary",
-            "concept_mentions",
-            "cooccur",
-            "relations",
-            "years",
-            "rule_hits",
-        ):
+        for name in _COUNTERS:
             getattr(self, name).update(getattr(other, name))
         for key, ids in other.relation_examples.items():
             for paper_id in ids:
@@ -245,6 +230,41 @@ class CorpusStats:
             for entry in getattr(other, name):
                 self._keep(mine, entry.item)
         return self
+
+    # -- a stable JSON form ----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every count and sample as JSON-ready lists, in their current order (``from_dict`` reads it)."""
+        data: dict[str, Any] = {"format": STATS_FORMAT}
+        data.update((name, getattr(self, name)) for name in ("sample_size", *_TOTALS))
+        data.update((name, [[*_key(k), n] for k, n in getattr(self, name).items()]) for name in _COUNTERS)
+        data["relation_examples"] = [[*key, ids] for key, ids in self.relation_examples.items()]
+        data["examples"] = [[f, [e.item.to_dict() for e in heap]] for f, heap in self.examples.items()]
+        for name in ("untagged", "conflicts"):
+            data[name] = [asdict(entry.item) for entry in getattr(self, name)]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CorpusStats:
+        """Rebuild statistics from ``to_dict`` output; ``ValueError`` (or ``KeyError``/``TypeError``) if malformed."""
+        if data.get("format") != STATS_FORMAT:
+            raise ValueError(f"statistics of format {data.get('format')!r}, not {STATS_FORMAT}")
+        stats = cls(sample_size=_int(data["sample_size"]))
+        for name in _TOTALS:
+            setattr(stats, name, _int(data[name]))
+        for name in _COUNTERS:
+            counter = getattr(stats, name)
+            for *key, n in data[name]:
+                counter[_unkey(name, key)] = _int(n)
+        for *key, ids in data["relation_examples"]:
+            stats.relation_examples[_unkey("relations", key)] = [str(i) for i in ids]
+        for family, heap in data["examples"]:
+            stats.examples[str(family)] = [_Reversed(Example.from_dict(dict(e))) for e in heap]
+        for name in ("untagged", "conflicts"):
+            getattr(stats, name).extend(_Reversed(PaperRef(**ref)) for ref in data[name])
+        for bucket in (*stats.examples.values(), stats.untagged, stats.conflicts):
+            heapq.heapify(bucket)  # kept in heap order already; this only guards the invariant
+        return stats
 
     def family_examples(self, family: str) -> list[Example]:
         """The kept examples of a family, primary papers first, then by score."""
@@ -286,6 +306,40 @@ class _Reversed:
 
     def __lt__(self, other: _Reversed) -> bool:
         return bool(other.item < self.item)
+
+
+_TOTALS = ("records", "papers", "tagged", "with_primary", "rejects", "duplicates", "conflict_count")
+_COUNTERS = (
+    "reject_reasons",
+    "concept_papers",
+    "concept_primary",
+    "concept_mentions",
+    "cooccur",
+    "relations",
+    "years",
+    "rule_hits",
+)
+_KEY_SIZES = {"cooccur": 2, "relations": 3, "years": 2}  # counters keyed by tuples; the rest by strings
+
+
+def _key(key: str | tuple[str | int, ...]) -> tuple[str | int, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _unkey(name: str, parts: list[Any]) -> Any:
+    """A counter key from its JSON parts: a string, or a tuple of the counter's size."""
+    size = _KEY_SIZES.get(name, 1)
+    if len(parts) != size:
+        raise ValueError(f"a key of {name} with {len(parts)} parts, not {size}")
+    if name == "years":
+        return (str(parts[0]), _int(parts[1]))
+    return tuple(str(p) for p in parts) if size > 1 else str(parts[0])
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise ValueError(f"{value!r} is not a count")
+    return value
 
 
 def _items(bucket: list[_Reversed]) -> list[Any]:

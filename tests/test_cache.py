@@ -226,9 +226,24 @@ def test_a_cache_of_another_schema_version(
     with sqlite3.connect(cache) as db:
         db.execute("PRAGMA user_version = 99")
     assert _cli_error(capsys, tmp_path, cache) == (
-        f"Error: {cache}: a taxonomy cache of schema version 99 (this taxonomy reads version 1); "
+        f"Error: {cache}: a taxonomy cache of schema version 99 (this taxonomy reads version 2); "
         "delete the file to start a new cache"
     )
+
+
+def test_a_cache_of_version_1_is_upgraded_and_keeps_its_papers(tmp_path: Path, tag_calls: list[int]) -> None:
+    corpus, cache = _write(tmp_path / "corpus.jsonl", _records()), tmp_path / "tags.sqlite"
+    _build(corpus, tmp_path / "first", cache)
+    with sqlite3.connect(cache) as db:  # what version 1 had: no resume point, no Seen tables
+        db.execute("DROP TABLE seen_ids")
+        db.execute("DROP TABLE seen_titles")
+        db.execute("DELETE FROM meta WHERE name = 'resume'")
+        db.execute("PRAGMA user_version = 1")
+    tag_calls.clear()
+    assert _build(corpus, tmp_path / "again", cache).cached == 36 and tag_calls == []
+    with sqlite3.connect(cache) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    _same_outputs(tmp_path / "again", tmp_path / "first")
 
 
 def test_a_folder_is_not_a_cache_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,6 +6,7 @@ The taxonomy is ``fixtures/graph/rules`` (read with the real loader) and the pap
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -17,7 +18,8 @@ import networkx as nx
 import pytest
 
 from taxonomy.errors import UsageError
-from taxonomy.graph import PaperGraphSink, concept_graph
+from taxonomy.export import _attr as xml_escape
+from taxonomy.graph import GraphLayout, PaperGraphSink, concept_graph
 from taxonomy.models import ConceptHit, Paper, TaggedPaper
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.stats import CorpusStats
@@ -261,9 +263,9 @@ def test_counts_from_other_rules_are_refused(taxonomy: Taxonomy, stats: CorpusSt
 
 
 def write_papers(
-    path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper], chunk_size: int = 20_000
+    path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper], base: GraphLayout | None = None
 ) -> bytes:
-    with PaperGraphSink(path, taxonomy, chunk_size=chunk_size) as sink:
+    with PaperGraphSink(path, taxonomy, base=base) as sink:
         for tp in papers:
             sink.add(tp)
     return path.read_bytes()
@@ -325,26 +327,50 @@ def test_paper_graph_reads_in_igraph_with_the_same_counts(
     assert ig.vs.find(name="2306.00006")["year"] == 2023
 
 
-def test_paper_graph_is_the_same_whatever_the_order_and_chunking(
+def test_paper_graph_lists_papers_in_the_order_they_came_after_the_concepts(
     tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
 ) -> None:
-    one = write_papers(tmp_path / "a.graphml", taxonomy, papers)
-    spilled = write_papers(tmp_path / "b.graphml", taxonomy, papers[::-1], chunk_size=1)
-    chunked = write_papers(tmp_path / "c.graphml", taxonomy, papers[2:] + papers[:2], chunk_size=4)
-    assert one == spilled == chunked
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "a.graphml",
-        "b.graphml",
-        "c.graphml",
-    ]  # no leftovers
+    text = write_papers(tmp_path / "papers.graphml", taxonomy, papers[::-1]).decode("utf-8")
+    nodes = [line.split('"')[1] for line in text.splitlines() if line.startswith("    <node ")]
+    concepts = [n for n in nodes if n.startswith("concept:")]
+    assert nodes == concepts + [f"paper:{xml_escape(tp.paper.id)}" for tp in papers[::-1]]
+    assert concepts == sorted(concepts)
+    assert text.rindex("<node ") < text.index("<edge ")  # every node before every edge
+    sources = [line.split('source="')[1].split('"')[0] for line in text.splitlines() if "<edge " in line]
+    papers_first = [s for s in sources if s.startswith("paper:")]
+    assert papers_first == sorted(papers_first, key=[n for n in nodes if n.startswith("paper:")].index)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers.graphml"]  # no leftovers
 
 
 def test_paper_graph_writes_a_paper_seen_twice_once(
     tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
 ) -> None:
     once = write_papers(tmp_path / "a.graphml", taxonomy, papers)
-    twice = write_papers(tmp_path / "b.graphml", taxonomy, papers + papers[:2], chunk_size=3)
+    twice = write_papers(tmp_path / "b.graphml", taxonomy, papers + papers[:2])
     assert once == twice
+
+
+@pytest.mark.parametrize("split", [0, 1, 3, 6])
+def test_a_paper_graph_extended_with_more_papers_is_the_graph_of_all_of_them(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper], split: int
+) -> None:
+    path = tmp_path / "papers.graphml"
+    with PaperGraphSink(path, taxonomy) as sink:
+        for tp in papers[:split]:
+            sink.add(tp)
+    first = sink.layout
+    assert first is not None and first.size == path.stat().st_size
+    assert GraphLayout.from_dict(json.loads(json.dumps(first.to_dict()))) == first
+    with PaperGraphSink(path, taxonomy, dedupe=False, base=first) as sink:
+        for tp in papers[split:]:
+            sink.add(tp)
+    whole = write_papers(tmp_path / "whole.graphml", taxonomy, papers)
+    assert path.read_bytes() == whole
+    assert sink.layout is not None and sink.layout.digest == hashlib.blake2b(
+        whole, digest_size=32, person=b"taxonomy-file"
+    ).hexdigest()
+    start, end = sink.layout.nodes
+    assert whole[start:end].decode("utf-8").count("<node ") == len(papers)
 
 
 def test_paper_graph_golden_file(tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]) -> None:
@@ -361,7 +387,7 @@ def test_a_failed_run_leaves_no_paper_graph_behind(
 ) -> None:
     with (
         pytest.raises(RuntimeError),
-        PaperGraphSink(tmp_path / "papers.graphml", taxonomy, chunk_size=1) as sink,
+        PaperGraphSink(tmp_path / "papers.graphml", taxonomy) as sink,
     ):
         for tp in papers:
             sink.add(tp)
@@ -398,7 +424,7 @@ def test_paper_graph_refuses_concepts_the_rules_do_not_define(tmp_path: Path, ta
     ],
 )
 def test_fast_paper_record_writes_what_the_checked_writer_writes(paper: Paper) -> None:
-    from taxonomy.graph import _checked_paper_record, _paper_record
+    from taxonomy.graph.papers import _checked_paper_record, _paper_record
 
     hits = (
         ConceptHit("z-last", 2, 1.5, "uses"),
@@ -413,7 +439,7 @@ def test_fast_paper_record_writes_what_the_checked_writer_writes(paper: Paper) -
 
 
 def test_a_score_that_cannot_be_exported_is_named() -> None:
-    from taxonomy.graph import _paper_record
+    from taxonomy.graph.papers import _paper_record
 
     tp = TaggedPaper(Paper(id="p1", title="T"), concepts=(ConceptHit("c", 1, math.nan, "uses"),))
     with pytest.raises(ValueError, match="only finite numbers can be exported"):

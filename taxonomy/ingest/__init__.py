@@ -10,7 +10,9 @@ name), chooses a reader by extension or content (:mod:`~taxonomy.ingest.detect`)
 - with ``dedupe``, a ``Reject`` whose ``duplicate_of`` names the kept paper for a record with the
   id or normalised title of an earlier paper (kept in a few bytes per paper: :mod:`.dedupe`).
 
-So papers + rejects + duplicates = records read. A file that cannot be read at all raises
+So papers + rejects + duplicates = records read. With ``track``, each input read to its end is
+noted in ``Records.ends`` (size, digest, lines: :mod:`.position`); with ``resume``, reading skips
+the inputs a previous run read and starts the last of them where that run stopped. A file that cannot be read at all raises
 :class:`~taxonomy.errors.InputError` with a one-line message; with ``strict`` so does the first
 reject that is not a duplicate. Readers stream: memory does not grow with the input.
 """
@@ -26,10 +28,11 @@ from taxonomy.ingest.dedupe import Seen
 from taxonomy.ingest.detect import content_start, detect, json_container
 from taxonomy.ingest.files import Source, check_path, open_source
 from taxonomy.ingest.ids import title_key
+from taxonomy.ingest.position import RESUMABLE_FORMATS, InputEnd, ResumeAt, Tracker
 from taxonomy.ingest.record import FieldNames, excerpt
 from taxonomy.models import Paper, Reject
 
-__all__ = ["FORMATS", "FieldNames", "Records", "read"]
+__all__ = ["FORMATS", "FieldNames", "InputEnd", "Records", "ResumeAt", "read"]
 
 #: The names ``format=`` (and ``--format``) accepts.
 FORMATS: tuple[str, ...] = (
@@ -87,15 +90,21 @@ class Records:
         strict: bool,
         dedupe: bool,
         labels: Sequence[str] | None = None,
+        seen: Seen | None = None,
+        track: bool = False,
+        resume: ResumeAt | None = None,
     ) -> None:
         self._labels = list(labels) if labels is not None else list(names)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
         self.papers = 0
         self.rejects = 0
         self.duplicates = 0
-        self._done = 0
+        self.ends: list[InputEnd] = []  # with ``track``: each input read to its end, in order
+        self._done = resume.skipped_bytes if resume is not None else 0
         self._current: Source | None = None
-        self._items = self._generate(names, format, fields, strict, dedupe)
+        self._track = track
+        self._resume = resume
+        self._items = self._generate(names, format, fields, strict, dedupe, seen)
 
     def __iter__(self) -> Iterator[Paper | Reject]:
         return self
@@ -110,23 +119,45 @@ class Records:
         return self._done + current
 
     def _generate(
-        self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, dedupe: bool
+        self,
+        names: Sequence[str],
+        format: str | None,
+        fields: FieldNames,
+        strict: bool,
+        dedupe: bool,
+        given: Seen | None,
     ) -> Iterator[Paper | Reject]:
-        seen = Seen() if dedupe else None
+        seen = (given or Seen()) if dedupe else None
         try:
             yield from self._records(names, format, fields, strict, seen)
         finally:
-            if seen is not None:
+            if seen is not None and seen is not given:
                 seen.close()
+
+    def _open(self, index: int, name: str) -> tuple[Source, Tracker | None]:
+        """Open input ``index``: from the start, or where the last run stopped (``resume``)."""
+        start = self._resume
+        if start is None or index != start.index or not start.offset:
+            tracker = Tracker() if self._track else None
+            return open_source(name, self._labels[index], tracker=tracker), tracker
+        tracker = Tracker(start.hasher, start.lines, b"\n")
+        source = open_source(
+            name, self._labels[index], tracker=tracker, offset=start.offset, lines=start.lines
+        )
+        return source, tracker
 
     def _records(
         self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, seen: Seen | None
     ) -> Iterator[Paper | Reject]:
-        for name, label in zip(names, self._labels, strict=True):
-            source = open_source(name, label)
+        first = self._resume.index if self._resume is not None else 0
+        for index in range(first, len(names)):
+            source, tracker = self._open(index, names[index])
             self._current = source
             try:
                 fmt, shape = _format_of(source, format)
+                resumed = self._resume is not None and index == first and self._resume.offset
+                if resumed and self._resume is not None and fmt != self._resume.format:
+                    raise InputError(f"{source.name}: changed while this run read it; run again")
                 for item in _reader(fmt)(source, fields, shape):
                     if isinstance(item, Reject):
                         self.rejects += 1
@@ -143,6 +174,9 @@ class Records:
                     else:
                         self.papers += 1
                     yield item
+                if tracker is not None:
+                    source.drain()
+                    self.ends.append(_input_end(source, names[index], fmt, tracker))
             finally:
                 self._done += source.counter.count
                 self._current = None
@@ -158,6 +192,19 @@ def _format_of(source: Source, forced: str | None) -> tuple[str, str | None]:
     if forced == "json" and json_container(source.head) == "jsonl":
         return "jsonl", None
     return forced or detect(source.name, source.head), None
+
+
+def _input_end(source: Source, path: str, fmt: str, tracker: Tracker) -> InputEnd:
+    """What a later run needs to know of an input read to its end."""
+    plain = path != "-" and not source.gzip and not source.utf16
+    return InputEnd(
+        label=source.name,
+        size=source.counter.count,
+        digest=tracker.hasher.hexdigest(),
+        format=fmt,
+        lines=tracker.newlines,
+        resumable=plain and fmt in RESUMABLE_FORMATS and tracker.last == b"\n",
+    )
 
 
 def _duplicate(paper: Paper, kept: str) -> Reject:
@@ -181,11 +228,17 @@ def read(
     strict: bool = False,
     dedupe: bool = True,
     labels: Sequence[str] | None = None,
+    seen: Seen | None = None,
+    track: bool = False,
+    resume: ResumeAt | None = None,
 ) -> Records:
     """Read papers from files (``-`` for standard input) as a stream of Paper | Reject, in order.
 
     ``labels``, one per path, name the inputs in papers' ``source`` and in messages instead of
-    the paths (the bundled sample is named by its file name, not its install location).
+    the paths (the bundled sample is named by its file name, not its install location). ``seen``
+    holds the papers of earlier runs for finding duplicates (default: none, in a temporary
+    database); ``track`` notes how each input ended (``Records.ends``); ``resume`` starts reading
+    where a previous run stopped.
     """
     if format == "auto":
         format = None
@@ -205,4 +258,7 @@ def read(
         strict=strict,
         dedupe=dedupe,
         labels=labels,
+        seen=seen,
+        track=track,
+        resume=resume,
     )

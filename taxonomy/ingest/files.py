@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
 
 from taxonomy.errors import InputError
+from taxonomy.ingest.position import Tracker
 
 MAX_LINE = 16 * 1024 * 1024  # longer lines are refused: the file is not what it claims to be
 HEAD_SIZE = 256 * 1024  # bytes peeked for detection
@@ -49,11 +50,12 @@ def decode(raw: bytes) -> str:
 
 
 class _Counting(io.RawIOBase):
-    """A raw stream that counts the bytes read through it (for progress on compressed files)."""
+    """A raw stream that counts the bytes read through it (for progress), and passes them to a tracker."""
 
-    def __init__(self, inner: BinaryIO) -> None:
+    def __init__(self, inner: BinaryIO, tracker: Tracker | None = None, count: int = 0) -> None:
         self._inner = inner
-        self.count = 0
+        self.tracker = tracker
+        self.count = count
 
     def readable(self) -> bool:
         return True
@@ -63,6 +65,8 @@ class _Counting(io.RawIOBase):
         n = len(data)
         buffer[:n] = data
         self.count += n
+        if self.tracker is not None:
+            self.tracker.update(data)
         return n
 
 
@@ -97,11 +101,21 @@ class Source:
     counter: _Counting
     utf16: bool = False
     closers: list[IO[bytes]] = field(default_factory=list)
+    first_line: int = 1  # the number of the first line the stream yields (> 1 when resuming mid-file)
+    gzip: bool = False
 
     def close(self) -> None:
         """Close the streams this source opened (never standard input itself)."""
         for stream in reversed(self.closers):
             stream.close()
+
+    def drain(self) -> None:
+        """Read what the reader left unread (trailing bytes), so the tracker sees the whole file."""
+        while self._guard(self._read_raw, _CHUNK):
+            pass
+
+    def _read_raw(self, size: int) -> bytes:
+        return self.counter.read(size) or b""
 
     def byte_lines(self) -> Iterator[bytes]:
         """Yield the raw lines (newline kept), BOM dropped and UTF-16 re-encoded as UTF-8."""
@@ -109,7 +123,7 @@ class Source:
             yield from self._utf16_lines()
             return
         readline = self.stream.readline
-        number = 0
+        number = self.first_line - 1
         while True:
             raw = self._guard(readline, MAX_LINE)
             if not raw:
@@ -188,10 +202,19 @@ def check_path(name: str) -> int | None:
     return info.st_size
 
 
-def open_source(name: str, label: str | None = None) -> Source:
+def open_source(
+    name: str,
+    label: str | None = None,
+    *,
+    tracker: Tracker | None = None,
+    offset: int = 0,
+    lines: int = 0,
+) -> Source:
     """Open an input for reading: gzip undone by content, first bytes peeked, nothing decoded yet.
 
-    ``label`` is how the input is named in papers and messages (default: ``name``).
+    ``label`` is how the input is named in papers and messages (default: ``name``). Every byte read
+    goes through ``tracker``. With ``offset`` (a plain file), reading starts at that byte, after
+    line ``lines``: the head is still the file's first bytes, and ``tracker`` has seen those before it.
     """
     closers: list[IO[bytes]] = []
     path, name = name, label or name
@@ -207,7 +230,9 @@ def open_source(name: str, label: str | None = None) -> Source:
         except OSError as exc:
             raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
         closers.append(raw)
-    counter = _Counting(raw)
+    if offset:
+        return _open_at(name, raw, closers, tracker, offset, lines)
+    counter = _Counting(raw, tracker)
     stream = io.BufferedReader(counter, _CHUNK)
     source = Source(name, stream, b"", counter, closers=closers)
     try:
@@ -215,6 +240,7 @@ def open_source(name: str, label: str | None = None) -> Source:
             unzipped = gzip.GzipFile(fileobj=stream, mode="rb")
             stream = io.BufferedReader(unzipped, _CHUNK)  # type: ignore[arg-type]  # GzipFile has readinto
             closers.append(stream)
+            source.gzip = True
         head = _read_head(source, stream)
         if not head.startswith(_UTF16_BOMS) and b"\0" in head[:8000]:
             raise InputError(
@@ -226,6 +252,27 @@ def open_source(name: str, label: str | None = None) -> Source:
     source.stream = io.BufferedReader(_Prefixed(head, stream), _CHUNK)
     source.head = head
     source.utf16 = head.startswith(_UTF16_BOMS)
+    return source
+
+
+def _open_at(
+    name: str, raw: BinaryIO, closers: list[IO[bytes]], tracker: Tracker | None, offset: int, lines: int
+) -> Source:
+    """A plain file opened at ``offset``: its first bytes for detection, the stream from ``offset`` on."""
+    source = Source(name, raw, b"", _Counting(raw, tracker, offset), closers=closers, first_line=lines + 1)
+    try:
+        source.head = source._guard(raw.read, HEAD_SIZE)  # raw, so the tracker does not see it again
+        raw.seek(offset)
+    except OSError as exc:
+        source.close()
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    except InputError:
+        source.close()
+        raise
+    if source.head[:2] == _GZIP_MAGIC or source.head.startswith(_UTF16_BOMS):
+        source.close()  # checked before the run started: the file changed since
+        raise InputError(f"{name}: changed while this run read it; run again")
+    source.stream = io.BufferedReader(source.counter, _CHUNK)
     return source
 
 

@@ -63,7 +63,7 @@ def read_jsonl(src: Source, fields: FieldNames, shape: str | None = None) -> Ite
     mapper = MappingReader(src.name, fields, shape)
     loads = orjson.loads
     name = src.name
-    for number, raw in enumerate(src.byte_lines(), 1):
+    for number, raw in enumerate(src.byte_lines(), src.first_line):
         if raw.isspace():
             continue
         try:

@@ -1,0 +1,149 @@
+"""Where papers are tagged: in this process, in a pool of worker processes, or on Dask workers.
+
+Each engine takes batches of papers and yields, per batch and in input order, the batch's
+``papers.jsonl`` lines and a ``CorpusStats`` of just that batch; a worker compiles the rules once.
+``tag_cached`` puts the tag cache in front of an engine: only the papers the cache lacks are sent.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+import orjson
+
+from taxonomy.cache import Lookup, TagCache
+from taxonomy.models import Paper, TaggedPaper
+from taxonomy.rules import Taxonomy
+from taxonomy.serialize import tagged_from_dict, tagged_to_line
+from taxonomy.stats import CorpusStats
+from taxonomy.tag import Tagger
+
+
+class EngineOptions(Protocol):
+    """The options an engine reads (``pipeline.TagOptions`` has them)."""
+
+    @property
+    def engine(self) -> str: ...
+    @property
+    def jobs(self) -> int: ...
+    @property
+    def scheduler(self) -> str | None: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def sample_size(self) -> int: ...
+
+
+def feed(
+    results: Iterator[tuple[bytes, CorpusStats]], on_paper: Callable[[TaggedPaper], None] | None
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Pass each tagged paper of the results to ``on_paper`` (decoded from its line) on the way."""
+    for lines, part in results:
+        if on_paper is not None:
+            for line in lines.split(b"\n")[:-1]:  # every line ends with a newline
+                on_paper(tagged_from_dict(orjson.loads(line)))
+        yield lines, part
+
+
+_worker: tuple[Tagger, int] | None = None
+
+
+def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> None:
+    global _worker
+    _worker = (Tagger(taxonomy, model=model), sample_size)
+
+
+def _tag_one_batch(batch: list[Paper]) -> tuple[bytes, CorpusStats]:
+    """Tag a batch in a worker: the lines to write and the batch's statistics."""
+    assert _worker is not None, "worker not initialised"
+    tagger, sample_size = _worker
+    return tag_and_fold(tagger, batch, sample_size)
+
+
+def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:
+    """Tag papers and return their papers.jsonl lines with a ``CorpusStats`` of just them."""
+    stats = CorpusStats(sample_size=sample_size)
+    lines = []
+    for tp in tagger.tag_batch(batch):
+        lines.append(tagged_to_line(tp))
+        stats.add(tp, tagger.taxonomy)
+    return b"".join(lines), stats
+
+
+def tag_batches(
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: EngineOptions
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Tag batches in order (this process, a pool or Dask); an empty batch costs nothing (no tagger is built for it)."""
+    if options.engine == "dask":
+        from taxonomy.distributed import dask_tag_batches
+
+        yield from dask_tag_batches(batches, taxonomy, options)
+    elif options.jobs == 1:
+        tagger: Tagger | None = None  # built at the first paper to tag: a run the cache answers needs none
+        for batch in batches:
+            if not batch:
+                yield b"", CorpusStats(sample_size=options.sample_size)
+                continue
+            tagger = tagger or Tagger(taxonomy, model=options.model)
+            yield tag_and_fold(tagger, batch, options.sample_size)
+    else:
+        yield from _pool(batches, taxonomy, options)
+
+
+def tag_cached(
+    batches: Iterator[list[Paper]],
+    taxonomy: Taxonomy,
+    options: EngineOptions,
+    cache: TagCache,
+    on_paper: Callable[[TaggedPaper], None] | None = None,
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Tag only the papers the cache lacks; fold the cached ones here, store the new ones, keep input order.
+
+    ``on_paper`` gets every paper of a batch in input order, cached or just tagged.
+    """
+    pending: deque[Lookup] = deque()  # one per batch the engine has taken and not yet answered
+
+    def to_tag() -> Iterator[list[Paper]]:
+        for batch in batches:
+            found = cache.lookup(batch)
+            pending.append(found)
+            yield found.to_tag
+
+    for lines, part in tag_batches(to_tag(), taxonomy, options):
+        found = pending.popleft()
+        for tp in found.cached():
+            part.add(tp, taxonomy)
+        if on_paper is not None:
+            fresh = iter(lines.split(b"\n")[:-1])  # the lines of found.todo, in order
+            for i in range(len(found.papers)):
+                hit = found.found.get(i)
+                on_paper(hit[1] if hit is not None else tagged_from_dict(orjson.loads(next(fresh))))
+        yield cache.store(found, lines), part
+
+
+def _pool(
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: EngineOptions
+) -> Iterator[tuple[bytes, CorpusStats]]:
+    """Tag batches on worker processes, a bounded number in flight, results in input order."""
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    args = (taxonomy, options.model, options.sample_size)
+    with ProcessPoolExecutor(
+        options.jobs, mp_context=context, initializer=_init_worker, initargs=args
+    ) as pool:
+        pending: deque[Future[tuple[bytes, CorpusStats]]] = deque()
+        for batch in batches:
+            if batch:
+                pending.append(pool.submit(_tag_one_batch, batch))
+            else:  # nothing to tag (the cache had every paper): no worker is started for it
+                pending.append(Future())
+                pending[-1].set_result((b"", CorpusStats(sample_size=options.sample_size)))
+            if len(pending) >= 3 * options.jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

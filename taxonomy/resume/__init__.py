@@ -1,0 +1,199 @@
+"""Carry on from the last run: when the inputs only grew, read only what is new.
+
+A run with ``--cache`` ends by storing a *resume point* in the cache file (:mod:`.point`): its
+setup, how far it read each input (size, digest, line), the digests of the ``papers.jsonl`` and
+``rejects.jsonl`` it wrote, where ``papers.graphml`` keeps its papers, and its statistics. The ids
+and titles of the papers it kept stay in the cache's ``Seen`` tables.
+
+The next run with the same cache resumes from that point when all of these hold:
+
+- the same setup: rules, model, taxonomy's code, the options that change outputs, the output folder;
+- its inputs are the last run's inputs, in the same order, maybe followed by new ones;
+- every one of them but the last is unchanged (size and digest), and the last is unchanged or only
+  grew (its first bytes digest as before), and if it grew it is uncompressed JSON Lines that ended
+  in a newline (so the new lines read on their own);
+- ``papers.jsonl``, ``rejects.jsonl`` and ``papers.graphml`` in the output folder are the files the
+  last run wrote (length and digest).
+
+It then restores the statistics, keeps the output files and appends to them, reads the grown input
+from the byte where the last run stopped and any new input in full, and extends the paper graph
+(:class:`taxonomy.graph.PaperGraphSink` with a ``base``): the outputs are those of a fresh build.
+Otherwise the run reads everything (its papers still come from the tag cache) and ``reason`` says
+why. A point is used once: it is removed when a run starts and stored again when it ends, so a run
+that stops half-way leaves none, and the next run reads everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+
+from taxonomy.cache import TagCache
+from taxonomy.digest import HashingWriter, prefix_hasher
+from taxonomy.errors import OutputError
+from taxonomy.graph import GraphLayout
+from taxonomy.ingest import InputEnd, ResumeAt
+from taxonomy.ingest.dedupe import Seen
+from taxonomy.resume.point import ResumePoint, decode, encode, run_setup, same_labels
+from taxonomy.stats import CorpusStats
+
+if TYPE_CHECKING:
+    from taxonomy.pipeline import TagOptions
+
+__all__ = ["Start", "begin", "finish"]
+
+#: The output files a resumed run appends to.
+KEPT_OUTPUTS = ("papers.jsonl", "rejects.jsonl")
+GRAPH_FILE = "papers.graphml"
+_SETUP_CHANGES = {
+    "tagging": "the rules or the tagging setup changed",
+    "code": "taxonomy's code changed",
+    "options": "an option that changes the outputs changed",
+    "output": "the last run wrote to another folder",
+}
+
+
+@dataclass
+class Start:
+    """How a run with ``--cache`` begins: afresh, or where the last run stopped."""
+
+    setup: dict[str, str]
+    stats: CorpusStats
+    seen: Seen | None = None
+    reason: str = ""  # why the last run's resume point was not used ("" when there was none, or it was)
+    at: ResumeAt | None = None  # where reading starts (None: from the first input)
+    kept_inputs: tuple[InputEnd, ...] = ()  # the inputs not read again
+    kept_outputs: dict[str, tuple[int, hashlib.blake2b]] = field(default_factory=dict)
+    graph: GraphLayout | None = None  # the paper graph to extend
+    resumed: int = 0  # papers of the last run kept as they are (0 when starting afresh)
+
+    @contextmanager
+    def output(self, path: Path) -> Iterator[HashingWriter]:
+        """An output file, written through a digest: from its start, or after what the last run wrote."""
+        kept = self.kept_outputs.get(path.name)
+        try:
+            handle = path.open("r+b" if kept else "wb")
+            if kept:
+                handle.seek(kept[0])
+                handle.truncate()
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+        with handle:
+            yield HashingWriter(handle, kept[1], kept[0]) if kept else HashingWriter(handle)
+
+
+def begin(cache: TagCache, options: TagOptions, paper_graph: bool) -> Start:
+    """Resume from the cache's resume point when the inputs and outputs allow it; else start afresh."""
+    setup = run_setup(options, cache.setup, paper_graph)
+    stored = cache.resume_point()
+    start = _plan(stored, setup, options, paper_graph) if stored is not None else ""
+    cache.set_resume_point(None)  # used once: a run that stops half-way leaves none behind
+    if isinstance(start, str):
+        fresh = CorpusStats(sample_size=options.sample_size)
+        return Start(setup, fresh, cache.seen(clear=True), reason=start)
+    start.seen = cache.seen(clear=False)
+    return start
+
+
+def finish(
+    cache: TagCache,
+    start: Start,
+    inputs: Sequence[str],
+    ends: Sequence[InputEnd],
+    stats: CorpusStats,
+    outputs: Sequence[HashingWriter],
+    graph: GraphLayout | None,
+) -> None:
+    """Store the resume point of a run that read every input to its end (none when one was standard input)."""
+    read = (*start.kept_inputs, *ends)
+    if "-" in inputs or len(read) != len(inputs):
+        cache.set_resume_point(None)
+        return
+    written = {name: (out.size, out.digest()) for name, out in zip(KEPT_OUTPUTS, outputs, strict=True)}
+    cache.set_resume_point(encode(ResumePoint(start.setup, read, written, graph, stats.to_dict())))
+
+
+def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph: bool) -> Start | str:
+    """A resumed start, or why the last run's point cannot be used."""
+    try:
+        point = decode(stored)
+        stats = CorpusStats.from_dict(point.stats)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return "the resume point in the cache is damaged"
+    changed = next((part for part in _SETUP_CHANGES if point.setup.get(part) != setup[part]), None)
+    if changed is not None:
+        return _SETUP_CHANGES[changed]
+    if not point.inputs or not same_labels(point.inputs, options.labels or options.inputs):
+        return "the inputs are not the last run's inputs followed by new ones"
+    out_dir = Path(options.out_dir)
+    kept: dict[str, tuple[int, hashlib.blake2b]] = {}
+    for name in KEPT_OUTPUTS:
+        size, digest = point.outputs[name]
+        hasher = _digest_of(out_dir / name, size)
+        if hasher is None or hasher.hexdigest() != digest:
+            return f"{out_dir / name} is not the file the last run wrote"
+        kept[name] = (size, hasher)
+    if paper_graph and not _same_graph(out_dir / GRAPH_FILE, point.graph):
+        return f"{out_dir / GRAPH_FILE} is not the file the last run wrote"
+    for end, path in zip(point.inputs[:-1], options.inputs, strict=False):
+        if _size(Path(path)) != end.size or _hex(_digest_of(Path(path), end.size)) != end.digest:
+            return f"{end.label} changed"
+    at = _resume_at(point.inputs, Path(options.inputs[len(point.inputs) - 1]))
+    if isinstance(at, str):
+        return at
+    kept_inputs = point.inputs if at.offset == 0 else point.inputs[:-1]
+    graph = point.graph if paper_graph else None
+    return Start(setup, stats, None, "", at, kept_inputs, kept, graph, stats.papers)
+
+
+def _resume_at(read: tuple[InputEnd, ...], path: Path) -> ResumeAt | str:
+    """Where to carry on in the last input the last run read, or why it cannot be done."""
+    last, index = read[-1], len(read) - 1
+    skipped = sum(end.size for end in read[:-1])
+    size = _size(path)
+    if size < last.size:
+        return f"{last.label} is shorter than when the last run read it"
+    hasher = _digest_of(path, last.size)
+    if hasher is None or hasher.hexdigest() != last.digest:
+        return f"{last.label} changed (not only appended to)"
+    if size == last.size:  # unchanged: start with the next input
+        return ResumeAt(index + 1, 0, 0, "", hasher, skipped + size)
+    if not last.resumable:
+        return (
+            f"{last.label} grew, but cannot be read from where the last run stopped "
+            "(only uncompressed JSON Lines ending in a newline can)"
+        )
+    return ResumeAt(index, last.size, last.lines, last.format, hasher, skipped)
+
+
+def _same_graph(path: Path, layout: GraphLayout | None) -> bool:
+    return (
+        layout is not None
+        and _size(path) == layout.size
+        and _hex(_digest_of(path, layout.size)) == layout.digest
+    )
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _digest_of(path: Path, size: int) -> hashlib.blake2b | None:
+    """A hasher over the first ``size`` bytes of a file; None when it is shorter or cannot be read."""
+    try:
+        return prefix_hasher(path, size)
+    except OSError:
+        return None
+
+
+def _hex(hasher: hashlib.blake2b | None) -> str:
+    return hasher.hexdigest() if hasher is not None else ""
