@@ -11,8 +11,8 @@ replica's title ends in "(replica k)", so deduplication keeps it), then times fo
 3. *fresh*: that file again without a cache, into a folder holding step 1's summary.json (so its
    report has the same "since the last run" section as the incremental one).
 
-Steps 2 and 3 run ``--repeat`` times each (the cache and the previous summary are put back between
-runs); the best time of each counts. The script prints the times, the ratio, and whether every
+Steps 2 and 3 run ``--repeat`` times each (the cache and step 1's output folder are put back between
+runs: the rebuild resumes from what step 1 left); the best time of each counts. The script prints the times, the ratio, and whether every
 output file of the incremental build equals the fresh build's, byte for byte.
 """
 
@@ -61,14 +61,17 @@ def run(args: argparse.Namespace, work: Path) -> int:
     corpus = work / "corpus.jsonl"
     make_corpus(args.source, corpus, args.papers)
     cache, inc, fresh = work / "cache.sqlite", work / "incremental", work / "fresh"
-    for path in (cache, work / "cache.sqlite-wal", inc, fresh):
+    for path in (cache, work / "cache.sqlite-wal", inc, fresh, work / "incremental-filled"):
         _remove(path)
     jobs = ["--jobs", str(args.jobs)]
     fill = timed(["build", str(corpus), "-o", str(inc), "--cache", str(cache), *jobs])
     print(f"fill:        {args.papers:,} papers, empty cache: {fill:7.2f} s")
     saved_cache, saved_summary = work / "cache-filled.sqlite", work / "summary-filled.json"
+    saved_out = work / "incremental-filled"
     shutil.copyfile(cache, saved_cache)
     shutil.copyfile(inc / "summary.json", saved_summary)
+    _remove(saved_out)
+    shutil.copytree(inc, saved_out)
     append_papers(args.source, corpus, args.papers, args.new)
     total = args.papers + args.new
     rebuilds, fresh_runs = [], []
@@ -76,7 +79,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
         for leftover in (work / "cache.sqlite-wal", work / "cache.sqlite-shm"):
             _remove(leftover)
         shutil.copyfile(saved_cache, cache)
-        shutil.copyfile(saved_summary, inc / "summary.json")
+        _remove(inc)
+        shutil.copytree(saved_out, inc)
         rebuilds.append(timed(["build", str(corpus), "-o", str(inc), "--cache", str(cache), *jobs]))
         print(f"incremental: {total:,} papers, {args.papers:,} cached: {rebuilds[-1]:7.2f} s")
     for _ in range(max(1, args.repeat)):

@@ -241,7 +241,7 @@ class TagCache:
     def resume_point(self) -> bytes | None:
         """The resume point the last complete run stored, if any."""
         with self._errors("read"):
-            row = self._db.execute("SELECT value FROM meta WHERE name = 'resume'").fetchone()
+            row = self._db.execute("SELECT CAST(value AS BLOB) FROM meta WHERE name = 'resume'").fetchone()
         return bytes(row[0]) if row is not None else None
 
     def set_resume_point(self, point: bytes | None) -> None:

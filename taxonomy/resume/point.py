@@ -23,7 +23,7 @@ import orjson
 
 from taxonomy.cache import module_files
 from taxonomy.graph import GraphLayout
-from taxonomy.ingest import InputEnd
+from taxonomy.ingest import FieldNames, InputEnd
 
 if TYPE_CHECKING:
     from taxonomy.pipeline import TagOptions
@@ -45,10 +45,10 @@ class ResumePoint:
 
 def run_setup(options: TagOptions, tagging: bytes, paper_graph: bool) -> dict[str, str]:
     """What besides the inputs decides a run's outputs, in parts that name what changed."""
-    fields = options.fields
+    fields = options.fields or FieldNames()
     chosen = [
         options.format or "",
-        [fields.title, fields.abstract, fields.date, fields.id] if fields is not None else None,
+        [fields.title, fields.abstract, fields.date, fields.id],
         options.strict,
         options.sample_size,
         paper_graph,
