@@ -14,7 +14,8 @@ model) empties it first, so the file never grows with old versions. A cache hit 
 the parse of the stored line; the pipeline folds it into the statistics as if it had been tagged.
 
 The file also holds what a later run needs to carry on where the last one stopped (see
-``taxonomy.resume``): the ids and titles of the papers seen (``Seen`` tables) and a *resume point*.
+``taxonomy.resume``): a *resume point*, and the ids and titles of the papers that run kept
+(``seen_ids`` and ``seen_titles``, as ``ingest.dedupe.Seen`` keeps them).
 
 The file is an ordinary SQLite database in WAL mode, marked with an application id and a schema
 version (``PRAGMA application_id`` / ``user_version``); a cache of version 1 (no resume tables) is
@@ -39,6 +40,7 @@ import orjson
 
 from taxonomy import __version__
 from taxonomy.errors import InputError, OutputError, TaxonomyError
+from taxonomy.ingest.dedupe import TABLES as SEEN_TABLES
 from taxonomy.ingest.dedupe import Seen
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
@@ -161,7 +163,8 @@ class TagCache:
             for statement in _SCHEMA.strip().split(";"):
                 if statement.strip():
                     db.execute(statement)
-            self._seen = Seen(db)  # creates its tables
+            for statement in SEEN_TABLES:
+                db.execute(statement)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             row = db.execute("SELECT value FROM meta WHERE name = 'setup'").fetchone()
@@ -231,36 +234,47 @@ class TagCache:
 
     # -- what a later run needs to carry on (see taxonomy.resume) ----------------------------------
 
-    def seen(self, *, clear: bool) -> Seen:
-        """The ids and titles of the papers seen, kept in this file; ``clear`` forgets them first."""
-        if clear:
-            with self._errors("write"), self._transaction():
-                self._seen.clear()
-        return self._seen
+    def snapshot(self) -> tuple[sqlite3.Connection, bytes | None]:
+        """A read-only view of the file as it is now (later writes leave it as it is), and its resume point.
 
-    def resume_point(self) -> bytes | None:
-        """The resume point the last complete run stored, if any."""
+        The resume point and the ``Seen`` tables beside it are read through the view, so a run that
+        finishes meanwhile and stores its own cannot mix with them. Close the view when done.
+        """
         with self._errors("read"):
-            row = self._db.execute("SELECT CAST(value AS BLOB) FROM meta WHERE name = 'resume'").fetchone()
-        return bytes(row[0]) if row is not None else None
+            view = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            view.execute("PRAGMA query_only = ON")
+            view.execute("BEGIN")  # the snapshot starts with the first read, and lasts until closed
+            row = view.execute("SELECT CAST(value AS BLOB) FROM meta WHERE name = 'resume'").fetchone()
+        return view, (bytes(row[0]) if row is not None else None)
 
-    def set_resume_point(self, point: bytes | None) -> None:
-        """Store a resume point (and commit everything this run wrote), or remove it with None."""
+    def keep_resume_point(self, point: bytes, seen: Seen, *, after: bytes | None) -> bool:
+        """Store a resume point and the papers ``seen``, in one transaction.
+
+        ``after`` is the point the run resumed from: its papers stay and ``seen``'s are added, unless
+        another run stored a point since (then nothing is stored: False). Without ``after``, the
+        papers seen are replaced.
+        """
         with self._errors("write"), self._transaction():
-            if point is None:
-                self._db.execute("DELETE FROM meta WHERE name = 'resume'")
+            db = self._db
+            if after is not None:
+                query = "SELECT 1 FROM meta WHERE name = 'resume' AND value = ?"
+                if db.execute(query, (after,)).fetchone() is None:
+                    return False
             else:
-                self._db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('resume', ?)", (point,))
+                db.execute("DELETE FROM seen_ids")
+                db.execute("DELETE FROM seen_titles")
+            db.executemany("INSERT INTO seen_ids VALUES (?)", seen.ids())
+            db.executemany("INSERT INTO seen_titles VALUES (?, ?)", seen.titles())
+            db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('resume', ?)", (point,))
+        return True
 
     def __len__(self) -> int:
         with self._errors("read"):
             return _scalar(self._db.execute("SELECT count(*) FROM papers"), 0)
 
     def close(self) -> None:
-        """Close the file (the WAL is folded back into it); what was not committed is dropped."""
+        """Close the file (the WAL is folded back into it)."""
         with self._errors("close"):
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
             self._db.close()
 
     def __enter__(self) -> TagCache:
@@ -271,9 +285,8 @@ class TagCache:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """Write in a transaction, and commit; one the ``Seen`` tables opened is joined and committed too."""
-        if not self._db.in_transaction:
-            self._db.execute("BEGIN")
+        """Write in a transaction, and commit."""
+        self._db.execute("BEGIN")
         try:
             yield
             self._db.execute("COMMIT")

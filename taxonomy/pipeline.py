@@ -111,7 +111,11 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
         start = resume.Start({}, CorpusStats(sample_size=options.sample_size))
         return _tag(options, taxonomy, out_dir, paper_graph, start, None)
     with TagCache(options.cache, setup_digest(taxonomy, options.model)) as cache:
-        return _tag(options, taxonomy, out_dir, paper_graph, resume.begin(cache, options, paper_graph), cache)
+        start = resume.begin(cache, options, paper_graph)
+        try:
+            return _tag(options, taxonomy, out_dir, paper_graph, start, cache)
+        finally:
+            start.close()
 
 
 def _tag(

@@ -360,7 +360,7 @@ def test_a_file_without_a_final_newline_that_grew_is_read_again(tmp_path: Path) 
     _same_as_fresh(tmp_path, [corpus], out, previous)
 
 
-def test_a_run_that_stops_half_way_leaves_no_resume_point(
+def test_a_run_that_stops_half_way_leaves_the_last_point_for_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = _records()
@@ -378,11 +378,37 @@ def test_a_run_that_stops_half_way_leaves_no_resume_point(
     monkeypatch.setattr(Tagger, "tag_batch", failing)
     with pytest.raises(KeyboardInterrupt):
         _build([corpus], out, cache)
+    assert (out / "papers.jsonl").stat().st_size > 0
     monkeypatch.setattr(Tagger, "tag_batch", original)
-    result = _build([corpus], out, cache)
-    assert (result.resumed, result.not_resumed) == (0, "")  # no point: everything read, silently
-    assert result.cached == 28  # the batch tagged before the stop was kept in the cache
+    result = _build([corpus], out, cache)  # papers.jsonl is longer than recorded: cut back, then appended to
+    assert (result.resumed, result.not_resumed, result.cached) == (20, "", 8)
     _same_as_fresh(tmp_path, [corpus], out, previous)
+
+
+def test_a_run_that_another_run_overtook_stores_no_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = _records()
+    corpus, out, cache, previous = _first_run(tmp_path, records[:20])
+    _append(corpus, records[20:])
+    other = _write(tmp_path / "other.jsonl", records[::-1])
+    original = Tagger.tag_batch
+    overtaken: list[bool] = []
+
+    def overtake(self: Tagger, papers: Sequence[Paper], batch_size: int = 256) -> list[object]:
+        if not overtaken:  # while the first run tags its new papers, another run with the cache ends
+            overtaken.append(True)
+            _build([other], tmp_path / "other", cache)
+        return original(self, papers, batch_size)  # type: ignore[return-value]
+
+    monkeypatch.setattr(Tagger, "tag_batch", overtake)
+    assert _build([corpus], out, cache).resumed == 20
+    monkeypatch.setattr(Tagger, "tag_batch", original)
+    _same_as_fresh(tmp_path, [corpus], out, previous)  # the other run's papers did not leak in
+    with sqlite3.connect(cache) as db:
+        row = db.execute("SELECT count(*) FROM seen_ids").fetchone()
+    assert row == (36,)  # the other run's: 36 papers, not 20 + 16 of the first
+    assert _build([corpus], out, cache).not_resumed == "the last run wrote to another folder"
 
 
 def test_a_damaged_resume_point_reads_everything_again(tmp_path: Path) -> None:

@@ -19,13 +19,20 @@ It then restores the statistics, keeps the output files and appends to them, rea
 from the byte where the last run stopped and any new input in full, and extends the paper graph
 (:class:`taxonomy.graph.PaperGraphSink` with a ``base``): the outputs are those of a fresh build.
 Otherwise the run reads everything (its papers still come from the tag cache) and ``reason`` says
-why. A point is used once: it is removed when a run starts and stored again when it ends, so a run
-that stops half-way leaves none, and the next run reads everything.
+why.
+
+The point and the papers seen are read from a snapshot of the cache (``TagCache.snapshot``) and
+replaced together, in one transaction, when a run ends; the papers a run sees go to a temporary
+database until then. So a run that stops half-way changes neither (the next run resumes from the
+same point, cutting the output files back to the lengths it recorded), and two runs sharing a
+cache cannot mix their papers: a resumed run that finds another run stored a point meanwhile
+stores none.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,13 +72,22 @@ class Start:
 
     setup: dict[str, str]
     stats: CorpusStats
-    seen: Seen | None = None
+    seen: Seen | None = None  # the papers seen (those of the last run too, when resuming)
+    view: sqlite3.Connection | None = None  # the cache snapshot the point was read from
+    after: bytes | None = None  # the point resumed from, as stored
     reason: str = ""  # why the last run's resume point was not used ("" when there was none, or it was)
     at: ResumeAt | None = None  # where reading starts (None: from the first input)
     kept_inputs: tuple[InputEnd, ...] = ()  # the inputs not read again
     kept_outputs: dict[str, tuple[int, hashlib.blake2b]] = field(default_factory=dict)
     graph: GraphLayout | None = None  # the paper graph to extend
     resumed: int = 0  # papers of the last run kept as they are (0 when starting afresh)
+
+    def close(self) -> None:
+        """Let go of the papers seen and of the cache snapshot."""
+        if self.seen is not None:
+            self.seen.close()
+        if self.view is not None:
+            self.view.close()
 
     @contextmanager
     def output(self, path: Path) -> Iterator[HashingWriter]:
@@ -91,13 +107,12 @@ class Start:
 def begin(cache: TagCache, options: TagOptions, paper_graph: bool) -> Start:
     """Resume from the cache's resume point when the inputs and outputs allow it; else start afresh."""
     setup = run_setup(options, cache.setup, paper_graph)
-    stored = cache.resume_point()
+    view, stored = cache.snapshot()
     start = _plan(stored, setup, options, paper_graph) if stored is not None else ""
-    cache.set_resume_point(None)  # used once: a run that stops half-way leaves none behind
     if isinstance(start, str):
-        fresh = CorpusStats(sample_size=options.sample_size)
-        return Start(setup, fresh, cache.seen(clear=True), reason=start)
-    start.seen = cache.seen(clear=False)
+        view.close()
+        return Start(setup, CorpusStats(sample_size=options.sample_size), Seen(), reason=start)
+    start.seen, start.view, start.after = Seen(view), view, stored
     return start
 
 
@@ -112,11 +127,11 @@ def finish(
 ) -> None:
     """Store the resume point of a run that read every input to its end (none when one was standard input)."""
     read = (*start.kept_inputs, *ends)
-    if "-" in inputs or len(read) != len(inputs):
-        cache.set_resume_point(None)
+    if "-" in inputs or len(read) != len(inputs) or start.seen is None:
         return
     written = {name: (out.size, out.digest()) for name, out in zip(KEPT_OUTPUTS, outputs, strict=True)}
-    cache.set_resume_point(encode(ResumePoint(start.setup, read, written, graph, stats.to_dict())))
+    point = encode(ResumePoint(start.setup, read, written, graph, stats.to_dict()))
+    cache.keep_resume_point(point, start.seen, after=start.after)
 
 
 def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph: bool) -> Start | str:
@@ -149,7 +164,7 @@ def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph
         return at
     kept_inputs = point.inputs if at.offset == 0 else point.inputs[:-1]
     graph = point.graph if paper_graph else None
-    return Start(setup, stats, None, "", at, kept_inputs, kept, graph, stats.papers)
+    return Start(setup, stats, None, None, None, "", at, kept_inputs, kept, graph, stats.papers)
 
 
 def _resume_at(read: tuple[InputEnd, ...], path: Path) -> ResumeAt | str:
