@@ -7,6 +7,8 @@ starts with the bytes the last run read costs about a tenth of a second.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -30,6 +32,19 @@ def prefix_hasher(path: Path, size: int) -> hashlib.blake2b | None:
             hasher.update(chunk)
             left -= len(chunk)
     return hasher
+
+
+def digests(files: Sequence[tuple[Path, int]]) -> list[hashlib.blake2b | None]:
+    """``prefix_hasher`` of several files at once (in threads: hashing runs outside the GIL); None for one unreadable."""
+    with ThreadPoolExecutor(max_workers=min(4, len(files)) or 1) as pool:
+        return list(pool.map(lambda file: _prefix_or_none(*file), files))
+
+
+def _prefix_or_none(path: Path, size: int) -> hashlib.blake2b | None:
+    try:
+        return prefix_hasher(path, size)
+    except OSError:
+        return None
 
 
 class HashingWriter:

@@ -31,6 +31,7 @@ stores none.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from taxonomy.cache import TagCache
-from taxonomy.digest import HashingWriter, prefix_hasher
+from taxonomy.digest import HashingWriter, digests, new_hasher
 from taxonomy.errors import OutputError
 from taxonomy.graph import GraphLayout
 from taxonomy.ingest import InputEnd, ResumeAt
@@ -135,7 +136,7 @@ def finish(
 
 
 def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph: bool) -> Start | str:
-    """A resumed start, or why the last run's point cannot be used."""
+    """A resumed start, or why the last run's point cannot be used (cheap checks first, then digests)."""
     try:
         point = decode(stored)
         stats = CorpusStats.from_dict(point.stats)
@@ -147,52 +148,60 @@ def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph
     if not point.inputs or not same_labels(point.inputs, options.labels or options.inputs):
         return "the inputs are not the last run's inputs followed by new ones"
     out_dir = Path(options.out_dir)
-    kept: dict[str, tuple[int, hashlib.blake2b]] = {}
-    for name in KEPT_OUTPUTS:
-        size, digest = point.outputs[name]
-        hasher = _digest_of(out_dir / name, size)
-        if hasher is None or hasher.hexdigest() != digest:
-            return f"{out_dir / name} is not the file the last run wrote"
-        kept[name] = (size, hasher)
-    if paper_graph and not _same_graph(out_dir / GRAPH_FILE, point.graph):
-        return f"{out_dir / GRAPH_FILE} is not the file the last run wrote"
-    for end, path in zip(point.inputs[:-1], options.inputs, strict=False):
-        if _size(Path(path)) != end.size or _hex(_digest_of(Path(path), end.size)) != end.digest:
-            return f"{end.label} changed"
-    at = _resume_at(point.inputs, Path(options.inputs[len(point.inputs) - 1]))
+    checks = [_Check(out_dir / name, *point.outputs[name], "") for name in KEPT_OUTPUTS]
+    if paper_graph:
+        path, layout = out_dir / GRAPH_FILE, point.graph
+        if layout is None or _size(path) != layout.size:
+            return f"{path} is not the file the last run wrote"
+        checks.append(_Check(path, layout.size, layout.digest, ""))
+    last = len(point.inputs) - 1
+    for index, (end, name) in enumerate(zip(point.inputs, options.inputs, strict=False)):
+        checks.append(_Check(Path(name), end.size, end.digest, f"{end.label} changed"))
+        if index < last and _size(Path(name)) != end.size:
+            return checks[-1].reason
+    at = _resume_at(point.inputs, checks[-1])
     if isinstance(at, str):
         return at
+    for check, hasher in zip(checks, digests([(c.path, c.size) for c in checks]), strict=True):
+        if hasher is None or hasher.hexdigest() != check.digest:
+            return check.reason or f"{check.path} is not the file the last run wrote"
+        check.hasher = hasher
+    if at.offset and checks[-1].hasher is not None:  # reading goes on where this digest stopped
+        at = dataclasses.replace(at, hasher=checks[-1].hasher)
+    outputs = checks[: len(KEPT_OUTPUTS)]
+    kept = {name: (c.size, c.hasher) for name, c in zip(KEPT_OUTPUTS, outputs, strict=True) if c.hasher}
     kept_inputs = point.inputs if at.offset == 0 else point.inputs[:-1]
     graph = point.graph if paper_graph else None
     return Start(setup, stats, None, None, None, "", at, kept_inputs, kept, graph, stats.papers)
 
 
-def _resume_at(read: tuple[InputEnd, ...], path: Path) -> ResumeAt | str:
-    """Where to carry on in the last input the last run read, or why it cannot be done."""
+@dataclass
+class _Check:
+    """A file whose first ``size`` bytes must have ``digest``; ``reason`` says what it means if not."""
+
+    path: Path
+    size: int
+    digest: str
+    reason: str
+    hasher: hashlib.blake2b | None = None
+
+
+def _resume_at(read: tuple[InputEnd, ...], last_check: _Check) -> ResumeAt | str:
+    """Where to carry on in the last input the last run read (its digest still to check), or why not."""
     last, index = read[-1], len(read) - 1
     skipped = sum(end.size for end in read[:-1])
-    size = _size(path)
+    size = _size(last_check.path)
     if size < last.size:
         return f"{last.label} is shorter than when the last run read it"
-    hasher = _digest_of(path, last.size)
-    if hasher is None or hasher.hexdigest() != last.digest:
-        return f"{last.label} changed (not only appended to)"
+    last_check.reason = f"{last.label} changed (not only appended to)"
     if size == last.size:  # unchanged: start with the next input
-        return ResumeAt(index + 1, 0, 0, "", hasher, skipped + size)
+        return ResumeAt(index + 1, 0, 0, "", new_hasher(), skipped + size)
     if not last.resumable:
         return (
             f"{last.label} grew, but cannot be read from where the last run stopped "
             "(only uncompressed JSON Lines ending in a newline can)"
         )
-    return ResumeAt(index, last.size, last.lines, last.format, hasher, skipped)
-
-
-def _same_graph(path: Path, layout: GraphLayout | None) -> bool:
-    return (
-        layout is not None
-        and _size(path) == layout.size
-        and _hex(_digest_of(path, layout.size)) == layout.digest
-    )
+    return ResumeAt(index, last.size, last.lines, last.format, new_hasher(), skipped)
 
 
 def _size(path: Path) -> int:
@@ -200,15 +209,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return -1
-
-
-def _digest_of(path: Path, size: int) -> hashlib.blake2b | None:
-    """A hasher over the first ``size`` bytes of a file; None when it is shorter or cannot be read."""
-    try:
-        return prefix_hasher(path, size)
-    except OSError:
-        return None
-
-
-def _hex(hasher: hashlib.blake2b | None) -> str:
-    return hasher.hexdigest() if hasher is not None else ""
