@@ -366,9 +366,10 @@ def test_a_paper_graph_extended_with_more_papers_is_the_graph_of_all_of_them(
             sink.add(tp)
     whole = write_papers(tmp_path / "whole.graphml", taxonomy, papers)
     assert path.read_bytes() == whole
-    assert sink.layout is not None and sink.layout.digest == hashlib.blake2b(
-        whole, digest_size=32, person=b"taxonomy-file"
-    ).hexdigest()
+    assert (
+        sink.layout is not None
+        and sink.layout.digest == hashlib.blake2b(whole, digest_size=32, person=b"taxonomy-file").hexdigest()
+    )
     start, end = sink.layout.nodes
     assert whole[start:end].decode("utf-8").count("<node ") == len(papers)
 

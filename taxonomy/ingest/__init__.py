@@ -149,14 +149,13 @@ class Records:
     def _records(
         self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, seen: Seen | None
     ) -> Iterator[Paper | Reject]:
-        first = self._resume.index if self._resume is not None else 0
-        for index in range(first, len(names)):
+        start = self._resume
+        for index in range(start.index if start is not None else 0, len(names)):
             source, tracker = self._open(index, names[index])
             self._current = source
             try:
                 fmt, shape = _format_of(source, format)
-                resumed = self._resume is not None and index == first and self._resume.offset
-                if resumed and self._resume is not None and fmt != self._resume.format:
+                if start is not None and index == start.index and start.offset and fmt != start.format:
                     raise InputError(f"{source.name}: changed while this run read it; run again")
                 for item in _reader(fmt)(source, fields, shape):
                     if isinstance(item, Reject):
