@@ -25,6 +25,7 @@ COMMANDS = [
     ["rules", "check"],
     ["rules", "test"],
     ["evaluate"],
+    ["suggest"],
 ]
 OUTPUTS = [
     "papers.jsonl",
