@@ -54,11 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "build the graph files from an earlier run's papers.jsonl",
         "Rebuild the concept graph (and paper graph) from papers.jsonl without tagging again.",
     )
-    graph.add_argument(
-        "papers", metavar="PAPERS.jsonl", type=Path, help="papers.jsonl from 'taxonomy tag' or 'build'"
-    )
-    _output_option(graph, default=None)
-    _rules_option(graph)
+    _from_papers_options(graph)
     _graph_options(graph)
 
     report = _command(
@@ -68,11 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "write the reports from an earlier run's papers.jsonl",
         "Render report.md and report.html from papers.jsonl without tagging again.",
     )
-    report.add_argument(
-        "papers", metavar="PAPERS.jsonl", type=Path, help="papers.jsonl from 'taxonomy tag' or 'build'"
-    )
-    _output_option(report, default=None)
-    _rules_option(report)
+    _from_papers_options(report)
     report.add_argument(
         "--previous",
         type=Path,
@@ -213,6 +205,15 @@ def _input_options(parser: argparse.ArgumentParser, *, optional: bool) -> None:
         fields.add_argument(
             f"--{name}-field", metavar="NAME", help=f"field holding the {name} (default: detected)"
         )
+    _rules_option(parser)
+
+
+def _from_papers_options(parser: argparse.ArgumentParser) -> None:
+    """PAPERS.jsonl, the output folder and the rules of a command that works from an earlier run."""
+    parser.add_argument(
+        "papers", metavar="PAPERS.jsonl", type=Path, help="papers.jsonl from 'taxonomy tag' or 'build'"
+    )
+    _output_option(parser, default=None)
     _rules_option(parser)
 
 
