@@ -1,10 +1,11 @@
 """Tag papers with concepts and families using spaCy matchers compiled from the rules.
 
-The pipeline is ``spacy.blank("en")``'s tokenizer and two ``PhraseMatcher`` passes (aliases,
-guards and role cues on ``LOWER``; case-sensitive aliases on ``ORTH``). Token patterns, which cost
-far more per token, run only on texts their trigger regex matches. Sentence boundaries are found
-with a regular expression only in texts that have matches, so papers without mentions cost little
-more than tokenizing them. spaCy objects never leave this module: matches become ``Mention`` values.
+Texts that cannot hold any concept name are found by a word lookup and not tokenized at all
+(``prefilter``). The rest go through ``spacy.blank("en")``'s tokenizer and two ``PhraseMatcher``
+passes (aliases, guards and role cues on ``LOWER``; case-sensitive aliases on ``ORTH``). Token
+patterns, which cost far more per token, run only on texts their trigger regex matches. Sentence
+boundaries are found with a regular expression only in texts that have matches. spaCy objects never
+leave this module: matches become ``Mention`` values.
 """
 
 from __future__ import annotations

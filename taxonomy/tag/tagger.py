@@ -30,6 +30,7 @@ from taxonomy.tag.matches import (
     one_sense,
     own_name,
 )
+from taxonomy.tag.prefilter import Prefilter
 
 # When two cues are equally near, the more specific reading wins.
 _CUE_PRIORITY: dict[Role, int] = {"compares": 0, "proposes": 1, "uses": 2, "mentions": 3}
@@ -44,11 +45,19 @@ class Tagger:
     """
 
     def __init__(
-        self, taxonomy: Taxonomy, *, model: str | None = None, vocab_limit: int = VOCAB_LIMIT
+        self,
+        taxonomy: Taxonomy,
+        *,
+        model: str | None = None,
+        vocab_limit: int = VOCAB_LIMIT,
+        prefilter: bool = True,
     ) -> None:
         self.taxonomy = taxonomy
         self.model = model
         self.vocab_limit = vocab_limit
+        # Texts that cannot name any concept are not tokenized (same output, see prefilter.py). Its
+        # reasoning is about the blank English tokenizer, so a trained pipeline always tokenizes.
+        self.prefilter = prefilter and not model
         self._build()
 
     def _build(self) -> None:
@@ -72,6 +81,7 @@ class Tagger:
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
         self._patterns_nlp = spacy.blank(self.nlp.lang or "en")
+        self._names: list[Doc] = []  # every concept phrase, for the prefilter
         self._compile()
         del self._patterns_nlp
         # One search tells whether any token pattern can match; most texts need no further look.
@@ -80,6 +90,12 @@ class Tagger:
             if self._patterns
             else None
         )
+        self._prefilter: Prefilter | None = None
+        if self.prefilter:
+            self._prefilter = Prefilter(self.nlp.tokenizer, self._any_trigger)
+            self._prefilter.add(self._names)
+            self._prefilter.finish()
+        del self._names
 
     # -- compiling -------------------------------------------------------------------------------
 
@@ -102,10 +118,14 @@ class Tagger:
         for concept in self.taxonomy.concepts.values():
             for alias in concept.aliases:
                 key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
-                self._lower.add(key, self._docs(alias_variants(alias)))
+                docs = self._docs(alias_variants(alias))
+                self._lower.add(key, docs)
+                self._names.extend(docs)
             for alias in concept.aliases_cased:
                 key = self._key("cased", concept.id, f"{concept.id}:alias:{alias}")
-                self._orth.add(key, self._docs(alias_variants(alias)))
+                docs = self._docs(alias_variants(alias))
+                self._orth.add(key, docs)
+                self._names.extend(docs)
             for guard in concept.guards:
                 self._lower.add(self._key("guard", concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
@@ -130,13 +150,21 @@ class Tagger:
     def tag_batch(self, papers: Sequence[Paper], batch_size: int = 256) -> list[TaggedPaper]:
         """Tag papers in order; tokenizing them together is faster than one at a time."""
         texts = [one_line(text) for p in papers for text in (p.title, p.abstract)]
-        docs = iter(self._pipe(texts, batch_size))
+        may = self._prefilter.may_match if self._prefilter is not None else bool
+        wanted = [may(text) for text in texts]
+        docs = iter(self._pipe([t for t, w in zip(texts, wanted, strict=True) if w], batch_size))
         out = []
         for i, paper in enumerate(papers):
             title_text, abstract_text = texts[2 * i], texts[2 * i + 1]
-            title, title_vetoed = self._mentions(next(docs), title_text, "title")
+            title, title_vetoed = (
+                self._mentions(next(docs), title_text, "title") if wanted[2 * i] else ([], set())
+            )
             own = own_name(title_text)
-            abstract, abstract_vetoed = self._mentions(next(docs), abstract_text, "abstract", own)
+            abstract, abstract_vetoed = (
+                self._mentions(next(docs), abstract_text, "abstract", own)
+                if wanted[2 * i + 1]
+                else ([], set())
+            )
             mentions = one_sense(title + abstract, title_vetoed | abstract_vetoed)
             out.append(decide(self.taxonomy, paper, mentions))
         if len(self.nlp.vocab) > self.vocab_limit:
