@@ -24,7 +24,7 @@ def unfiltered(taxonomy: Taxonomy) -> Tagger:
 
 def _prefilter(*phrases: str) -> Prefilter:
     nlp = spacy.blank("en")
-    prefilter = Prefilter(nlp.tokenizer, None)
+    prefilter = Prefilter(nlp.tokenizer)
     prefilter.add(nlp.make_doc(p) for p in phrases)
     prefilter.finish()
     return prefilter

@@ -54,6 +54,8 @@ class Seen:
         """Return the id of the earlier paper this one duplicates, or remember it and return None."""
         id_digest = _digest(paper_id)
         title_digest = _digest(title_key) if title_key else None
+        if len(self._dbs) == 1:
+            return self._check_here(paper_id, id_digest, title_digest)
         for db in self._dbs:  # the same id first, wherever it is; then the same title
             if db.execute("SELECT 1 FROM seen_ids WHERE digest = ?", (id_digest,)).fetchone():
                 return paper_id
@@ -64,6 +66,23 @@ class Seen:
         self._db.execute("INSERT INTO seen_ids VALUES (?)", (id_digest,))
         if title_digest is not None:
             self._db.execute("INSERT INTO seen_titles VALUES (?, ?)", (title_digest, paper_id))
+        return None
+
+    def _check_here(self, paper_id: str, id_digest: int, title_digest: int | None) -> str | None:
+        """``check`` with no earlier database: insert first and learn of a duplicate from the key
+        constraint, two statements a paper instead of four (most papers are not duplicates)."""
+        db = self._db
+        try:
+            db.execute("INSERT INTO seen_ids VALUES (?)", (id_digest,))
+        except sqlite3.IntegrityError:
+            return paper_id
+        if title_digest is not None:
+            try:
+                db.execute("INSERT INTO seen_titles VALUES (?, ?)", (title_digest, paper_id))
+            except sqlite3.IntegrityError:
+                db.execute("DELETE FROM seen_ids WHERE digest = ?", (id_digest,))  # not kept after all
+                row = db.execute("SELECT kept FROM seen_titles WHERE digest = ?", (title_digest,)).fetchone()
+                return str(row[0])
         return None
 
     def ids(self) -> Iterator[tuple[int]]:

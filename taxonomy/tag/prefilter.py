@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -51,10 +51,10 @@ _COMMON = STOP_WORDS | {
 class Prefilter:
     """Which texts may hold a match of the given phrase patterns."""
 
-    def __init__(self, tokenizer: Tokenizer, trigger: re.Pattern[str] | None) -> None:
-        self._trigger = trigger
-        # One word per phrase is looked up first (the longest); the rest are checked only then.
-        self._phrases: dict[str, list[tuple[frozenset[str], tuple[str, ...]]]] = defaultdict(list)
+    def __init__(self, tokenizer: Tokenizer, triggers: Sequence[re.Pattern[str]] = ()) -> None:
+        self._triggers = tuple(triggers)
+        # Phrases filed under their rarest word, then their second rarest ("" for one-word phrases).
+        self._phrases: dict[str, dict[str, list[tuple[frozenset[str], tuple[str, ...]]]]] = {}
         self._wordless: list[tuple[str, ...]] = []  # phrases with no letters-and-digits token
         self._pending: list[tuple[frozenset[str], tuple[str, ...]]] = []
         self._special = self._special_pieces(tokenizer)
@@ -74,17 +74,18 @@ class Prefilter:
     def finish(self) -> None:
         """Index the phrases (call once all are added).
 
-        Each phrase is filed under one of its words, preferring one that is rare in text: every
-        text holding the word checks all the phrases filed under it. English stop words and words
-        common in any research abstract come last, then words many names share ("model").
+        Each phrase is filed under two of its words, preferring ones rare in text: a text looks at
+        the phrases filed under the pairs of words it holds. English stop words and words common in
+        any research abstract come last, then words many names share ("model").
         """
         share: dict[str, int] = defaultdict(int)
         for words, _ in self._pending:
             for word in words:
                 share[word] += 1
         for words, other in self._pending:
-            key = min(sorted(words), key=lambda w: (w in _COMMON, share[w], -len(w)))
-            self._phrases[key].append((words, other))
+            first, *rest = sorted(words, key=lambda w: (w in _COMMON, share[w], -len(w), w))
+            second = rest[0] if rest else ""
+            self._phrases.setdefault(first, {}).setdefault(second, []).append((words, other))
         self._pending = []
         self._keys = frozenset(self._phrases)
 
@@ -92,8 +93,9 @@ class Prefilter:
         """False only when no registered phrase and no token pattern can match ``text``."""
         if not text:
             return False
-        if self._trigger is not None and self._trigger.search(text):
-            return True
+        for trigger in self._triggers:
+            if trigger.search(text):
+                return True
         if not text.isascii() and any(c in text for c in _LOWER_CONTEXT):
             return True
         lower = text.lower()
@@ -102,13 +104,16 @@ class Prefilter:
         for word in filterfalse(str.isalpha, words):
             if not word.isdigit():
                 extra.update(_pieces(word))
-        for word in words & self._special_words:
+        for word in self._special_words.intersection(words):  # faster than words & ...
             extra.update(self._special[word])
         words |= extra
-        for key in self._keys & words:
-            for needed, other in self._phrases[key]:
-                if needed <= words and all(o in lower for o in other):
-                    return True
+        for key in self._keys.intersection(words):
+            for second, phrases in self._phrases[key].items():
+                if second and second not in words:
+                    continue
+                for needed, other in phrases:
+                    if needed <= words and all(o in lower for o in other):
+                        return True
         return any(all(o in lower for o in other) for other in self._wordless)
 
     @staticmethod

@@ -84,15 +84,9 @@ class Tagger:
         self._names: list[Doc] = []  # every concept phrase, for the prefilter
         self._compile()
         del self._patterns_nlp
-        # One search tells whether any token pattern can match; most texts need no further look.
-        self._any_trigger = (
-            re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._patterns), re.IGNORECASE)
-            if self._patterns
-            else None
-        )
         self._prefilter: Prefilter | None = None
         if self.prefilter:
-            self._prefilter = Prefilter(self.nlp.tokenizer, self._any_trigger)
+            self._prefilter = Prefilter(self.nlp.tokenizer, [t for t, _ in self._patterns])
             self._prefilter.add(self._names)
             self._prefilter.finish()
         del self._names
@@ -206,10 +200,11 @@ class Tagger:
         if not len(doc):
             return [], set()
         found = self._lower(doc) + self._orth(doc)
-        if self._any_trigger is not None and self._any_trigger.search(text):
-            for trigger, matcher in self._patterns:
-                if trigger.search(text):
-                    found.extend(matcher(doc))
+        for trigger, matcher in self._patterns:
+            # Each trigger starts with a literal, which re finds fast; one alternation of all of
+            # them searched twice as slowly (measured).
+            if trigger.search(text):
+                found.extend(matcher(doc))
         matches, guards, cue_hits = self._sort(found)
         if not matches:
             return [], set()
