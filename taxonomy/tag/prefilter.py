@@ -51,8 +51,8 @@ _COMMON = STOP_WORDS | {
 class Prefilter:
     """Which texts may hold a match of the given phrase patterns."""
 
-    def __init__(self, tokenizer: Tokenizer, triggers: Sequence[re.Pattern[str]] = ()) -> None:
-        self._triggers = tuple(triggers)
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._triggers: tuple[re.Pattern[str], ...] = ()
         # Phrases filed under their rarest word, then their second rarest ("" for one-word phrases).
         self._phrases: dict[str, dict[str, list[tuple[frozenset[str], tuple[str, ...]]]]] = {}
         self._wordless: list[tuple[str, ...]] = []  # phrases with no letters-and-digits token
@@ -71,8 +71,8 @@ class Prefilter:
             elif other:
                 self._wordless.append(other)
 
-    def finish(self) -> None:
-        """Index the phrases (call once all are added).
+    def finish(self, triggers: Sequence[re.Pattern[str]] = ()) -> None:
+        """Index the phrases (call once all are added), and take the token patterns' triggers.
 
         Each phrase is filed under two of its words, preferring ones rare in text: a text looks at
         the phrases filed under the pairs of words it holds. English stop words and words common in
@@ -87,6 +87,7 @@ class Prefilter:
             second = rest[0] if rest else ""
             self._phrases.setdefault(first, {}).setdefault(second, []).append((words, other))
         self._pending = []
+        self._triggers = tuple(triggers)
         self._keys = frozenset(self._phrases)
 
     def may_match(self, text: str) -> bool:

@@ -81,15 +81,11 @@ class Tagger:
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
         self._patterns_nlp = spacy.blank(self.nlp.lang or "en")
-        self._names: list[Doc] = []  # every concept phrase, for the prefilter
+        self._prefilter = Prefilter(self.nlp.tokenizer) if self.prefilter else None
         self._compile()
         del self._patterns_nlp
-        self._prefilter: Prefilter | None = None
-        if self.prefilter:
-            self._prefilter = Prefilter(self.nlp.tokenizer, [t for t, _ in self._patterns])
-            self._prefilter.add(self._names)
-            self._prefilter.finish()
-        del self._names
+        if self._prefilter is not None:
+            self._prefilter.finish([t for t, _ in self._patterns])
 
     # -- compiling -------------------------------------------------------------------------------
 
@@ -114,12 +110,14 @@ class Tagger:
                 key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
                 docs = self._docs(alias_variants(alias))
                 self._lower.add(key, docs)
-                self._names.extend(docs)
+                if self._prefilter is not None:
+                    self._prefilter.add(docs)
             for alias in concept.aliases_cased:
                 key = self._key("cased", concept.id, f"{concept.id}:alias:{alias}")
                 docs = self._docs(alias_variants(alias))
                 self._orth.add(key, docs)
-                self._names.extend(docs)
+                if self._prefilter is not None:
+                    self._prefilter.add(docs)
             for guard in concept.guards:
                 self._lower.add(self._key("guard", concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
