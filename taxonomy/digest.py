@@ -7,7 +7,7 @@ starts with the bytes the last run read costs about a tenth of a second.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
@@ -34,10 +34,18 @@ def prefix_hasher(path: Path, size: int) -> hashlib.blake2b | None:
     return hasher
 
 
-def digests(files: Sequence[tuple[Path, int]]) -> list[hashlib.blake2b | None]:
-    """``prefix_hasher`` of several files at once (in threads: hashing runs outside the GIL); None for one unreadable."""
+def digests(
+    files: Sequence[tuple[Path, int]], meanwhile: Callable[[], None] | None = None
+) -> list[hashlib.blake2b | None]:
+    """``prefix_hasher`` of several files at once (in threads: hashing runs outside the GIL); None for one unreadable.
+
+    ``meanwhile`` runs in this thread while the files are hashed.
+    """
     with ThreadPoolExecutor(max_workers=min(4, len(files)) or 1) as pool:
-        return list(pool.map(lambda file: _prefix_or_none(*file), files))
+        futures = [pool.submit(_prefix_or_none, path, size) for path, size in files]
+        if meanwhile is not None:
+            meanwhile()
+        return [future.result() for future in futures]
 
 
 def _prefix_or_none(path: Path, size: int) -> hashlib.blake2b | None:

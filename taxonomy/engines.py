@@ -76,15 +76,21 @@ def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tu
 
 
 def tag_batches(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: EngineOptions
+    batches: Iterator[list[Paper]],
+    taxonomy: Taxonomy,
+    options: EngineOptions,
+    tagger: Tagger | None = None,
 ) -> Iterator[tuple[bytes, CorpusStats]]:
-    """Tag batches in order (this process, a pool or Dask); an empty batch costs nothing (no tagger is built for it)."""
+    """Tag batches in order (this process, a pool or Dask); an empty batch costs nothing (no tagger is built for it).
+
+    ``tagger``, compiled already for ``taxonomy``, is used by ``--jobs 1`` instead of compiling one.
+    """
     if options.engine == "dask":
         from taxonomy.distributed import dask_tag_batches
 
         yield from dask_tag_batches(batches, taxonomy, options)
     elif options.jobs == 1:
-        tagger: Tagger | None = None  # built at the first paper to tag: a run the cache answers needs none
+        # Built at the first paper to tag (unless given): a run the cache answers needs none.
         for batch in batches:
             if not batch:
                 yield b"", CorpusStats(sample_size=options.sample_size)
@@ -101,10 +107,12 @@ def tag_cached(
     options: EngineOptions,
     cache: TagCache,
     on_paper: Callable[[TaggedPaper], None] | None = None,
+    tagger: Tagger | None = None,
 ) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag only the papers the cache lacks; fold the cached ones here, store the new ones, keep input order.
 
-    ``on_paper`` gets every paper of a batch in input order, cached or just tagged.
+    ``on_paper`` gets every paper of a batch in input order, cached or just tagged; ``tagger`` is
+    passed on to ``tag_batches``.
     """
     pending: deque[Lookup] = deque()  # one per batch the engine has taken and not yet answered
 
@@ -114,7 +122,7 @@ def tag_cached(
             pending.append(found)
             yield found.to_tag
 
-    for lines, part in tag_batches(to_tag(), taxonomy, options):
+    for lines, part in tag_batches(to_tag(), taxonomy, options, tagger):
         found = pending.popleft()
         for tp in found.cached():
             part.add(tp, taxonomy)

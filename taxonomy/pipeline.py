@@ -27,9 +27,11 @@ from taxonomy.progress import Progress
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.serialize import read_tagged, reject_to_line
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
+from taxonomy.tag import Tagger
 
 if TYPE_CHECKING:
     from taxonomy.graph import GraphLayout, PaperGraphSink
+    from taxonomy.report.drawing import FigureWorkers
 
 __all__ = [
     "GraphOptions",
@@ -111,9 +113,15 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
         start = resume.Start({}, CorpusStats(sample_size=options.sample_size))
         return _tag(options, taxonomy, out_dir, paper_graph, start, None)
     with TagCache(options.cache, setup_digest(taxonomy, options.model)) as cache:
-        start = resume.begin(cache, options, paper_graph)
+        compiled: list[Tagger] = []
+
+        def compile_tagger() -> None:  # while the last run's files are hashed
+            if options.jobs == 1 and options.engine == "local":
+                compiled.append(Tagger(taxonomy, model=options.model))
+
+        start = resume.begin(cache, options, paper_graph, meanwhile=compile_tagger)
         try:
-            return _tag(options, taxonomy, out_dir, paper_graph, start, cache)
+            return _tag(options, taxonomy, out_dir, paper_graph, start, cache, *compiled)
         finally:
             start.close()
 
@@ -125,6 +133,7 @@ def _tag(
     paper_graph: bool,
     start: resume.Start,
     cache: TagCache | None,
+    tagger: Tagger | None = None,
 ) -> TagResult:
     """Tag what ``start`` says is left to read, into the outputs as ``start`` left them."""
     records = ingest.read(
@@ -152,7 +161,7 @@ def _tag(
             if cache is None:
                 tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
             else:
-                tagged = tag_cached(batches, taxonomy, options, cache, on_paper)
+                tagged = tag_cached(batches, taxonomy, options, cache, on_paper, tagger)
             for lines, part in tagged:
                 papers_out.write(lines)
                 stats.merge(part)
@@ -308,12 +317,20 @@ def write_graphs(
 
 
 def write_reports(
-    taxonomy: Taxonomy, stats: CorpusStats, out_dir: Path, previous: dict[str, Any] | None = None
+    taxonomy: Taxonomy,
+    stats: CorpusStats,
+    out_dir: Path,
+    previous: dict[str, Any] | None = None,
+    workers: FigureWorkers | None = None,
 ) -> list[Path]:
-    """Write report.md, report.html and their figures (saying what changed since ``previous``, a summary)."""
-    from taxonomy.report import render_report
+    """Write report.md, report.html and their figures (saying what changed since ``previous``, a summary).
 
-    return render_report(taxonomy, stats, _prepare(out_dir), previous=previous)
+    ``workers``, started before the run, draw the figures (else they are drawn here).
+    """
+    from taxonomy.report import draw_here, render_report
+
+    draw = workers.draw if workers is not None else draw_here
+    return render_report(taxonomy, stats, _prepare(out_dir), previous=previous, draw=draw)
 
 
 def previous_summary(path: Path) -> dict[str, Any] | None:
@@ -328,10 +345,16 @@ def previous_summary(path: Path) -> dict[str, Any] | None:
 
 def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagResult, list[Path]]:
     """Everything: tag, then graph and reports from the same statistics."""
+    from taxonomy.report.drawing import FigureWorkers
+
     previous = previous_summary(options.out_dir)  # read before this run overwrites it
     graph = graph or GraphOptions()
-    result = tag_corpus(options, paper_graph=graph.paper_graph)  # the paper graph is written as papers pass
-    files = list(result.files)
-    files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph)
-    files += write_reports(result.taxonomy, result.stats, options.out_dir, previous)
+    # The figure worker loads matplotlib while this process tags.
+    with FigureWorkers() as workers:
+        result = tag_corpus(
+            options, paper_graph=graph.paper_graph
+        )  # the paper graph is written as papers pass
+        files = list(result.files)
+        files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph)
+        files += write_reports(result.taxonomy, result.stats, options.out_dir, previous, workers)
     return result, files

@@ -10,7 +10,7 @@ that escapes every value for Markdown.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +20,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from taxonomy.errors import OutputError
-from taxonomy.report import figures
 from taxonomy.report.context import build
 from taxonomy.report.data import ReportData
+from taxonomy.report.drawing import Figures, draw_figures, draw_here
 from taxonomy.report.text import md_finalize, md_indent, plural
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
@@ -41,14 +41,16 @@ def render_report(
     *,
     title: str = "Method taxonomy report",
     previous: Mapping[str, Any] | None = None,
+    draw: Callable[[ReportData], tuple[Figures, Figures]] = draw_here,
 ) -> list[Path]:
     """Write report.html, report.md and figures/*.svg to ``out_dir``; return the paths written.
 
     ``previous`` is the summary.json data of an earlier run (``pipeline.summary_data``): the report
-    then says what changed since it. Data of another shape is ignored.
+    then says what changed since it. Data of another shape is ignored. ``draw`` gives the wide and
+    the narrow figures (``drawing.FigureWorkers().draw`` draws them in worker processes).
     """
     data = build(taxonomy, stats, title, previous)
-    wide, narrow = draw_figures(data), draw_figures(data, narrow=True)
+    wide, narrow = draw(data)
     out_dir = Path(out_dir)
     _mkdir(out_dir)
     # Matplotlib's SVG is trusted markup (labels inside it are escaped as XML text); phones get the narrow drawing.
@@ -76,28 +78,6 @@ class InlineFigure:
 
     wide: Markup
     narrow: Markup
-
-
-def draw_figures(data: ReportData, *, narrow: bool = False) -> dict[str, figures.SvgFigure]:
-    """The figures the data supports, by name (families, cooccurrence, trends)."""
-    drawn: dict[str, figures.SvgFigure] = {}
-    if data.tagged and data.families:
-        drawn["families"] = figures.family_chart(
-            data.families,
-            "Bar chart: papers per method family, split into primary and mentioned only.",
-            narrow=narrow,
-        )
-    if data.heatmap is not None:
-        drawn["cooccurrence"] = figures.heatmap(
-            data.heatmap,
-            "Heatmap: how much more or less often two families share papers than chance would give.",
-            narrow=narrow,
-        )
-    if data.trends is not None and len(data.trends.years) > 1 and data.trends.series:
-        drawn["trends"] = figures.trend_chart(
-            data.trends.series, "Line charts: each family's share of the papers of each year.", narrow=narrow
-        )
-    return drawn
 
 
 def _mkdir(path: Path) -> None:
@@ -135,4 +115,4 @@ def _environment(kind: str) -> Environment:
     return env
 
 
-__all__ = ["InlineFigure", "draw_figures", "render_report"]
+__all__ = ["InlineFigure", "draw_figures", "draw_here", "render_report"]

@@ -292,3 +292,22 @@ class ReportData:
     untagged: Listing
     diagnostics: Diagnostics
     changes: Changes | None = None  # None when there is no previous run to compare with
+
+
+@dataclass(frozen=True, slots=True)
+class SvgFigure:
+    """A figure as SVG: ``svg`` is the bare ``<svg>`` element to inline, ``document`` the file text."""
+
+    name: str
+    title: str
+    svg: str
+
+    @property
+    def document(self) -> str:
+        """The standalone SVG file's text."""
+        return '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + self.svg + "\n"
+
+    @property
+    def filename(self) -> str:
+        """The file name under ``figures/``."""
+        return f"{self.name}.svg"

@@ -15,7 +15,6 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -28,7 +27,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 from matplotlib.typing import RcKeyType
 
-from taxonomy.report.data import FamilyRow, Heatmap, TrendSeries
+from taxonomy.report.data import FamilyRow, Heatmap, SvgFigure, TrendSeries
 from taxonomy.report.text import shorten
 
 INK = "#1f2933"
@@ -75,25 +74,6 @@ _URL = re.compile(r"(url\(#)([^)]*)\)")
 _LABEL = 34
 
 
-@dataclass(frozen=True, slots=True)
-class SvgFigure:
-    """A figure as SVG: ``svg`` is the bare ``<svg>`` element to inline, ``document`` the file text."""
-
-    name: str
-    title: str
-    svg: str
-
-    @property
-    def document(self) -> str:
-        """The standalone SVG file's text."""
-        return '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + self.svg + "\n"
-
-    @property
-    def filename(self) -> str:
-        """The file name under ``figures/``."""
-        return f"{self.name}.svg"
-
-
 @contextmanager
 def _style() -> Iterator[None]:
     with matplotlib.rc_context(_RC):
@@ -102,6 +82,14 @@ def _style() -> Iterator[None]:
 
 WIDE = 7.2  # inches; about 700 CSS pixels, the width of the report's text column
 NARROW = 3.7  # for phones, about 355 CSS pixels
+
+
+def warm_up() -> None:
+    """Lay out and write a tiny figure with text: loads the font, so that a later figure need not."""
+    with _style():
+        fig = Figure(figsize=(1, 1), layout="constrained")
+        fig.add_subplot().set_title("0")
+        fig.savefig(io.StringIO(), format="svg", metadata=_METADATA, bbox_inches="tight")
 
 
 def family_chart(rows: Sequence[FamilyRow], title: str, *, narrow: bool = False) -> SvgFigure:

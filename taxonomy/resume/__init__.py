@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,11 +105,17 @@ class Start:
             yield HashingWriter(handle, kept[1], kept[0]) if kept else HashingWriter(handle)
 
 
-def begin(cache: TagCache, options: TagOptions, paper_graph: bool) -> Start:
-    """Resume from the cache's resume point when the inputs and outputs allow it; else start afresh."""
+def begin(
+    cache: TagCache, options: TagOptions, paper_graph: bool, meanwhile: Callable[[], None] | None = None
+) -> Start:
+    """Resume from the cache's resume point when the inputs and outputs allow it; else start afresh.
+
+    ``meanwhile`` runs while the inputs and outputs are hashed, when there is new input to read (the
+    caller compiles the tagger then: hashing runs outside the GIL, so the two overlap).
+    """
     setup = run_setup(options, cache.setup, paper_graph)
     view, stored = cache.snapshot()
-    start = _plan(stored, setup, options, paper_graph) if stored is not None else ""
+    start = _plan(stored, setup, options, paper_graph, meanwhile) if stored is not None else ""
     if isinstance(start, str):
         view.close()
         return Start(setup, CorpusStats(sample_size=options.sample_size), Seen(), reason=start)
@@ -135,7 +141,13 @@ def finish(
     cache.keep_resume_point(point, start.seen, after=start.after)
 
 
-def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph: bool) -> Start | str:
+def _plan(
+    stored: bytes,
+    setup: dict[str, str],
+    options: TagOptions,
+    paper_graph: bool,
+    meanwhile: Callable[[], None] | None = None,
+) -> Start | str:
     """A resumed start, or why the last run's point cannot be used (cheap checks first, then digests)."""
     try:
         point = decode(stored)
@@ -162,7 +174,9 @@ def _plan(stored: bytes, setup: dict[str, str], options: TagOptions, paper_graph
     at = _resume_at(point.inputs, checks[-1])
     if isinstance(at, str):
         return at
-    for check, hasher in zip(checks, digests([(c.path, c.size) for c in checks]), strict=True):
+    new_input = at.index < len(options.inputs)
+    hashed = digests([(c.path, c.size) for c in checks], meanwhile if new_input else None)
+    for check, hasher in zip(checks, hashed, strict=True):
         if hasher is None or hasher.hexdigest() != check.digest:
             return check.reason or f"{check.path} is not the file the last run wrote"
         check.hasher = hasher
