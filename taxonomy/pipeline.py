@@ -31,7 +31,8 @@ from taxonomy.tag import Tagger
 
 if TYPE_CHECKING:
     from taxonomy.graph import GraphLayout, PaperGraphSink
-    from taxonomy.report.drawing import FigureWorkers
+    from taxonomy.report.data import ReportData
+    from taxonomy.report.drawing import Figures
 
 __all__ = [
     "GraphOptions",
@@ -321,16 +322,11 @@ def write_reports(
     stats: CorpusStats,
     out_dir: Path,
     previous: dict[str, Any] | None = None,
-    workers: FigureWorkers | None = None,
 ) -> list[Path]:
-    """Write report.md, report.html and their figures (saying what changed since ``previous``, a summary).
+    """Write report.md, report.html and their figures (saying what changed since ``previous``, a summary)."""
+    from taxonomy.report import render_report
 
-    ``workers``, started before the run, draw the figures (else they are drawn here).
-    """
-    from taxonomy.report import draw_here, render_report
-
-    draw = workers.draw if workers is not None else draw_here
-    return render_report(taxonomy, stats, _prepare(out_dir), previous=previous, draw=draw)
+    return render_report(taxonomy, stats, _prepare(out_dir), previous=previous)
 
 
 def previous_summary(path: Path) -> dict[str, Any] | None:
@@ -345,16 +341,26 @@ def previous_summary(path: Path) -> dict[str, Any] | None:
 
 def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagResult, list[Path]]:
     """Everything: tag, then graph and reports from the same statistics."""
+    from taxonomy.report import render_report
     from taxonomy.report.drawing import FigureWorkers
 
     previous = previous_summary(options.out_dir)  # read before this run overwrites it
     graph = graph or GraphOptions()
-    # The figure worker loads matplotlib while this process tags.
+    # The figure worker loads matplotlib while this process tags, and draws while it writes the graphs.
     with FigureWorkers() as workers:
         result = tag_corpus(
             options, paper_graph=graph.paper_graph
         )  # the paper graph is written as papers pass
         files = list(result.files)
-        files += write_graphs(result.taxonomy, result.stats, options.out_dir, graph)
-        files += write_reports(result.taxonomy, result.stats, options.out_dir, previous, workers)
+        graph_files: list[Path] = []
+
+        def draw(data: ReportData) -> tuple[Figures, Figures]:
+            figures = workers.submit(data)
+            graph_files.extend(write_graphs(result.taxonomy, result.stats, options.out_dir, graph))
+            return figures()
+
+        report_files = render_report(
+            result.taxonomy, result.stats, _prepare(options.out_dir), previous=previous, draw=draw
+        )
+        files += graph_files + report_files
     return result, files

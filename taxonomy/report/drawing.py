@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
@@ -80,14 +81,27 @@ class FigureWorkers:
 
     def draw(self, data: ReportData) -> tuple[Figures, Figures]:
         """The wide and the narrow figures, drawn by the worker (here if it failed)."""
-        if self._pool is not None:
+        return self.submit(data)()
+
+    def submit(self, data: ReportData) -> Callable[[], tuple[Figures, Figures]]:
+        """Start drawing; the function returned waits for the figures (drawn here if the worker failed)."""
+        if self._pool is None:
+            return lambda: draw_here(data)
+        try:
+            wide = self._pool.submit(draw_figures, data)
+            narrow = self._pool.submit(draw_figures, data, narrow=True)
+        except (BrokenProcessPool, OSError, RuntimeError):
+            self.close()
+            return lambda: draw_here(data)
+
+        def result() -> tuple[Figures, Figures]:
             try:
-                wide = self._pool.submit(draw_figures, data)
-                narrow = self._pool.submit(draw_figures, data, narrow=True)
                 return wide.result(), narrow.result()
             except (BrokenProcessPool, OSError, RuntimeError):
                 self.close()
-        return draw_here(data)
+                return draw_here(data)
+
+        return result
 
     def close(self) -> None:
         """Stop the worker (at once: nothing it could still be doing is needed)."""
