@@ -8,6 +8,7 @@ Each engine takes batches of papers and yields, per batch and in input order, th
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -55,6 +56,9 @@ _worker: tuple[Tagger, int] | None = None
 
 def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: the parent stops the pool, and a worker that took it
+    # too would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (Tagger(taxonomy, model=model), sample_size)
 
 

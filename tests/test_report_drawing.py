@@ -1,4 +1,4 @@
-"""Figures drawn in worker processes are the figures drawn here, and a dead worker changes nothing."""
+"""Worker processes of a build: figures drawn there are the figures drawn here; Ctrl-C stays one line."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,25 @@ def test_build_leaves_matplotlib_to_the_workers(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split()[-2:] == ["0", "False"]
     assert (tmp_path / "figures" / "families.svg").is_file()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_a_build_is_one_line_from_every_process(tmp_path: Path, jobs: str) -> None:
+    # A terminal's Ctrl-C signals the whole process group: the figure worker and the tagging pool's
+    # workers must leave it to the parent, which says "Interrupted." and exits with status 130.
+    corpus = tmp_path / "corpus.jsonl"
+    record = '{{"id": "p{0}", "title": "Paper {0} on graphs", "abstract": "We study a model {0} with a transformer and an LSTM. "}}\n'
+    corpus.write_text("".join(record.format(i) for i in range(200_000)), encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "taxonomy", "build", str(corpus), "-o", str(out), "--jobs", jobs]
+    process = subprocess.Popen(
+        [*command, "--no-progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "papers.jsonl").is_file() or (out / "papers.jsonl").stat().st_size < 100_000:
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert (process.returncode, err.decode()) == (130, "Interrupted.\n")

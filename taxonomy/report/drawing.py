@@ -13,6 +13,7 @@ cannot be started or dies, the figures are drawn here instead.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,6 +59,7 @@ def _warm() -> None:
     """Worker start-up: load matplotlib and lay out some text, which loads the font."""
     from taxonomy.report import figures
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the worker
     figures.warm_up()
 
 
