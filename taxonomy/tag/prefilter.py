@@ -18,7 +18,7 @@ skip a text the matchers would have found something in; it errs only the other w
   dotted capital I; texts holding either are never skipped.
 - Token patterns have their own trigger expressions; a text any trigger matches is never skipped.
 
-``tests/test_tag.py`` checks that tagging with and without this test gives the same output, on
+``tests/test_prefilter.py`` checks that tagging with and without this test gives the same output, on
 generated texts built from alias pieces, digits, punctuation and special cases, and on real corpora.
 """
 
