@@ -79,6 +79,11 @@ def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tu
     return b"".join(lines), stats
 
 
+def tags_here(options: EngineOptions) -> bool:
+    """Whether ``tag_batches`` tags in this process (with one Tagger) rather than on workers."""
+    return options.engine != "dask" and options.jobs == 1
+
+
 def tag_batches(
     batches: Iterator[list[Paper]],
     taxonomy: Taxonomy,
@@ -93,7 +98,7 @@ def tag_batches(
         from taxonomy.distributed import dask_tag_batches
 
         yield from dask_tag_batches(batches, taxonomy, options)
-    elif options.jobs == 1:
+    elif tags_here(options):
         # Built at the first paper to tag (unless given): a run the cache answers needs none.
         for batch in batches:
             if not batch:

@@ -20,7 +20,7 @@ import orjson
 from taxonomy import ingest, resume
 from taxonomy.cache import TagCache, setup_digest
 from taxonomy.digest import HashingWriter
-from taxonomy.engines import feed, tag_and_fold, tag_batches, tag_cached
+from taxonomy.engines import feed, tag_and_fold, tag_batches, tag_cached, tags_here
 from taxonomy.errors import InputError, OutputError, UsageError
 from taxonomy.models import Paper, Reject
 from taxonomy.progress import Progress
@@ -117,7 +117,7 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
         compiled: list[Tagger] = []
 
         def compile_tagger() -> None:  # while the last run's files are hashed
-            if options.jobs == 1 and options.engine == "local":
+            if tags_here(options):
                 compiled.append(Tagger(taxonomy, model=options.model))
 
         start = resume.begin(cache, options, paper_graph, meanwhile=compile_tagger)

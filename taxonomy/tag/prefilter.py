@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 
+from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -36,7 +37,6 @@ from spacy.tokens import Doc
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: str.isalnum() characters
 _PIECE = re.compile(r"\d+|[^\W\d_]+")  # the digit and non-digit stretches of a word
 _LOWER_CONTEXT = ("\u03a3", "\u0130")  # capital sigma (final form depends on context), dotted capital I
-_ORTH = 65  # spaCy's attribute id of ORTH in special-case token dicts
 
 
 # Words found in most research abstracts, whatever the field (only used to order the lookups).
@@ -122,7 +122,7 @@ class Prefilter:
         """Words that a tokenizer special case cuts into smaller tokens, with those tokens."""
         out: dict[str, set[str]] = defaultdict(set)
         for string, tokens in tokenizer.rules.items():
-            orths = [str(t.get(_ORTH, t.get("ORTH", ""))).lower() for t in tokens]
+            orths = [str(t.get(ORTH, t.get("ORTH", ""))).lower() for t in tokens]  # keyed by id or name
             for word in _WORD.findall(string.lower()):
                 parts = [o for o in orths if o != word and _WORD.fullmatch(o) and o in word]
                 if parts:

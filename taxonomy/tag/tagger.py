@@ -106,18 +106,15 @@ class Tagger:
 
     def _compile(self) -> None:
         for concept in self.taxonomy.concepts.values():
-            for alias in concept.aliases:
-                key = self._key("concept", concept.id, f"{concept.id}:alias:{alias}")
-                docs = self._docs(alias_variants(alias))
-                self._lower.add(key, docs)
-                if self._prefilter is not None:
-                    self._prefilter.add(docs)
-            for alias in concept.aliases_cased:
-                key = self._key("cased", concept.id, f"{concept.id}:alias:{alias}")
-                docs = self._docs(alias_variants(alias))
-                self._orth.add(key, docs)
-                if self._prefilter is not None:
-                    self._prefilter.add(docs)
+            for kind, aliases, phrase_matcher in (
+                ("concept", concept.aliases, self._lower),
+                ("cased", concept.aliases_cased, self._orth),
+            ):
+                for alias in aliases:
+                    docs = self._docs(alias_variants(alias))
+                    phrase_matcher.add(self._key(kind, concept.id, f"{concept.id}:alias:{alias}"), docs)
+                    if self._prefilter is not None:
+                        self._prefilter.add(docs)
             for guard in concept.guards:
                 self._lower.add(self._key("guard", concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
@@ -145,18 +142,14 @@ class Tagger:
         may = self._prefilter.may_match if self._prefilter is not None else bool
         wanted = [may(text) for text in texts]
         docs = iter(self._pipe([t for t, w in zip(texts, wanted, strict=True) if w], batch_size))
+
+        def field(i: int, name: FieldName, own: str = "") -> tuple[list[Mention], set[tuple[str, str]]]:
+            return self._mentions(next(docs), texts[i], name, own) if wanted[i] else ([], set())
+
         out = []
         for i, paper in enumerate(papers):
-            title_text, abstract_text = texts[2 * i], texts[2 * i + 1]
-            title, title_vetoed = (
-                self._mentions(next(docs), title_text, "title") if wanted[2 * i] else ([], set())
-            )
-            own = own_name(title_text)
-            abstract, abstract_vetoed = (
-                self._mentions(next(docs), abstract_text, "abstract", own)
-                if wanted[2 * i + 1]
-                else ([], set())
-            )
+            title, title_vetoed = field(2 * i, "title")
+            abstract, abstract_vetoed = field(2 * i + 1, "abstract", own_name(texts[2 * i]))
             mentions = one_sense(title + abstract, title_vetoed | abstract_vetoed)
             out.append(decide(self.taxonomy, paper, mentions))
         if len(self.nlp.vocab) > self.vocab_limit:
