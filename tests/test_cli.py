@@ -194,6 +194,34 @@ def test_evaluate_on_fixture_gold(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "primary        1.000   1.000  1.000    1   0   0" in out.splitlines()
 
 
+def test_evaluate_reports_each_gold_file_and_a_part(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    labels, lists = tmp_path / "labels.jsonl", tmp_path / "lists.jsonl"
+    labels.write_text('{"title": "Mamba for speech", "families": ["ssm"]}\n')
+    lists.write_text(
+        '{"title": "Mamba for speech", "family": "ssm", "list": "a"}\n'
+        '{"title": "Speech at scale", "family": "ssm", "list": "b"}\n'
+    )
+    rules = str(FIXTURES / "tagging")
+    code, out, _ = run(capsys, "evaluate", "--gold", str(labels), "--gold", str(lists), "--rules", rules)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Scored 1 papers."
+    assert "Scored 2 listed papers of lists.jsonl (0 with an abstract): recall of the listed family." in lines
+    assert "all                 2    0.500      0.500           0.50" in lines
+    assert "  [ssm] Speech at scale" in lines
+    code, out, _ = run(
+        capsys, "evaluate", "--gold", str(lists), "--part", "checking", "--no-errors", "--rules", rules
+    )
+    assert code == 0
+    assert (
+        out.splitlines()[0]
+        == "Scored 1 listed papers of lists.jsonl (0 with an abstract): recall of the listed family."
+    )
+    assert "Missed" not in out
+
+
 def test_installed_command_runs_from_any_folder(tmp_path: Path) -> None:
     exe = shutil.which("taxonomy")
     if exe is None or Path(exe).parent != Path(sys.executable).parent:

@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 
 from taxonomy.errors import InputError
-from taxonomy.evaluate import evaluate, format_evaluation, read_gold
+from taxonomy.evaluate import (
+    ListGold,
+    ListPaper,
+    evaluate,
+    evaluate_lists,
+    format_evaluation,
+    format_list_evaluation,
+    load_gold,
+    read_gold,
+    split,
+)
 from taxonomy.models import Paper
 from taxonomy.rules import load_rules
 from taxonomy.tag import Tagger
@@ -70,14 +80,94 @@ def test_simple_gold_format_and_matching_by_title(tmp_path: Path, tagger: Tagger
     ("text", "message"),
     [
         ("{oops\n", "gold.jsonl:1: invalid JSON"),
-        ('{"title": "x"}\n', "gold.jsonl:1: no labels: give 'primary' and 'mentioned', or 'families'"),
+        (
+            '{"title": "x"}\n',
+            "gold.jsonl:1: no labels: give 'primary' and 'mentioned', 'families', or one 'family'",
+        ),
+        ('{"title": "x", "family": ["ssm"]}\n', "gold.jsonl:1: 'family' must be one family id"),
+        ('{"title": " ", "family": "ssm"}\n', "gold.jsonl:1: a list line needs a 'title'"),
+        (
+            '{"title": "x", "family": "ssm"}\n{"title": "y", "families": ["ssm"]}\n',
+            "gold.jsonl:2: this line has labels, earlier lines have a 'family': keep one kind of gold "
+            "line a file (list memberships or complete labels)",
+        ),
         ('{"title": "x", "families": "ssm"}\n', "gold.jsonl:1: 'families' must be a list of family ids"),
         ("\n", "gold.jsonl: no gold papers (expected one JSON object per line)"),
     ],
 )
 def test_bad_gold_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
-        read_gold(write(tmp_path, text))
+        load_gold(write(tmp_path, text))
     assert str(caught.value).startswith(
         str(tmp_path / message.split(":")[0]) + message[len(message.split(":")[0]) :]
     )
+
+
+def listed(title: str, family: str, name: str, line: int, abstract: str = "") -> ListPaper:
+    return ListPaper(title, abstract, family, name, line)
+
+
+def test_list_gold_is_read_as_memberships(tmp_path: Path) -> None:
+    gold = load_gold(
+        write(
+            tmp_path,
+            '{"title": "Mamba  for speech", "abstract": "", "family": "ssm", "url": "", "list": "a#x"}\n'
+            '{"title": "A ViT", "abstract": "We  use a ViT.", "family": "transformer", "list": "b"}\n',
+        )
+    )
+    assert isinstance(gold, ListGold)
+    assert gold.papers == (
+        ListPaper("Mamba for speech", "", "ssm", "a#x", 1),
+        ListPaper("A ViT", "We use a ViT.", "transformer", "b", 2),
+    )
+    with pytest.raises(InputError, match="holds list memberships"):
+        read_gold(gold.path)
+
+
+def test_split_keeps_each_list_on_one_side_and_balances_families() -> None:
+    papers = [listed(f"p{i}", "ssm", "big", i) for i in range(6)]
+    papers += [listed(f"q{i}", "ssm", "small", 10 + i) for i in range(2)]
+    papers += [listed(f"r{i}", "ssm", "other", 20 + i) for i in range(3)]
+    parts = split(papers)
+    assert {parts[p.line] for p in papers if p.list == "big"} == {"tuning"}  # the largest list first
+    assert {parts[p.line] for p in papers if p.list == "other"} == {"checking"}
+    assert {parts[p.line] for p in papers if p.list == "small"} == {"checking"}  # 6 against 3
+    assert split(list(reversed(papers))) == parts  # a function of the papers, not of their order
+
+
+def test_split_of_a_family_with_one_list_goes_paper_by_paper() -> None:
+    papers = [listed(f"Title number {i}", "kan", "only", i) for i in range(40)]
+    parts = split(papers)
+    assert 10 < sum(part == "tuning" for part in parts.values()) < 30
+    assert split(papers) == parts
+
+
+def test_list_evaluation_reports_recall_by_part_and_the_misses(tagger: Tagger) -> None:
+    gold = [
+        listed("Mamba for speech", "ssm", "a", 1),
+        listed("Mamba for video", "ssm", "a", 2),
+        listed("Jamba hybrids", "transformer", "b", 3),
+        listed("Speech recognition at scale", "ssm", "c", 4, abstract="We use no such model."),
+    ]
+    papers = [Paper(id=str(g.line), title=g.title, abstract=g.abstract) for g in gold]
+    result = evaluate_lists(tagger.tag_batch(papers), gold, tagger.taxonomy, name="gold.jsonl")
+    every = result.groups["all"]
+    assert (every.papers, every.primary, every.mentioned) == (4, 3, 3)
+    assert every.primaries == 4  # Jamba is primary in ssm and transformer, the last paper in none
+    assert result.groups["with abstract"].papers == 1
+    assert result.groups["tuning"].papers + result.groups["checking"].papers == 4
+    (miss,) = result.misses
+    assert (miss.family, miss.title, miss.primary, miss.evidence) == (
+        "ssm",
+        "Speech recognition at scale",
+        (),
+        ("no mention",),
+    )
+    text = format_list_evaluation(result).splitlines()
+    assert (
+        text[0] == "Scored 4 listed papers of gold.jsonl (1 with an abstract): recall of the listed family."
+    )
+    assert text[3] == "all                 4    0.750      0.750           1.00"
+    assert "  [ssm] Speech recognition at scale" in text
+    only = evaluate_lists(tagger.tag_batch(papers), gold, tagger.taxonomy, part="checking")
+    assert only.groups["all"].papers == result.groups["checking"].papers

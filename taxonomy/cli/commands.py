@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from taxonomy.errors import UsageError
 
 if TYPE_CHECKING:
+    from taxonomy.models import TaggedPaper
     from taxonomy.pipeline import GraphOptions, TagOptions, TagResult
     from taxonomy.rules import Taxonomy
     from taxonomy.stats import CorpusStats
@@ -213,24 +214,47 @@ def rules_test(args: argparse.Namespace) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     from taxonomy import ingest
-    from taxonomy.evaluate import evaluate, format_evaluation, read_gold
+    from taxonomy.evaluate import (
+        ListGold,
+        evaluate,
+        evaluate_lists,
+        format_evaluation,
+        format_list_evaluation,
+        load_gold,
+    )
     from taxonomy.models import Paper
     from taxonomy.rules import load_rules
     from taxonomy.tag import Tagger
 
-    gold = read_gold(args.gold)
+    golds = [load_gold(path) for path in args.gold]
     taxonomy = load_rules(args.rules)
     tagger = Tagger(taxonomy)
+    given: list[TaggedPaper] | None = None
     if args.inputs:
-        papers = [
-            r for r in ingest.read(args.inputs, format=args.format, dedupe=False) if isinstance(r, Paper)
-        ]
-    else:
-        papers = [Paper(id=f"gold:{g.line}", title=g.title, abstract=g.abstract) for g in gold]
-    result = evaluate(tagger.tag_batch(papers), gold, taxonomy)
-    if not result.papers:
-        raise UsageError(f"none of the {len(gold)} gold papers is in the input (papers are matched by title)")
-    print(format_evaluation(result, errors=not args.no_errors))
+        records = ingest.read(args.inputs, format=args.format, dedupe=False)
+        given = tagger.tag_batch([r for r in records if isinstance(r, Paper)])
+    reports = []
+    for gold in golds:
+        tagged = given
+        if tagged is None:
+            tagged = tagger.tag_batch(
+                [Paper(id=f"gold:{g.line}", title=g.title, abstract=g.abstract) for g in gold.papers]
+            )
+        name = gold.path.name
+        if isinstance(gold, ListGold):
+            listed = evaluate_lists(tagged, gold.papers, taxonomy, name=name, part=args.part)
+            found = listed.groups["all"].papers
+            text = format_list_evaluation(listed, errors=not args.no_errors)
+        else:
+            scored = evaluate(tagged, gold.papers, taxonomy)
+            found = scored.papers
+            text = format_evaluation(scored, errors=not args.no_errors)
+        if not found:
+            raise UsageError(
+                f"{name}: none of its {len(gold.papers)} gold papers is in the input (papers are matched by title)"
+            )
+        reports.append(text)
+    print("\n\n".join(reports))
     return 0
 
 

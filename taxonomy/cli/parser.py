@@ -121,12 +121,26 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         handlers.evaluate,
         "score the tagger against gold labels",
-        "Score primary and mentioned families against a gold file; list every error with its "
-        "evidence. Without INPUT, the gold file's own titles (and abstracts) are tagged.",
+        "Score primary and mentioned families against gold files; list every error with its "
+        "evidence. A file of complete labels ('primary' and 'mentioned', or 'families') gives "
+        "precision, recall and F1; a file of list memberships ('family') gives the recall of the "
+        "listed family, in two fixed parts (tuning and checking, split by list). Without INPUT, "
+        "each gold file's own titles (and abstracts) are tagged.",
     )
     evaluate.add_argument("inputs", nargs="*", metavar="INPUT", help="input files holding the gold papers")
-    evaluate.add_argument("--gold", required=True, type=Path, help="gold labels, one JSON object per line")
+    evaluate.add_argument(
+        "--gold",
+        required=True,
+        type=Path,
+        action="append",
+        help="gold labels, one JSON object per line (repeat the option for several files)",
+    )
     evaluate.add_argument("--format", choices=_formats(), help="input format (default: detected)")
+    evaluate.add_argument(
+        "--part",
+        choices=("tuning", "checking"),
+        help="with list gold, score only this part of the split (read misses of the tuning part)",
+    )
     evaluate.add_argument("--no-errors", action="store_true", help="print the scores only")
     _rules_option(evaluate)
 

@@ -1,14 +1,4 @@
-"""Score tagged papers against gold family labels: precision, recall and F1, and every error explained.
-
-Two gold formats, one JSON object per line:
-
-- the annotation format: ``{"n": 1, "title": ..., "primary": [...], "primary_optional": [...],
-  "mentioned": [...], "mentioned_optional": [...]}``; optional labels count neither way;
-- a simple format: ``{"title": ..., "families": [...]}`` (the families a paper is about), optionally
-  with ``"mentioned": [...]``.
-
-Either may carry an ``"abstract"``; without input files, the gold papers' own titles and abstracts
-are tagged.
+"""Score tagged papers against complete gold labels: precision, recall and F1, every error explained.
 
 Gold papers are matched to input papers by normalised title, else by ``n`` (1-based position in the
 input). Scores are micro-averaged over papers: a predicted label in the required list is a true
@@ -20,27 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import orjson
-
-from taxonomy.errors import InputError
+from taxonomy.evaluate.gold import TASKS, GoldPaper
 from taxonomy.models import TaggedPaper
 from taxonomy.rules import Taxonomy
-
-TASKS = ("primary", "mentioned")
-
-
-@dataclass(frozen=True, slots=True)
-class GoldPaper:
-    """Gold labels of one paper for each task: required and optional families."""
-
-    title: str
-    n: int | None
-    abstract: str
-    required: dict[str, frozenset[str]]
-    optional: dict[str, frozenset[str]]
-    line: int
 
 
 @dataclass
@@ -96,53 +69,6 @@ def normalise_title(title: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", title.lower())
 
 
-def read_gold(path: str | Path) -> list[GoldPaper]:
-    """Read a gold file in either format; raise ``InputError`` naming the bad line."""
-    path = Path(path)
-    try:
-        lines = path.read_bytes().splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    gold = []
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON ({exc})") from None
-        gold.append(_gold_paper(path, number, data))
-    if not gold:
-        raise InputError(f"{path}: no gold papers (expected one JSON object per line)")
-    return gold
-
-
-def _labels(path: Path, number: int, data: dict[str, object], key: str) -> frozenset[str]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{path}:{number}: '{key}' must be a list of family ids")
-    return frozenset(value)
-
-
-def _gold_paper(path: Path, number: int, data: object) -> GoldPaper:
-    if not isinstance(data, dict) or not ("title" in data or "n" in data):
-        raise InputError(f"{path}:{number}: expected an object with a 'title' (and 'primary' or 'families')")
-    n = data.get("n")
-    title = str(data.get("title", ""))
-    if "primary" in data:
-        required = {t: _labels(path, number, data, t) for t in TASKS}
-        optional = {t: _labels(path, number, data, f"{t}_optional") for t in TASKS}
-    elif "families" in data:
-        required = {"primary": _labels(path, number, data, "families")}
-        if "mentioned" in data:
-            required["mentioned"] = _labels(path, number, data, "mentioned")
-        optional = {t: frozenset() for t in required}
-    else:
-        raise InputError(f"{path}:{number}: no labels: give 'primary' and 'mentioned', or 'families'")
-    abstract = " ".join(str(data.get("abstract") or "").split())
-    return GoldPaper(title, n if isinstance(n, int) else None, abstract, required, optional, number)
-
-
 def evaluate(tagged: Iterable[TaggedPaper], gold: Sequence[GoldPaper], taxonomy: Taxonomy) -> Evaluation:
     """Score the tagged papers that gold labels exist for."""
     papers = list(tagged)
@@ -176,17 +102,17 @@ def _score(result: Evaluation, task: str, tp: TaggedPaper, item: GoldPaper, taxo
             overall.fp += 1
             score.fp += 1
             result.errors.append(
-                PaperError(task, "fp", family, tp.paper.title, _evidence(tp, family, taxonomy))
+                PaperError(task, "fp", family, tp.paper.title, evidence(tp, family, taxonomy))
             )
         elif family in required and family not in predicted:
             overall.fn += 1
             score.fn += 1
             result.errors.append(
-                PaperError(task, "fn", family, tp.paper.title, _evidence(tp, family, taxonomy))
+                PaperError(task, "fn", family, tp.paper.title, evidence(tp, family, taxonomy))
             )
 
 
-def _evidence(tp: TaggedPaper, family: str, taxonomy: Taxonomy) -> tuple[str, ...]:
+def evidence(tp: TaggedPaper, family: str, taxonomy: Taxonomy) -> tuple[str, ...]:
     scores = dict(tp.family_scores)
     out = [f"score {scores[family]:g}"] if family in scores else ["no mention"]
     for m in tp.mentions:
