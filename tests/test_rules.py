@@ -175,8 +175,23 @@ def test_alias_variants_cover_hyphens_joins_and_plurals() -> None:
         "state-space-models",
     ]
     assert alias_variants("U-Net") == ["U Net", "U Nets", "U-Net", "U-Nets", "UNet", "UNets"]
-    assert alias_variants("LSTM") == ["LSTM", "LSTMs"]
+    assert alias_variants("LSTM") == ["LSTM", "LSTMS", "LSTMs"]  # "LSTMS" in an all-caps title
     assert alias_variants("S4") == ["S4"]
+    assert alias_variants("visuomotor policy") == [
+        "visuomotor policies",
+        "visuomotor policy",
+        "visuomotor-policies",
+        "visuomotor-policy",
+    ]
+    assert alias_variants("Gaussian process")[:2] == ["Gaussian process", "Gaussian processes"]
+    assert alias_variants("bias") == ["bias", "biases"]
+    assert alias_variants("mixture of experts") == [  # already plural: no "expertses"
+        "mixture of experts",
+        "mixture of-experts",
+        "mixture-of experts",
+        "mixture-of-experts",
+    ]
+    assert alias_variants("key", plural=False) == ["key"]
 
 
 def test_bundled_rules_load_and_ship_schema() -> None:

@@ -88,11 +88,43 @@ class Taxonomy:
         return tuple(sorted(c.id for c in self.concepts.values() if concept_id in c.parents))
 
 
-def alias_variants(alias: str) -> list[str]:
-    """Spellings an alias also matches: hyphen or space between words, joined words, plural -s.
+#: In an alias, a ``*`` word stands for one to three words ("mixture of * experts").
+WILDCARD = "*"
+
+
+def wildcard_parts(alias: str) -> tuple[str, str] | None:
+    """The words before and after an alias's ``*`` ("mixture of", "experts"), or None without one."""
+    words = alias.split(" ")
+    if WILDCARD not in words:
+        return None
+    at = words.index(WILDCARD)
+    return " ".join(words[:at]), " ".join(words[at + 1 :])
+
+
+def _plurals(word: str) -> list[str]:
+    """Plural forms of an alias's last word: -s, -es after a sibilant, -ies after a consonant + y."""
+    if not word.isalpha() or len(word) < 2:
+        return []
+    lower = word.lower()
+    if word.isupper():  # an acronym: "GANs", and in an all-caps title "GANS"
+        return [word + "s", word + "S"] if not lower.endswith("s") else []
+    if lower.endswith(("ss", "as", "x", "z", "ch", "sh")):  # "process", "bias"
+        return [word + "es"]
+    if lower.endswith("s"):  # already a plural ("experts"), or a Latin singular ("analysis")
+        return []
+    if lower.endswith("y") and lower[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    return [word + "s"]
+
+
+def alias_variants(alias: str, *, plural: bool = True) -> list[str]:
+    """Spellings an alias also matches: hyphen or space between words, joined words, plurals.
 
     Up to four words get every hyphen/space combination (at most 8); longer aliases keep their
-    own separators or all spaces, so the list stays short (at most 20 with plurals).
+    own separators or all spaces, so the list stays short. The plural of the last word is an -s,
+    an -es after ss, as, x, z, ch or sh ("Gaussian processes"), or -ies after a consonant and y
+    ("policies"); a last word already ending in s gets none; an acronym takes -s and, for all-caps
+    titles, -S.
     """
     words = re.split(r"[ -]", alias)
     variants = {alias}
@@ -104,8 +136,8 @@ def alias_variants(alias: str) -> list[str]:
         variants.update(forms)
         if "-" in alias:
             variants.add("".join(words))
-    for form in list(variants):
-        last = re.split(r"[ -]", form)[-1]
-        if last.isalpha() and len(last) > 1 and not last.lower().endswith("s"):
-            variants.add(form + ("S" if last.isupper() and len(last) > 4 else "s"))
+    if plural:
+        for form in list(variants):
+            last = re.split(r"[ -]", form)[-1]
+            variants.update(form[: len(form) - len(last)] + p for p in _plurals(last))
     return sorted(variants)
