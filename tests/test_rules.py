@@ -88,6 +88,15 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
             ],
         ),
         ("wrong-type", ["ssm.yaml:13: concept 's4': 'aliases' must be a list, not text"]),
+        (
+            "bad-wildcard",
+            [
+                "moe.yaml:1: concept 'moe': alias '* experts': a '*' stands for one to three words and must "
+                "appear once, as a word of its own between other words (e.g. 'mixture of * experts')",
+                "moe.yaml:1: concept 'moe': alias 'MoE * layer': '*' is not allowed in aliases_cased (move "
+                "the alias to aliases)",
+            ],
+        ),
     ],
 )
 def test_each_mistake_has_its_message(mode: str, expected: list[str]) -> None:

@@ -56,6 +56,30 @@ def test_compound_name_pattern_runs_behind_its_trigger(small: Tagger) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Graph recurrent networks.",
+            [("graph-network", "Graph recurrent networks"), ("recurrent-network", "recurrent networks")],
+        ),
+        ("Graph Low-Rank Adaptation networks.", [("graph-network", "Graph Low-Rank Adaptation networks")]),
+        ("graph-long-range-networks", [("graph-network", "graph-long-range-networks")]),
+        (
+            "Graph attention networks.",
+            [("graph-attention-network", "Graph attention networks")],
+        ),  # the plain alias wins
+        ("A graph and a network.", []),  # the slot holds plain words, not "and a"
+        ("A graph of network traffic.", []),
+        ("A graph with four long hidden networks.", []),  # at most three words
+    ],
+)
+def test_a_star_in_an_alias_stands_for_one_to_three_words(
+    small: Tagger, text: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(m.concept, m.text) for m in small.find(text)] == found
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "This question has attracted attention in robotics.",

@@ -23,7 +23,7 @@ from taxonomy.rules.checks import (
     raise_problems,
     regex_problem,
 )
-from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, Taxonomy, alias_variants
+from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, Taxonomy, alias_variants, wildcard_parts
 from taxonomy.rules.schema import SCHEMA_FILE, load_schema, schema_problems
 from taxonomy.rules.yamlfile import LineDict, bundled_document, default_rules_dir, read_documents, rule_files
 
@@ -45,6 +45,7 @@ __all__ = [
     "load_rules",
     "regex_problem",
     "rule_files",
+    "wildcard_parts",
 ]
 
 

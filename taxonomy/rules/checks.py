@@ -13,7 +13,7 @@ from typing import Any
 
 from taxonomy.errors import RulesError
 from taxonomy.models import ROLES, Role
-from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, alias_variants
+from taxonomy.rules.model import WILDCARD, Concept, Cues, Pattern, Scoring, alias_variants, wildcard_parts
 from taxonomy.rules.schema import suggest_names
 from taxonomy.rules.yamlfile import LineDict, rule_files
 
@@ -87,10 +87,11 @@ def check_links(concepts: Mapping[str, Concept], problems: list[str], *, check_p
                 problems.append(
                     f"{head}: alias '{alias}' also belongs to concept '{other}' (an alias may name one concept only)"
                 )
+        problems.extend(f"{head}: {msg}" for msg in _wildcard_problems(concept))
         for pattern in concept.patterns:
             problems.extend(f"{head}: pattern '{pattern.id}': {msg}" for msg in _pattern_problems(pattern))
         for guard in concept.guards:
-            names = [v for a in concept.aliases + concept.aliases_cased for v in alias_variants(a)]
+            names = [v for a in concept.aliases + concept.aliases_cased for v in _guardable(a)]
             if not concept.patterns and not any(_contains_phrase(guard, name) for name in names):
                 problems.append(
                     f"{head}: guard '{guard}' contains none of the concept's aliases, so it can never apply"
@@ -101,6 +102,33 @@ def check_links(concepts: Mapping[str, Concept], problems: list[str], *, check_p
         problems.append(
             f"{first.where}: concept '{first.id}': parents form a cycle ({' -> '.join(cycle)}); remove one of these parent links"
         )
+
+
+def _guardable(alias: str) -> list[str]:
+    """The spellings a guard may contain to apply to an alias (for a slotted alias, either part)."""
+    parts = wildcard_parts(alias)
+    return alias_variants(alias) if parts is None else [v for p in parts for v in alias_variants(p)]
+
+
+def _wildcard_problems(concept: Concept) -> list[str]:
+    """A ``*`` stands alone between words of a case-insensitive alias, once."""
+    out = []
+    for alias in concept.aliases:
+        if WILDCARD not in alias:
+            continue
+        words = alias.split(" ")
+        head, tail = wildcard_parts(alias) or ("", "")
+        if words.count(WILDCARD) != 1 or alias.count(WILDCARD) != 1 or not head or not tail:
+            out.append(
+                f"alias '{alias}': a '*' stands for one to three words and must appear once, as a word "
+                "of its own between other words (e.g. 'mixture of * experts')"
+            )
+    out.extend(
+        f"alias '{alias}': '*' is not allowed in aliases_cased (move the alias to aliases)"
+        for alias in concept.aliases_cased
+        if WILDCARD in alias
+    )
+    return out
 
 
 def _contains_phrase(guard: str, alias: str) -> bool:

@@ -36,6 +36,7 @@ class Match:
     end: int
     rule: str
     cased: bool = False  # matched by a case-sensitive alias (an acronym)
+    loose: bool = False  # matched by an alias with a "*" slot ("graph * networks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,25 @@ def own_name(title: str) -> str:
 
 
 def longest(matches: list[Match]) -> list[Match]:
-    """Drop matches inside a longer match ("Vision Transformer" wins over "Transformer")."""
+    """Drop matches inside a longer match ("Vision Transformer" wins over "Transformer").
+
+    A match of an alias with a ``*`` slot neither hides the names inside its slot ("recurrent
+    convolutional networks" is a recurrent and a convolutional network) nor stands where a plain
+    alias names the same words or more ("graph convolutional networks" is a GCN, not just "graph *
+    networks").
+    """
+    exact = _longest([m for m in matches if not m.loose])
+    if len(exact) == len(matches):
+        return exact
+    loose = [
+        m
+        for m in _longest([m for m in matches if m.loose])
+        if not any(e.start <= m.start and m.end <= e.end for e in exact)
+    ]
+    return sorted(exact + loose, key=lambda m: (m.start, -(m.end - m.start), m.concept, m.rule))
+
+
+def _longest(matches: list[Match]) -> list[Match]:
     ordered = sorted(matches, key=lambda m: (m.start, -(m.end - m.start), m.concept, m.rule))
     out: list[Match] = []
     reach = -1

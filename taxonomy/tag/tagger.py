@@ -16,7 +16,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
-from taxonomy.rules import Taxonomy, alias_variants
+from taxonomy.rules import Taxonomy, alias_variants, wildcard_parts
 from taxonomy.tag.decide import decide
 from taxonomy.tag.matches import (
     SENTENCE_END,
@@ -36,6 +36,52 @@ from taxonomy.tag.prefilter import Prefilter
 _CUE_PRIORITY: dict[Role, int] = {"compares": 0, "proposes": 1, "uses": 2, "mentions": 3}
 #: Words in the vocabulary after which the pipeline is rebuilt (about 0.4 s) to free its memory.
 VOCAB_LIMIT = 250_000
+#: The most words a ``*`` slot of an alias stands for ("mixture of * experts").
+SLOT_WORDS = 3
+#: Words a slot never holds: they join phrases rather than name a kind ("graph and sequence models").
+_SLOT_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "of",
+        "for",
+        "with",
+        "without",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "by",
+        "via",
+        "as",
+        "into",
+        "over",
+        "than",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "we",
+        "our",
+        "their",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+    ]
+)
 
 
 class Tagger:
@@ -111,6 +157,10 @@ class Tagger:
                 ("cased", concept.aliases_cased, self._orth),
             ):
                 for alias in aliases:
+                    parts = wildcard_parts(alias)
+                    if parts is not None:
+                        self._compile_wildcard(concept.id, alias, *parts)
+                        continue
                     docs = self._docs(alias_variants(alias))
                     phrase_matcher.add(self._key(kind, concept.id, f"{concept.id}:alias:{alias}"), docs)
                     if self._prefilter is not None:
@@ -129,6 +179,16 @@ class Tagger:
             self._lower.add(self._key("after", role, phrase), self._docs([phrase]))
         for phrase in cues.self_markers:
             self._lower.add(self._key("self", "", phrase), self._docs([phrase]))
+
+    def _compile_wildcard(self, concept: str, alias: str, head: str, tail: str) -> None:
+        """An alias with a slot: its words before and after the ``*`` are matched as phrases and
+        paired when one to three plain words lie between them (``_slotted``)."""
+        rule = f"{concept}:alias:{alias}"
+        heads, tails = alias_variants(head, plural=False), alias_variants(tail)
+        self._lower.add(self._key("head", concept, rule), self._docs(heads))
+        self._lower.add(self._key("tail", concept, rule), self._docs(tails))
+        if self._prefilter is not None:  # a slotted match needs every word of both parts
+            self._prefilter.add(self._docs([f"{h} {t}" for h in heads for t in tails]))
 
     # -- tagging ---------------------------------------------------------------------------------
 
@@ -196,7 +256,7 @@ class Tagger:
             # them searched twice as slowly (measured).
             if trigger.search(text):
                 found.extend(matcher(doc))
-        matches, guards, cue_hits = self._sort(found)
+        matches, guards, cue_hits = self._sort(found, doc)
         if not matches:
             return [], set()
         matches, vetoed = drop_guarded(longest(matches), guards, doc)
@@ -247,20 +307,26 @@ class Tagger:
         return out, vetoed
 
     def _sort(
-        self, found: list[tuple[int, int, int]]
+        self, found: list[tuple[int, int, int]], doc: Doc
     ) -> tuple[list[Match], dict[str, list[tuple[int, int]]], list[tuple[str, str, str, int, int]]]:
         """Split raw matcher output into concept matches, guard spans and cue hits."""
         matches: list[Match] = []
         guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
         cue_hits: list[tuple[str, str, str, int, int]] = []
+        parts: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
         for match_id, start, end in found:
             kind, payload, rule = self._kinds[match_id]
             if kind == "concept" or kind == "cased":
                 matches.append(Match(payload, start, end, rule, kind == "cased"))
             elif kind == "guard":
                 guards[payload].append((start, end))
+            elif kind == "head" or kind == "tail":
+                heads, tails = parts.setdefault((payload, rule), ([], []))
+                (heads if kind == "head" else tails).append((start, end))
             else:
                 cue_hits.append((kind, payload, rule, start, end))
+        for (concept, rule), (heads, tails) in parts.items():
+            matches.extend(_slotted(doc, concept, rule, heads, tails))
         return matches, guards, cue_hits
 
     def _sentence_bounds(self, doc: Doc, text: str) -> list[int]:
@@ -371,3 +437,26 @@ class Tagger:
             if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
                 return False
         return True
+
+
+def _slotted(
+    doc: Doc, concept: str, rule: str, heads: list[tuple[int, int]], tails: list[tuple[int, int]]
+) -> Iterator[Match]:
+    """Matches of a slotted alias: a head, one to three plain words, then the nearest tail."""
+    for h_start, h_end in heads:
+        for t_start, t_end in sorted(tails):
+            if t_start <= h_end:
+                continue
+            if t_start - h_end > 2 * SLOT_WORDS + 1:
+                break
+            slot = [t for t in doc[h_end:t_start]]
+            while slot and slot[0].text == "-":
+                slot.pop(0)
+            while slot and slot[-1].text == "-":
+                slot.pop()
+            words = [t for t in slot if t.text != "-"]
+            if 1 <= len(words) <= SLOT_WORDS and all(
+                t.text.isalnum() and t.lower_ not in _SLOT_STOP for t in words
+            ):
+                yield Match(concept, h_start, t_end, rule, loose=True)
+            break
