@@ -106,8 +106,8 @@ def _plurals(word: str) -> list[str]:
     if not word.isalpha() or len(word) < 2:
         return []
     lower = word.lower()
-    if word.isupper():  # an acronym: "GANs", and in an all-caps title "GANS"
-        return [word + "s", word + "S"] if not lower.endswith("s") else []
+    if word.isupper():  # an acronym: "GANs" ("GANS" would also read "IRLS" as inverse RL)
+        return [] if lower.endswith("s") else [word + ("S" if len(word) > 4 else "s")]
     if lower.endswith(("ss", "as", "x", "z", "ch", "sh")):  # "process", "bias"
         return [word + "es"]
     if lower.endswith("s"):  # already a plural ("experts"), or a Latin singular ("analysis")
@@ -123,8 +123,8 @@ def alias_variants(alias: str, *, plural: bool = True) -> list[str]:
     Up to four words get every hyphen/space combination (at most 8); longer aliases keep their
     own separators or all spaces, so the list stays short. The plural of the last word is an -s,
     an -es after ss, as, x, z, ch or sh ("Gaussian processes"), or -ies after a consonant and y
-    ("policies"); a last word already ending in s gets none; an acronym takes -s and, for all-caps
-    titles, -S.
+    ("policies"); a last word already ending in s gets none; an acronym takes -s (a long capitalised
+    word, -S).
     """
     words = re.split(r"[ -]", alias)
     variants = {alias}
