@@ -53,10 +53,13 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         lines.append(f"  {family:<12} {total:7.3f} = {parts}  -> {verdict}")
     lines.append("")
     threshold = max(scoring.min_score, scoring.min_share * top)
-    lines.append(
+    rule = (
         f"Primary: score >= {scoring.min_score:g} and >= {scoring.min_share:g} x the top score {top:g} "
-        f"(so >= {threshold:g}): {', '.join(tp.families_primary) or 'none'}"
+        f"(so >= {threshold:g})"
     )
+    if scoring.fallback and 0 < top < scoring.min_score:
+        rule += f"; none reaches {scoring.min_score:g}, so the top-scoring family"
+    lines.append(f"{rule}: {', '.join(tp.families_primary) or 'none'}")
     lines.append(f"Mentioned: {', '.join(tp.families_mentioned)}")
     return "\n".join(lines)
 

@@ -163,6 +163,21 @@ def test_title_and_proposal_outweigh_a_comparison(small: Tagger) -> None:
     assert hits["transformer"].role == "compares"
 
 
+@pytest.mark.parametrize(
+    ("abstract", "primary"),
+    [
+        ("Speech is hard. Transformers are popular.", ("transformer",)),  # one passing mention is enough
+        ("Speech is hard. Transformer-based state space models are popular.", ("ssm",)),  # what is described
+        ("Speech is hard. Unlike Transformers, nothing else is popular.", ()),  # a comparison alone is not
+    ],
+)
+def test_without_a_strong_family_the_strongest_is_primary(
+    small: Tagger, abstract: str, primary: tuple[str, ...]
+) -> None:
+    tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+    assert tp.families_primary == primary
+
+
 def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
     tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
     assert not tp.tagged and tp.families_primary == () and tp.mentions == ()

@@ -269,6 +269,7 @@ def parse_scoring(doc: Mapping[str, Any]) -> Scoring:
         repeat_decay=float(doc["repeat_decay"]),
         min_score=float(doc["primary"]["min_score"]),
         min_share=float(doc["primary"]["min_share"]),
+        fallback=bool(doc["primary"].get("fallback", True)),
     )
 
 

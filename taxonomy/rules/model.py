@@ -66,6 +66,7 @@ class Scoring:
     repeat_decay: float
     min_score: float
     min_share: float
+    fallback: bool = True  # no family reaches min_score: the strongest one is primary
 
 
 @dataclass(frozen=True, slots=True)

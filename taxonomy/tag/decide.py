@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from taxonomy.models import ROLES, ConceptHit, Mention, Paper, TaggedPaper
-from taxonomy.rules import Taxonomy
+from taxonomy.rules import Scoring, Taxonomy
 
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -33,21 +33,32 @@ def decayed(weights: Iterable[float], decay: float) -> float:
     return sum(w * decay**i for i, w in enumerate(sorted(weights, reverse=True)))
 
 
+def primary_families(
+    scoring: Scoring,
+    family_scores: Mapping[str, float],
+    entries: Mapping[str, list[tuple[float, Mention]]],
+) -> tuple[str, ...]:
+    """Families whose score reaches ``min_score`` and ``min_share`` of the top score.
+
+    When none does, the top-scoring family is primary (a paper is more likely about what it names,
+    if only once, than about nothing). Between equal scores, a family named only as what another
+    name builds on ("Transformer-based language models") yields to the one it describes.
+    """
+    top = max(family_scores.values(), default=0.0)
+    chosen = [f for f, s in family_scores.items() if s >= scoring.min_score and s >= scoring.min_share * top]
+    if not chosen and scoring.fallback and top > 0:
+        chosen = [f for f, s in family_scores.items() if s == top]
+        heads = [f for f in chosen if any(w > 0 and not m.head for w, m in entries[f])]
+        chosen = heads or chosen
+    return tuple(sorted(chosen))
+
+
 def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
     """Score families from the mentions and pick the primary ones (weights from scoring.yaml)."""
     scoring = taxonomy.scoring
-    family_scores = {
-        family: decayed((w for w, _ in entries), scoring.repeat_decay)
-        for family, entries in contributions(taxonomy, mentions).items()
-    }
-    top = max(family_scores.values(), default=0.0)
-    primary = tuple(
-        sorted(
-            f
-            for f, score in family_scores.items()
-            if score >= scoring.min_score and score >= scoring.min_share * top
-        )
-    )
+    entries = contributions(taxonomy, mentions)
+    family_scores = {family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()}
+    primary = primary_families(scoring, family_scores, entries)
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_concept[mention.concept].append(mention)
