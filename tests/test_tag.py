@@ -178,6 +178,21 @@ def test_without_a_strong_family_the_strongest_is_primary(
     assert tp.families_primary == primary
 
 
+@pytest.mark.parametrize(
+    ("title", "primary"),
+    [
+        ("Mamba versus Transformers for speech", ("ssm", "transformer")),  # a title pairing both is about both
+        ("Mamba vs. Transformers", ("ssm", "transformer")),
+        ("Why Transformers struggle with long speech", ("transformer",)),  # what struggles is studied
+        ("Vision Transformer: an alternative to state space models", ("transformer",)),  # not across the colon
+        ("Mamba as an alternative to Transformers", ("ssm",)),
+        ("Matching Transformers with speech units", ("transformer",)),  # "matching" does not compare
+    ],
+)
+def test_title_cues_that_do_not_compare(small: Tagger, title: str, primary: tuple[str, ...]) -> None:
+    assert small.tag(Paper(id="p", title=title)).families_primary == primary
+
+
 def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
     tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
     assert not tp.tagged and tp.families_primary == () and tp.mentions == ()

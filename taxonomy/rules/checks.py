@@ -260,6 +260,8 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         _tuple(doc, "conjunctions"),
         _tuple(doc, "self"),
         _tuple(doc, "builds_on"),
+        _tuple(doc, "not_in_titles"),
+        int(doc["after_window"]) if "after_window" in doc else None,
     )
 
 

@@ -56,6 +56,8 @@ class Cues:
     conjunctions: tuple[str, ...] = ()
     self_markers: tuple[str, ...] = ()
     builds_on: tuple[str, ...] = ()
+    not_in_titles: tuple[str, ...] = ()  # cues that do not apply in a title ("X vs Y" is about both)
+    after_window: int | None = None  # the reach of `after` cues (None: `window`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,9 @@ class Tagger:
         self._barriers = frozenset(b.lower() for b in cues.barriers)
         self._joins = frozenset(w.lower() for w in cues.conjunctions)
         self._window = cues.window
+        self._after_window = cues.window if cues.after_window is None else cues.after_window
         self._builds_on = frozenset(c.lower() for c in cues.builds_on)
+        self._not_in_titles = frozenset(c.lower() for c in cues.not_in_titles)
         # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
@@ -275,7 +277,7 @@ class Tagger:
                 start_char = doc[m.start].idx
                 last = doc[m.end - 1]
                 end_char = last.idx + len(last)
-                found_cue = self._role(doc, m, sentence)
+                found_cue = self._role(doc, m, sentence, field)
                 role: Role = found_cue.role if found_cue else "mentions"
                 cue = found_cue.text if found_cue else ""
                 head = self._head(doc, m, found_cue, sentence) if found_cue else ""
@@ -374,12 +376,14 @@ class Tagger:
             i -= 1
         return i
 
-    def _role(self, doc: Doc, m: Match, sentence: Sentence) -> Cue | None:
+    def _role(self, doc: Doc, m: Match, sentence: Sentence, field: FieldName) -> Cue | None:
         """The nearest cue in reach within the mention's sentence, which sets its role."""
         best: tuple[int, int, Cue] | None = None
         for cue in sentence.cues:
             if cue.end > m.start and cue.start < m.end:
                 continue  # the cue overlaps the name itself
+            if field == "title" and cue.text.lower() in self._not_in_titles:
+                continue
             if cue.after:
                 if cue.start < m.end:
                     continue
@@ -388,13 +392,15 @@ class Tagger:
                 if cue.end > m.start:
                     continue
                 gap, lo, hi = m.start - cue.end, cue.end, m.start
-            if gap > self._window:
+            if gap > (self._after_window if cue.after else self._window):
                 continue
             rank = (gap, _CUE_PRIORITY[cue.role])
             if best is not None and rank >= best[:2]:
                 continue
             if any(doc[i].lower_ in self._barriers for i in range(lo, hi)):
                 continue
+            if field == "title" and cue.role == "compares" and any(doc[i].text == ":" for i in range(lo, hi)):
+                continue  # "Vision Transformer: an alternative to attention" is about the ViT
             if not self._reaches(doc, cue, m, sentence, lo, hi):
                 continue
             best = (*rank, cue)
