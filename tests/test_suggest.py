@@ -211,7 +211,7 @@ def test_papers_that_spell_a_name_out_differently_do_not_vote() -> None:
         ("Bio-xLSTM", False),
         ("CLIP", False),
         ("MLP-Mixer", False),
-        ("LLaMA-Adapter", False),
+        ("ViT-Adapter", False),  # a known name and a word that is no size or version
     ],
 )
 def test_sizes_and_versions_of_known_names_are_known(tagger: Tagger, name: str, variant: bool) -> None:
