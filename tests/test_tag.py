@@ -193,6 +193,11 @@ def test_title_cues_that_do_not_compare(small: Tagger, title: str, primary: tupl
     assert small.tag(Paper(id="p", title=title)).families_primary == primary
 
 
+def test_a_name_cut_out_of_a_longer_word_is_not_a_mention(small: Tagger) -> None:
+    # spaCy splits a unit-like suffix off a digit ("S4T" -> "S4", "T"): S4T is not S4.
+    assert [m.text for m in small.find("We run S4T and S4.")] == ["S4"]
+
+
 def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
     tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
     assert not tp.tagged and tp.families_primary == () and tp.mentions == ()

@@ -104,6 +104,20 @@ def _longest(matches: list[Match]) -> list[Match]:
     return out
 
 
+def drop_glued(matches: list[Match], doc: Doc) -> list[Match]:
+    """Drop names cut out of a longer word: spaCy splits a unit-like suffix off a digit, so "H3T"
+    becomes "H3" and "T", but the model H3T is not the H3 layer."""
+    text = doc.text
+    kept = []
+    for m in matches:
+        first, last = doc[m.start], doc[m.end - 1]
+        start, end = first.idx, last.idx + len(last)
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue
+        kept.append(m)
+    return kept
+
+
 def drop_guarded(
     matches: list[Match], guards: dict[str, list[tuple[int, int]]], doc: Doc
 ) -> tuple[list[Match], set[tuple[str, str]]]:

@@ -24,6 +24,7 @@ from taxonomy.tag.matches import (
     Match,
     Sentence,
     drop_definitions,
+    drop_glued,
     drop_guarded,
     longest,
     one_line,
@@ -259,6 +260,7 @@ class Tagger:
             if trigger.search(text):
                 found.extend(matcher(doc))
         matches, guards, cue_hits = self._sort(found, doc)
+        matches = drop_glued(matches, doc)
         if not matches:
             return [], set()
         matches, vetoed = drop_guarded(longest(matches), guards, doc)
