@@ -198,6 +198,13 @@ def test_a_name_cut_out_of_a_longer_word_is_not_a_mention(small: Tagger) -> None
     assert [m.text for m in small.find("We run S4T and S4.")] == ["S4"]
 
 
+def test_not_with_phrases_show_another_sense_in_the_whole_paper(small: Tagger) -> None:
+    paper = Paper(id="p", title="Kalman filters at scale", abstract="We fit a state space model. S4 is faster.")
+    assert [m.concept for m in small.tag(paper).mentions] == ["s4"]  # the sub-concept stays
+    assert [m.concept for m in small.find("We fit a state-space model with Kalman filtering.")] == []
+    assert [m.concept for m in small.find("We fit a state-space model.")] == ["ssm"]
+
+
 def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
     tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
     assert not tp.tagged and tp.families_primary == () and tp.mentions == ()

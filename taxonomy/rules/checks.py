@@ -41,6 +41,7 @@ def _concept(cid: str, doc: LineDict, path: Path, is_family: bool, line: int) ->
         aliases_cased=_tuple(doc, "aliases_cased"),
         patterns=patterns,
         guards=_tuple(doc, "guards"),
+        not_with=_tuple(doc, "not_with"),
         examples=_tuple(doc, "examples"),
         counterexamples=_tuple(doc, "counterexamples"),
         file=str(path),

@@ -57,7 +57,9 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
     """Score families from the mentions and pick the primary ones (weights from scoring.yaml)."""
     scoring = taxonomy.scoring
     entries = contributions(taxonomy, mentions)
-    family_scores = {family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()}
+    family_scores = {
+        family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()
+    }
     primary = primary_families(scoring, family_scores, entries)
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:

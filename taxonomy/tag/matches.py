@@ -159,7 +159,11 @@ def drop_definitions(matches: list[Match], doc: Doc) -> list[Match]:
     return kept
 
 
-def one_sense(mentions: list[Mention], vetoed: set[tuple[str, str]]) -> tuple[Mention, ...]:
-    if not vetoed:
+def one_sense(
+    mentions: list[Mention], vetoed: set[tuple[str, str]], other_sense: frozenset[str] = frozenset()
+) -> tuple[Mention, ...]:
+    """Drop the mentions a paper shows to mean something else: acronyms a guard or definition gave
+    another sense (``vetoed``: concept and words) and concepts whose ``not_with`` phrases it names."""
+    if not vetoed and not other_sense:
         return tuple(mentions)
-    return tuple(m for m in mentions if (m.concept, m.text) not in vetoed)
+    return tuple(m for m in mentions if (m.concept, m.text) not in vetoed and m.concept not in other_sense)

@@ -119,6 +119,7 @@ class Tagger:
         self._orth = PhraseMatcher(vocab, attr="ORTH")
         self._kinds: dict[int, tuple[str, str, str]] = {}  # match id -> (kind, concept or role, rule)
         self._patterns: list[tuple[re.Pattern[str], Matcher]] = []
+        self._not_with = {c.id: _phrase_regex(c.not_with) for c in taxonomy.concepts.values() if c.not_with}
         cues = taxonomy.cues
         self._barriers = frozenset(b.lower() for b in cues.barriers)
         self._joins = frozenset(w.lower() for w in cues.conjunctions)
@@ -213,8 +214,11 @@ class Tagger:
         for i, paper in enumerate(papers):
             title, title_vetoed = field(2 * i, "title")
             abstract, abstract_vetoed = field(2 * i + 1, "abstract", own_name(texts[2 * i]))
-            mentions = one_sense(title + abstract, title_vetoed | abstract_vetoed)
-            out.append(decide(self.taxonomy, paper, mentions))
+            mentions = title + abstract
+            other = self._other_sense(mentions, texts[2 * i], texts[2 * i + 1])
+            out.append(
+                decide(self.taxonomy, paper, one_sense(mentions, title_vetoed | abstract_vetoed, other))
+            )
         if len(self.nlp.vocab) > self.vocab_limit:
             # spaCy keeps every word it has seen in the vocabulary, so over millions of abstracts
             # memory would grow without bound (tens of thousands of new words per 10,000 papers,
@@ -237,7 +241,12 @@ class Tagger:
         """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
         text = one_line(text)
         mentions, vetoed = self._mentions(next(iter(self._pipe([text], 1))), text, "abstract")
-        return list(one_sense(mentions, vetoed))
+        return list(one_sense(mentions, vetoed, self._other_sense(mentions, text)))
+
+    def _other_sense(self, mentions: list[Mention], *texts: str) -> frozenset[str]:
+        """Concepts named here whose ``not_with`` phrases the paper also names (another sense)."""
+        named = {m.concept for m in mentions if m.concept in self._not_with}
+        return frozenset(c for c in named if any(self._not_with[c].search(t) for t in texts))
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
         if self.nlp.pipe_names:
@@ -468,3 +477,12 @@ def _slotted(
             ):
                 yield Match(concept, h_start, t_end, rule, loose=True)
             break
+
+
+def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive expression for phrases (any hyphen/space spelling) starting at a word:
+    "Kalman filter" also finds "Kalman filtering" and "Kalman-filtered"."""
+    variants = sorted(
+        {v for p in phrases for v in alias_variants(p, plural=False)}, key=lambda v: (-len(v), v)
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, variants)) + ")", re.IGNORECASE)
