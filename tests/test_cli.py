@@ -123,9 +123,9 @@ def test_bad_rules_list_every_problem(capsys: pytest.CaptureFixture[str]) -> Non
 def test_rules_check_and_test_pass_on_fixture(capsys: pytest.CaptureFixture[str]) -> None:
     folder = FIXTURES / "tagging"
     code, out, _ = run(capsys, "rules", "check", "--rules", str(folder))
-    assert code == 0 and out.strip() == f"{folder}: OK: 2 families, 7 concepts, 13 aliases, 1 token patterns."
+    assert code == 0 and out.strip() == f"{folder}: OK: 2 families, 8 concepts, 15 aliases, 1 token patterns."
     code, out, _ = run(capsys, "rules", "test", "--rules", str(folder))
-    assert code == 0 and out.strip() == "2 families and 7 concepts: 10 examples, 10 counterexamples: OK."
+    assert code == 0 and out.strip() == "2 families and 8 concepts: 11 examples, 11 counterexamples: OK."
 
 
 def test_rules_test_fails_with_file_line_and_concept(
@@ -139,7 +139,7 @@ def test_rules_test_fails_with_file_line_and_concept(
     assert out.splitlines()[0] == (
         f"{tmp_path}/ssm.yaml:17: concept 'mamba': counterexample matched ('mamba'): 'The black mamba is a snake.'"
     )
-    assert out.splitlines()[-1] == "2 families and 7 concepts: 10 examples, 10 counterexamples: 1 failed."
+    assert out.splitlines()[-1] == "2 families and 8 concepts: 11 examples, 11 counterexamples: 1 failed."
 
 
 def test_explain_text(capsys: pytest.CaptureFixture[str]) -> None:

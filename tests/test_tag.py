@@ -205,6 +205,22 @@ def test_not_with_phrases_show_another_sense_in_the_whole_paper(small: Tagger) -
     assert [m.concept for m in small.find("We fit a state-space model.")] == ["ssm"]
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("We propose Partial Label Masking (PLM). PLM helps.", []),  # the paper's PLM is something else
+        ("We use PLM (Partial Label Masking) here. A PLM helps.", []),
+        ("A pretrained language model (PLM) reads it. The PLM helps.", ["pretrained-lm", "pretrained-lm"]),
+        ("A Vision Transformer (PLM) reads it.", ["vision-transformer"]),  # abbreviates the name before it
+        ("We use a PLM (a large one) here.", ["pretrained-lm"]),  # not a long form of the letters
+    ],
+)
+def test_an_acronym_defined_as_something_else_is_not_the_concept(
+    small: Tagger, text: str, found: list[str]
+) -> None:
+    assert [m.concept for m in small.find(text)] == found
+
+
 def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
     tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
     assert not tp.tagged and tp.families_primary == () and tp.mentions == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -157,6 +158,98 @@ def drop_definitions(matches: list[Match], doc: Doc) -> list[Match]:
             continue
         kept.append(m)
     return kept
+
+
+#: Tokens that end the stretch of words an acronym's long form may come from.
+_CLAUSE_END = frozenset(".;:()[]")
+
+
+def drop_other_senses(
+    matches: list[Match], doc: Doc, heads: Mapping[str, frozenset[str]]
+) -> tuple[list[Match], set[tuple[str, str]]]:
+    """Acronyms a paper defines with another long form: "Partial Label Masking (PLM)" or
+    "PLM (Partial Label Masking)" is not a pretrained language model, here or anywhere else in the
+    paper (one sense per text). A long form ending in a head word of the concept's own names is a
+    spelling of them ("Mixture-of-Expert (MoE)"); an acronym right after another concept's name
+    abbreviates that name ("Protein Language Model (PLM)") and counts as one mention with it.
+    ``heads`` holds each concept's head words (the last word of its names, singular).
+    """
+    ends = {m.end for m in matches}
+    kept: list[Match] = []
+    vetoed: set[tuple[str, str]] = set()
+    for m in matches:
+        short = doc[m.start : m.end].text
+        if not m.cased or m.end - m.start != 1 or not _acronym_like(short):
+            kept.append(m)
+            continue
+        before = m.start > 0 and doc[m.start - 1].text == "(" and m.end < len(doc) and doc[m.end].text == ")"
+        after = m.end < len(doc) and doc[m.end].text == "("
+        if before and m.start - 1 in ends:
+            continue  # abbreviates the concept named right before it
+        long_form = ""
+        if before:
+            long_form = _defined(short, _words_before(doc, m.start - 1))
+        elif after:
+            long_form = _defined(short, _inside(doc, m.end, ends), whole=True)
+        if long_form and head_word(long_form) not in heads.get(m.concept, frozenset()):
+            vetoed.add((m.concept, short))
+            continue
+        kept.append(m)
+    return kept, vetoed
+
+
+def head_word(name: str) -> str:
+    """The last word of a name, lowercase and without a plural s: "Mixture-of-Experts" -> "expert"."""
+    words = re.findall(r"[^\W_]+", name.lower())
+    last = words[-1] if words else ""
+    return last[:-1] if len(last) > 3 and last.endswith("s") and not last.endswith("ss") else last
+
+
+def _acronym_like(text: str) -> bool:
+    """Two or more capitals and letters only, with an optional plural s ("PLM", "PLMs", "MoE")."""
+    return text.isalpha() and sum(c.isupper() for c in text) >= 2 and len(text) <= 10
+
+
+def _words_before(doc: Doc, at: int) -> str:
+    """The words of the clause that ends at token ``at``."""
+    i = at
+    while i > 0 and doc[i - 1].text not in _CLAUSE_END and at - i < 12:
+        i -= 1
+    return doc[i:at].text
+
+
+def _inside(doc: Doc, at: int, ends: set[int]) -> str:
+    """The words between the parenthesis at token ``at`` and its closing one; "" when a concept
+    is named inside ("T5 (Text-to-Text Transfer Transformer)" explains the name)."""
+    for j in range(at + 1, min(len(doc), at + 14)):
+        if doc[j].text == ")":
+            return "" if any(at < e <= j for e in ends) else doc[at + 1 : j].text
+    return ""
+
+
+def _defined(short: str, text: str, *, whole: bool = False) -> str:
+    """The long form of the acronym ``short`` that ``text`` ends with (``whole``: that it is), or "".
+
+    Schwartz and Hearst's algorithm: the acronym's letters in order, right to left, the first one
+    starting a word; at most min(n + 5, 2n) words for n letters.
+    """
+    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    if len(letters) < 2 or not text:
+        return ""
+    s, i = len(letters) - 1, len(text) - 1
+    while s >= 0:
+        c = letters[s].lower()
+        while i >= 0 and (text[i].lower() != c or (s == 0 and i > 0 and text[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return ""
+        i -= 1
+        s -= 1
+    start = i + 1
+    if whole and text[:start].strip():
+        return ""
+    words = text[start:].split()
+    return text[start:] if 0 < len(words) <= min(len(letters) + 5, 2 * len(letters)) else ""
 
 
 def one_sense(

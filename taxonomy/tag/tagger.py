@@ -26,6 +26,8 @@ from taxonomy.tag.matches import (
     drop_definitions,
     drop_glued,
     drop_guarded,
+    drop_other_senses,
+    head_word,
     longest,
     one_line,
     one_sense,
@@ -119,6 +121,10 @@ class Tagger:
         self._orth = PhraseMatcher(vocab, attr="ORTH")
         self._kinds: dict[int, tuple[str, str, str]] = {}  # match id -> (kind, concept or role, rule)
         self._patterns: list[tuple[re.Pattern[str], Matcher]] = []
+        self._heads = {
+            c.id: frozenset(head_word(a) for a in c.aliases + c.aliases_cased if len(a.split()) > 1)
+            for c in taxonomy.concepts.values()
+        }
         self._not_with = {c.id: _phrase_regex(c.not_with) for c in taxonomy.concepts.values() if c.not_with}
         cues = taxonomy.cues
         self._barriers = frozenset(b.lower() for b in cues.barriers)
@@ -274,6 +280,8 @@ class Tagger:
             return [], set()
         matches, vetoed = drop_guarded(longest(matches), guards, doc)
         matches = drop_definitions(matches, doc)
+        matches, defined = drop_other_senses(matches, doc, self._heads)
+        vetoed |= defined
         if not matches:
             return [], vetoed
         bounds = self._sentence_bounds(doc, text)
