@@ -137,7 +137,7 @@ def test_rules_test_fails_with_file_line_and_concept(
     code, out, _ = run(capsys, "rules", "test", "--rules", str(tmp_path))
     assert code == 1
     assert out.splitlines()[0] == (
-        f"{tmp_path}/ssm.yaml:17: concept 'mamba': counterexample matched ('mamba'): 'The black mamba is a snake.'"
+        f"{tmp_path}/ssm.yaml:18: concept 'mamba': counterexample matched ('mamba'): 'The black mamba is a snake.'"
     )
     assert out.splitlines()[-1] == "2 families and 8 concepts: 11 examples, 11 counterexamples: 1 failed."
 
