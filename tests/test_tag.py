@@ -221,6 +221,28 @@ def test_an_acronym_defined_as_something_else_is_not_the_concept(
     assert [m.concept for m in small.find(text)] == found
 
 
+@pytest.mark.parametrize(
+    ("abstract", "concept", "role"),
+    [
+        # A name the abstract gives its own method marks later sentences as about the authors' work.
+        ("We propose Speech Hyper Kernels (SHK). SHK is built on Transformers.", "transformer", "uses"),
+        ("We present GSM++, a fast model. GSM++ is built on Transformers.", "transformer", "uses"),
+        ("Prior work exists (see SHK). SHK is built on Transformers.", "transformer", "mentions"),
+        # So do present-tense passives of method verbs.
+        ("Speech is hard. A Transformer is trained on the corpus.", "transformer", "uses"),
+        # A task or an evaluation workload is not the method, even in such a sentence.
+        ("We report results on Transformer benchmarks.", "transformer", "mentions"),
+        ("We train a ViT to evaluate our optimizer.", "vision-transformer", "mentions"),
+        ("Our model closes the gap to Transformers.", "transformer", "compares"),
+    ],
+)
+def test_own_work_sentences_and_what_is_not_the_method(
+    small: Tagger, abstract: str, concept: str, role: str
+) -> None:
+    tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+    assert [(m.concept, m.role) for m in tp.mentions] == [(concept, role)]
+
+
 def test_paper_without_mentions_is_untagged(small: Tagger) -> None:
     tp = small.tag(Paper(id="p", title="Sample size planning", abstract="We review power calculations."))
     assert not tp.tagged and tp.families_primary == () and tp.mentions == ()

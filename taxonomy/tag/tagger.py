@@ -35,10 +35,18 @@ from taxonomy.tag.matches import (
 )
 from taxonomy.tag.prefilter import Prefilter
 
-# When two cues are equally near, the more specific reading wins.
-_CUE_PRIORITY: dict[Role, int] = {"compares": 0, "proposes": 1, "uses": 2, "mentions": 3}
+# When two cues are equally near, the more specific reading wins: a comparison, then a cue that says
+# the name is a task or workload ("we propose BERT-style pretraining" does not propose BERT).
+_CUE_PRIORITY: dict[Role, int] = {"compares": 0, "mentions": 1, "proposes": 2, "uses": 3}
 #: Words in the vocabulary after which the pipeline is rebuilt (about 0.4 s) to free its memory.
 VOCAB_LIMIT = 250_000
+# A method name: a word with a capital after its first letter or a digit ("PLM", "SGConv", "GSM++").
+_NAME = r"[A-Z][A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*|[0-9][A-Za-z0-9]*)(?:[-+][A-Za-z0-9+]*)?"
+_NAME_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+# A name defined in parentheses, or named right after "we propose", "called", "dubbed" ...
+_OWN_NAME = re.compile(
+    rf"\(({_NAME})\)|\b(?:propose|introduce|present|called|named|dubbed|termed|coined)\s+({_NAME})(?=[\s,.:;)])"
+)
 #: The most words a ``*`` slot of an alias stands for ("mixture of * experts").
 SLOT_WORDS = 3
 #: Words a slot never holds: they join phrases rather than name a kind ("graph and sequence models").
@@ -125,6 +133,7 @@ class Tagger:
             c.id: frozenset(head_word(a) for a in c.aliases + c.aliases_cased if len(a.split()) > 1)
             for c in taxonomy.concepts.values()
         }
+        self._self_marker = _phrase_regex(taxonomy.cues.self_markers, whole=True)
         self._not_with = {c.id: _phrase_regex(c.not_with) for c in taxonomy.concepts.values() if c.not_with}
         cues = taxonomy.cues
         self._barriers = frozenset(b.lower() for b in cues.barriers)
@@ -285,7 +294,8 @@ class Tagger:
         if not matches:
             return [], vetoed
         bounds = self._sentence_bounds(doc, text)
-        sentences = self._sentences(doc, text, bounds, matches, cue_hits, own)
+        names = (own, *self._own_names(text, bounds)) if field == "abstract" else ()
+        sentences = self._sentences(doc, text, bounds, matches, cue_hits, tuple(n for n in names if n))
         out = []
         for sentence in sentences.values():
             s_start = bounds[bisect.bisect_right(bounds, doc[sentence.start].idx) - 1]
@@ -362,7 +372,7 @@ class Tagger:
         bounds: list[int],
         matches: list[Match],
         cue_hits: list[tuple[str, str, str, int, int]],
-        own: str,
+        own: tuple[str, ...],
     ) -> dict[int, Sentence]:
         """Group matches and cues by sentence (only sentences with matches are kept)."""
         first_token: dict[int, int] = {}
@@ -384,9 +394,21 @@ class Tagger:
         if own:
             for index, sentence in sentences.items():
                 end = bounds[index] if index < len(bounds) else len(text)
-                if not sentence.own and own in text[bounds[index - 1] : end]:
-                    sentence.own = own
+                if not sentence.own:
+                    words = set(_NAME_WORD.findall(text[bounds[index - 1] : end]))
+                    sentence.own = next((name for name in own if name in words), "")
         return sentences
+
+    def _own_names(self, text: str, bounds: list[int]) -> tuple[str, ...]:
+        """Names an abstract gives its own method: "we propose Partial Label Masking (PLM)", "we
+        present GSM++, ...", "a model called SGConv", in a sentence about the authors' work."""
+        names: list[str] = []
+        for found in _OWN_NAME.finditer(text):
+            at = bisect.bisect_right(bounds, found.start())
+            start, end = bounds[at - 1], bounds[at] if at < len(bounds) else len(text)
+            if self._self_marker.search(text, start, end):
+                names.append(next(g for g in found.groups() if g))
+        return tuple(dict.fromkeys(names))
 
     @staticmethod
     def _first_token(doc: Doc, start_char: int, at: int) -> int:
@@ -487,10 +509,11 @@ def _slotted(
             break
 
 
-def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
-    """One case-insensitive expression for phrases (any hyphen/space spelling) starting at a word:
-    "Kalman filter" also finds "Kalman filtering" and "Kalman-filtered"."""
+def _phrase_regex(phrases: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:
+    """One case-insensitive expression for phrases (any hyphen/space spelling) starting at a word
+    ("Kalman filter" also finds "Kalman filtering"), or with ``whole``, ending at one too."""
     variants = sorted(
         {v for p in phrases for v in alias_variants(p, plural=False)}, key=lambda v: (-len(v), v)
     )
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, variants)) + ")", re.IGNORECASE)
+    end = r"(?!\w)" if whole else ""
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, variants)) + ")" + end, re.IGNORECASE)
