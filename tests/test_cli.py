@@ -26,6 +26,7 @@ COMMANDS = [
     ["rules", "test"],
     ["evaluate"],
     ["suggest"],
+    ["audit"],
 ]
 OUTPUTS = [
     "papers.jsonl",

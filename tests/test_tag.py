@@ -181,10 +181,16 @@ def test_without_a_strong_family_the_strongest_is_primary(
 @pytest.mark.parametrize(
     ("title", "primary"),
     [
-        ("Mamba versus Transformers for speech", ("ssm", "transformer")),  # a title pairing both is about both
+        (
+            "Mamba versus Transformers for speech",
+            ("ssm", "transformer"),
+        ),  # a title pairing both is about both
         ("Mamba vs. Transformers", ("ssm", "transformer")),
         ("Why Transformers struggle with long speech", ("transformer",)),  # what struggles is studied
-        ("Vision Transformer: an alternative to state space models", ("transformer",)),  # not across the colon
+        (
+            "Vision Transformer: an alternative to state space models",
+            ("transformer",),
+        ),  # not across the colon
         ("Mamba as an alternative to Transformers", ("ssm",)),
         ("Matching Transformers with speech units", ("transformer",)),  # "matching" does not compare
     ],
@@ -199,7 +205,9 @@ def test_a_name_cut_out_of_a_longer_word_is_not_a_mention(small: Tagger) -> None
 
 
 def test_not_with_phrases_show_another_sense_in_the_whole_paper(small: Tagger) -> None:
-    paper = Paper(id="p", title="Kalman filters at scale", abstract="We fit a state space model. S4 is faster.")
+    paper = Paper(
+        id="p", title="Kalman filters at scale", abstract="We fit a state space model. S4 is faster."
+    )
     assert [m.concept for m in small.tag(paper).mentions] == ["s4"]  # the sub-concept stays
     assert [m.concept for m in small.find("We fit a state-space model with Kalman filtering.")] == []
     assert [m.concept for m in small.find("We fit a state-space model.")] == ["ssm"]

@@ -258,6 +258,22 @@ def evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def audit(args: argparse.Namespace) -> int:
+    from taxonomy import ingest
+    from taxonomy.audit import draw, format_audit
+    from taxonomy.models import Paper
+    from taxonomy.rules import load_rules
+    from taxonomy.tag import Tagger
+
+    if args.per_family < 1:
+        raise UsageError("--per-family must be 1 or more")
+    taxonomy = load_rules(args.rules)
+    papers = (r for r in ingest.read(args.inputs, format=args.format) if isinstance(r, Paper))
+    tagged = Tagger(taxonomy).tag_stream(papers)
+    print(format_audit(draw(tagged, taxonomy, per_family=args.per_family, seed=args.seed)), end="")
+    return 0
+
+
 def suggest(args: argparse.Namespace) -> int:
     from taxonomy import ingest
     from taxonomy.models import Paper

@@ -90,6 +90,25 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=_formats(), help="input format (default: detected)")
     _rules_option(explain)
 
+    audit = _command(
+        commands,
+        "audit",
+        handlers.audit,
+        "draw primary tags at random, per family, to check by hand",
+        "Tag the input and draw a seeded random sample of primary tags, the same number for each "
+        "family, printed as a Markdown checklist with the strongest evidence for each tag, to judge "
+        "how far the tags can be trusted on a corpus without gold labels.",
+    )
+    audit.add_argument("inputs", nargs="+", metavar="INPUT", help="input files ('-' for standard input)")
+    audit.add_argument(
+        "--per-family", type=int, default=18, metavar="N", help="tags to draw for each family (default: 18)"
+    )
+    audit.add_argument(
+        "--seed", type=int, default=1, help="random seed, to draw the same sample again (default: 1)"
+    )
+    audit.add_argument("--format", choices=_formats(), help="input format (default: detected)")
+    _rules_option(audit)
+
     rules = _command(
         commands,
         "rules",
