@@ -42,7 +42,8 @@ def primary_families(
 
     When none does, the top-scoring family is primary (a paper is more likely about what it names,
     if only once, than about nothing). Between equal scores, a family named only as what another
-    name builds on ("Transformer-based language models") yields to the one it describes.
+    name builds on ("Transformer-based language models") yields to the one it describes; families
+    still equal are examples in passing ("generative models like GANs and VAEs"), and none is chosen.
     """
     top = max(family_scores.values(), default=0.0)
     chosen = [f for f, s in family_scores.items() if s >= scoring.min_score and s >= scoring.min_share * top]
@@ -50,6 +51,8 @@ def primary_families(
         chosen = [f for f, s in family_scores.items() if s == top]
         heads = [f for f in chosen if any(w > 0 and not m.head for w, m in entries[f])]
         chosen = heads or chosen
+        if len(chosen) > 1:
+            chosen = []  # "generative models like GANs and VAEs": examples, not the subject
     return tuple(sorted(chosen))
 
 
