@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -48,12 +49,29 @@ def primary_families(
     top = max(family_scores.values(), default=0.0)
     chosen = [f for f, s in family_scores.items() if s >= scoring.min_score and s >= scoring.min_share * top]
     if not chosen and scoring.fallback and top > 0:
-        chosen = [f for f, s in family_scores.items() if s == top]
-        heads = [f for f in chosen if any(w > 0 and not m.head for w, m in entries[f])]
+        named = {f: [m for w, m in entries[f] if w > 0 and not listed(m)] for f in family_scores}
+        chosen = [f for f, s in family_scores.items() if s == top and named[f]]
+        heads = [f for f in chosen if any(not m.head for m in named[f])]
         chosen = heads or chosen
         if len(chosen) > 1:
             chosen = []  # "generative models like GANs and VAEs": examples, not the subject
     return tuple(sorted(chosen))
+
+
+# Where the stretch of a sentence that may hold a list begins or ends.
+_CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.")
+_JOIN = re.compile(r"\b(?:and|or)\b")
+
+
+def listed(mention: Mention) -> bool:
+    """The mention is an item of a list of three or more ("tasks such as meta-learning, bilevel
+    optimization and reinforcement learning"): an example named in passing."""
+    at = mention.start - mention.sentence_start
+    before = _CLAUSE.split(mention.sentence[:at])[-1].rstrip()
+    after = _CLAUSE.split(mention.sentence[at + len(mention.text) :])[0]
+    if before.endswith((",", " and", " or", "/")):  # the second or a later item
+        return "," in before or (before.endswith(",") and bool(_JOIN.search(after)))
+    return after.startswith(",") and "," in after[1:] + "," and bool(_JOIN.search(after))
 
 
 def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
