@@ -167,6 +167,7 @@ def _tag(
                 papers_out.write(lines)
                 stats.merge(part)
                 progress.update(stats.papers, records.bytes_read, records.total_bytes)
+            stats.warnings.update(records.warnings)
     finally:
         progress.close()
     if cache is not None:

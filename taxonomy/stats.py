@@ -74,6 +74,7 @@ class CorpusStats:
     rejects: int = 0
     duplicates: int = 0
     reject_reasons: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)  # what reading did to papers kept (text cut)
     concept_papers: Counter[str] = field(default_factory=Counter)
     concept_primary: Counter[str] = field(default_factory=Counter)
     concept_mentions: Counter[str] = field(default_factory=Counter)
@@ -294,6 +295,7 @@ class CorpusStats:
             "rejects": self.rejects,
             "duplicates": self.duplicates,
             "reject_reasons": dict(sorted(self.reject_reasons.items())),
+            "warnings": dict(sorted(self.warnings.items())),
             "conflicts": self.conflict_count,
         }
 
@@ -311,6 +313,7 @@ class _Reversed:
 _TOTALS = ("records", "papers", "tagged", "with_primary", "rejects", "duplicates", "conflict_count")
 _COUNTERS = (
     "reject_reasons",
+    "warnings",
     "concept_papers",
     "concept_primary",
     "concept_mentions",

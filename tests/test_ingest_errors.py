@@ -103,7 +103,7 @@ def test_external_entity_is_refused() -> None:
 
 
 def test_xml_not_well_formed_names_the_line_after_reading_what_came_before() -> None:
-    records = ingest.read([BAD / "not-well-formed.xml"])
+    records = ingest.read([BAD / "not-well-formed.xml"], dedupe=False)  # streamed: nothing spooled
     first = next(records)
     assert isinstance(first, Paper) and first.title == "A paper read before the damage"
     with pytest.raises(InputError) as caught:
@@ -248,12 +248,19 @@ def test_mixed_file_accounts_for_every_record() -> None:
 
 
 def test_strict_stops_at_the_first_bad_record() -> None:
-    records = ingest.read([BAD / "mixed.jsonl"], strict=True)
+    records = ingest.read([BAD / "mixed.jsonl"], strict=True, dedupe=False)
     seen = [next(records), next(records)]
     assert all(isinstance(p, Paper) for p in seen)
     with pytest.raises(InputError) as caught:
         next(records)
     assert str(caught.value) == f"{BAD / 'mixed.jsonl'}:3: missing title; fix the line or drop --strict"
+
+
+def test_strict_stops_before_any_paper_with_dedupe() -> None:
+    """Records are spooled for merging duplicates, so a bad record stops the run before any paper."""
+    records = ingest.read([BAD / "mixed.jsonl"], strict=True)
+    with pytest.raises(InputError, match=r"mixed\.jsonl:3: missing title; fix the line or drop --strict$"):
+        next(records)
 
 
 def test_strict_message_for_invalid_json() -> None:

@@ -24,7 +24,7 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> TagOptions:
     from taxonomy.ingest import FieldNames
     from taxonomy.pipeline import TagOptions
 
-    fields = FieldNames(args.title_field, args.abstract_field, args.date_field, args.id_field)
+    fields = FieldNames(args.title_field, args.abstract_field, args.date_field, args.id_field, args.delimiter)
     return TagOptions(
         inputs=tuple(inputs),
         out_dir=args.output,

@@ -238,6 +238,11 @@ def _input_options(parser: argparse.ArgumentParser, *, optional: bool) -> None:
         fields.add_argument(
             f"--{name}-field", metavar="NAME", help=f"field holding the {name} (default: detected)"
         )
+    fields.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="the field delimiter of CSV/TSV inputs, e.g. ';' or 'tab' (default: sniffed from the header)",
+    )
     _rules_option(parser)
 
 

@@ -8,9 +8,13 @@ name), chooses a reader by extension or content (:mod:`~taxonomy.ingest.detect`)
 - a :class:`~taxonomy.models.Reject` with file, line (or record number) and reason for a record
   that cannot be used;
 - with ``dedupe``, a ``Reject`` whose ``duplicate_of`` names the kept paper for a record with the
-  id or normalised title of an earlier paper (kept in a few bytes per paper: :mod:`.dedupe`).
+  id, DOI, arXiv id or (identifiers and year permitting) normalised title of an earlier paper
+  (kept in a few bytes per paper: :mod:`.dedupe`). The kept paper takes the fields it lacks from
+  its duplicates (:mod:`.merge`), so records are spooled to disk and handed out once every input
+  is read.
 
-So papers + rejects + duplicates = records read. With ``track``, each input read to its end is
+So papers + rejects + duplicates = records read. A title or abstract longer than
+``record.MAX_TEXT`` characters is cut there and counted in ``Records.warnings``. With ``track``, each input read to its end is
 noted in ``Records.ends`` (size, digest, lines: :mod:`.position`); with ``resume``, reading skips
 the inputs a previous run read and starts the last of them where that run stopped. A file that cannot be read at all raises
 :class:`~taxonomy.errors.InputError` with a one-line message; with ``strict`` so does the first
@@ -19,17 +23,20 @@ reject that is not a duplicate. Readers stream: memory does not grow with the in
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from taxonomy.errors import InputError, UsageError
-from taxonomy.ingest.dedupe import Seen
-from taxonomy.ingest.detect import content_start, detect, json_container
+from taxonomy.ingest.dedupe import Keys, Seen
+from taxonomy.ingest.detect import LABELS, TRIED, content_start, detect_how, json_container
 from taxonomy.ingest.files import Source, check_path, open_source
-from taxonomy.ingest.ids import title_key
+from taxonomy.ingest.ids import doi_id, title_key
+from taxonomy.ingest.merge import Spool, with_id
 from taxonomy.ingest.position import RESUMABLE_FORMATS, InputEnd, ResumeAt, Tracker
-from taxonomy.ingest.record import FieldNames, excerpt
+from taxonomy.ingest.record import CUT_WARNING, FieldNames, Found, excerpt
 from taxonomy.models import Paper, Reject
 
 __all__ = ["FORMATS", "FieldNames", "InputEnd", "Records", "ResumeAt", "read"]
@@ -44,11 +51,12 @@ FORMATS: tuple[str, ...] = (
     "atom",
     "bibtex",
     "ris",
+    "wos",
     "openalex",
     "s2",
 )
 _LINE_FORMATS = frozenset(("listing", "jsonl", "csv", "tsv"))
-Reader = Callable[[Source, FieldNames, "str | None"], Iterator["Paper | Reject"]]
+Reader = Callable[[Source, FieldNames, "str | None"], Iterator["Found | Reject"]]
 
 
 def _reader(fmt: str) -> Reader:
@@ -72,6 +80,10 @@ def _reader(fmt: str) -> Reader:
         from taxonomy.ingest import ris
 
         return ris.read_ris
+    if fmt == "wos":
+        from taxonomy.ingest import wos
+
+        return wos.read_wos
     from taxonomy.ingest import listing
 
     return listing.read_listing
@@ -99,9 +111,11 @@ class Records:
         self.papers = 0
         self.rejects = 0
         self.duplicates = 0
+        self.warnings: Counter[str] = Counter()  # e.g. text fields cut, by what was done
         self.ends: list[InputEnd] = []  # with ``track``: each input read to its end, in order
         self._done = resume.skipped_bytes if resume is not None else 0
         self._current: Source | None = None
+        self._handed: tuple[int, int] | None = None  # (records handed out, records spooled)
         self._track = track
         self._resume = resume
         self._items = self._generate(names, format, fields, strict, dedupe, seen)
@@ -114,7 +128,14 @@ class Records:
 
     @property
     def bytes_read(self) -> int:
-        """Bytes consumed so far over all inputs (compressed bytes for gzip); best effort."""
+        """Bytes consumed so far over all inputs (compressed bytes for gzip); best effort.
+
+        Once every input is read and spooled records are handed out, the same share of the bytes as
+        of the records handed out, so progress goes on moving while the papers are tagged.
+        """
+        if self._handed is not None:
+            handed, spooled = self._handed
+            return self._done * handed // max(spooled, 1)
         current = self._current.counter.count if self._current is not None else 0
         return self._done + current
 
@@ -127,12 +148,41 @@ class Records:
         dedupe: bool,
         given: Seen | None,
     ) -> Iterator[Paper | Reject]:
-        seen = (given or Seen()) if dedupe else None
+        if not dedupe:
+            for item in self._records(names, format, fields, strict):
+                if isinstance(item, Found):
+                    self.papers += 1
+                    yield item.paper()
+                else:
+                    yield item
+            return
+        seen, spool = given or Seen(), Spool()
         try:
-            yield from self._records(names, format, fields, strict, seen)
+            for item in self._records(names, format, fields, strict):
+                if isinstance(item, Found):
+                    self._dedupe(item, seen, spool)
+                else:
+                    spool.reject(item)
+            self._handed = (0, spool.size)
+            for handed, spooled in enumerate(spool.items(), 1):
+                self._handed = (handed, spool.size)
+                yield spooled
         finally:
-            if seen is not None and seen is not given:
+            spool.close()
+            if seen is not given:
                 seen.close()
+
+    def _dedupe(self, found: Found, seen: Seen, spool: Spool) -> None:
+        """Spool a paper, or a duplicate merged into the paper it duplicates."""
+        kept, paper_id = seen.check_keys(_keys(found))
+        if kept is None:
+            self.papers += 1
+            spool.paper(found if paper_id == found.id else with_id(found, paper_id))
+            return
+        self.duplicates += 1
+        after = spool.duplicate(_duplicate(found, kept), found, seen.taken)
+        if after is not None:
+            seen.remember(_keys(after))  # the DOI or arXiv id it took finds its later duplicates
 
     def _open(self, index: int, name: str) -> tuple[Source, Tracker | None]:
         """Open input ``index``: from the start, or where the last run stopped (``resume``)."""
@@ -147,32 +197,30 @@ class Records:
         return source, tracker
 
     def _records(
-        self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool, seen: Seen | None
-    ) -> Iterator[Paper | Reject]:
+        self, names: Sequence[str], format: str | None, fields: FieldNames, strict: bool
+    ) -> Iterator[Found | Reject]:
         start = self._resume
         for index in range(start.index if start is not None else 0, len(names)):
             source, tracker = self._open(index, names[index])
             self._current = source
             try:
-                fmt, shape = _format_of(source, format)
-                if start is not None and index == start.index and start.offset and fmt != start.format:
+                fmt, shape, how = _format_of(source, format)
+                resumed = start is not None and index == start.index and bool(start.offset)
+                if resumed and start is not None and fmt != start.format:
                     raise InputError(f"{source.name}: changed while this run read it; run again")
+                count = 0
                 for item in _reader(fmt)(source, fields, shape):
+                    count += 1
                     if isinstance(item, Reject):
                         self.rejects += 1
                         if strict:
                             what = "line" if fmt in _LINE_FORMATS else "record"
                             raise InputError(f"{item.where}: {item.reason}; fix the {what} or drop --strict")
-                    elif seen is not None:
-                        kept = seen.check(item.id, title_key(item.title))
-                        if kept is not None:
-                            self.duplicates += 1
-                            yield _duplicate(item, kept)
-                            continue
-                        self.papers += 1
-                    else:
-                        self.papers += 1
+                    elif item.cut:
+                        self.warnings[CUT_WARNING] += item.cut
                     yield item
+                if not count and not resumed:
+                    raise InputError(_no_records(source.name, shape or fmt, how))
                 if tracker is not None:
                     source.drain()
                     self.ends.append(_input_end(source, names[index], fmt, tracker))
@@ -182,15 +230,51 @@ class Records:
                 source.close()
 
 
-def _format_of(source: Source, forced: str | None) -> tuple[str, str | None]:
-    """The reader format and the forced record shape ('openalex', 's2' or None) for an input."""
+def _format_of(source: Source, forced: str | None) -> tuple[str, str | None, str]:
+    """The reader format, the forced record shape ('openalex', 's2' or None), and what chose them."""
     if not content_start(source.head):
         raise InputError(f"{source.name}: the file is empty; pass a file with at least one paper in it")
     if forced in ("openalex", "s2"):
-        return json_container(source.head), forced
+        return json_container(source.head), forced, "--format"
     if forced == "json" and json_container(source.head) == "jsonl":
-        return "jsonl", None
-    return forced or detect(source.name, source.head), None
+        return "jsonl", None, "--format"
+    if forced:
+        return forced, None, "--format"
+    fmt, how = detect_how(source.name, source.head)
+    return fmt, None, how
+
+
+def _no_records(name: str, fmt: str, how: str) -> str:
+    """Why a file that is not empty gave no records, and what to do."""
+    label = LABELS.get(fmt, fmt)
+    if how == "name":
+        return (
+            f"{name}: no records in it as {label} (chosen by its name); its content matches none of: "
+            f"{TRIED}; pass --format to choose one"
+        )
+    chosen = "chosen with --format" if how == "--format" else "as its content suggests"
+    return f"{name}: no records in it as {label} ({chosen}); pass --format to read it as another format"
+
+
+def _keys(found: Found) -> Keys:
+    return Keys(
+        id=found.id,
+        title=title_key(found.title),
+        doi=doi_id(found.doi) if found.doi else None,
+        arxiv=f"arxiv:{found.arxiv}" if found.arxiv else None,
+        year=found.date[:4] if found.date else None,
+    )
+
+
+def _checked(fields: FieldNames) -> FieldNames:
+    """``fields`` with its delimiter spelled as one character (``tab`` and ``\\t`` are a tab)."""
+    given = fields.delimiter
+    if given is None:
+        return fields
+    delimiter = "\t" if given.lower() in ("tab", "\\t") else given
+    if len(delimiter) != 1 or delimiter in '\r\n"':
+        raise UsageError(f"--delimiter takes one character (or 'tab'), not {given!r}")
+    return dataclasses.replace(fields, delimiter=delimiter)
 
 
 def _input_end(source: Source, path: str, fmt: str, tracker: Tracker) -> InputEnd:
@@ -245,6 +329,7 @@ def read(
         close = difflib.get_close_matches(format, FORMATS, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise UsageError(f"unknown input format '{format}'{hint}; choose one of: {', '.join(FORMATS)}")
+    fields = _checked(fields or FieldNames())
     names = [str(p) for p in paths]
     sizes = [check_path(n) for n in names]
     if labels is not None and len(labels) != len(names):
@@ -253,7 +338,7 @@ def read(
         names,
         sizes,
         format=format,
-        fields=fields or FieldNames(),
+        fields=fields,
         strict=strict,
         dedupe=dedupe,
         labels=labels,

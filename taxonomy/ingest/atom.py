@@ -40,8 +40,8 @@ from taxonomy.errors import InputError
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.files import Source
 from taxonomy.ingest.ids import norm_arxiv, norm_source_id
-from taxonomy.ingest.record import FieldNames, build, reject
-from taxonomy.models import Paper, Reject
+from taxonomy.ingest.record import FieldNames, Found, build, reject
+from taxonomy.models import Reject
 
 _READ = 64 * 1024
 _LISTS = frozenset(("name", "category"))
@@ -122,7 +122,7 @@ class _Target:
         return None
 
 
-def _paper(name: str, entry: _Entry) -> Paper | Reject:
+def _paper(name: str, entry: _Entry) -> Found | Reject:
     get = entry.fields.get
     identifier = get("id", "").strip()
     if "/api/errors" in identifier:
@@ -146,7 +146,7 @@ def _paper(name: str, entry: _Entry) -> Paper | Reject:
     )
 
 
-def read_atom(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
+def read_atom(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
     """Papers and rejects from an Atom feed, one per entry, parsed incrementally."""
     target = _Target(src.name)
     parser = DefusedXMLParser(target=target)

@@ -3,7 +3,8 @@
 An entry is ``@type{key, name = value, ...}`` (or with parentheses instead of braces). A value is
 ``{...}`` with nested braces, ``"..."``, a number, or a macro name (the months ``jan``..``dec`` and
 those defined by ``@string``), and parts may be joined with ``#``. ``@comment`` and ``@preamble``
-are skipped; text outside entries is a comment. Values are LaTeX: :func:`~taxonomy.ingest.text.clean_bibtex`
+(in any letter case, as JabRef writes ``@Comment{jabref-meta: ...}``) are skipped whatever they
+hold; text outside entries is a comment. Values are LaTeX: :func:`~taxonomy.ingest.text.clean_bibtex`
 removes braces and commands and composes accents (``{\\"o}`` -> ``ö``), ``~`` is a space.
 
 Read per entry: ``title``; ``abstract``; ``date`` (BibLaTeX), else ``year`` with ``month``;
@@ -26,9 +27,9 @@ from collections.abc import Iterator
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.files import Source, decode
 from taxonomy.ingest.ids import arxiv_in_text
-from taxonomy.ingest.record import FieldNames, author_name, build, reject, split_keywords
+from taxonomy.ingest.record import FieldNames, Found, author_name, build, reject, split_keywords
 from taxonomy.ingest.text import clean_bibtex
-from taxonomy.models import Paper, Reject
+from taxonomy.models import Reject
 
 MAX_ENTRY = 1024 * 1024  # characters; a longer "entry" is a reject
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -40,6 +41,7 @@ _HASH = re.compile(r"\s*#\s*")
 _BRACES = re.compile(r"[{}]")
 _QUOTED = re.compile(r'(?:[^"{}\\]|\\.)*')
 _AND = re.compile(r"\s+and\s+", re.I)
+_NOT_RECORDS = frozenset(("comment", "preamble"))  # any letter case: @Comment, @PREAMBLE
 
 
 class BibError(ValueError):
@@ -173,10 +175,13 @@ def _closed(lines: list[str]) -> bool:
     return text.rstrip().endswith(")")
 
 
-def read_bibtex(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
+def read_bibtex(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
     """Papers and rejects from a BibTeX file, one per entry (``@string`` and ``@comment`` skipped)."""
     macros = {month: month for month in _MONTHS}
     for line, text in _entries(src):
+        start = _START.match(text)
+        if start is not None and start.group(1).lower() in _NOT_RECORDS:
+            continue  # JabRef keeps its settings in @Comment{jabref-meta: ...}: not name = value pairs
         if len(text) > MAX_ENTRY:
             yield reject(
                 src.name, line, f"entry longer than {MAX_ENTRY // 1024} KiB (unbalanced braces?)", text
@@ -189,11 +194,11 @@ def read_bibtex(src: Source, fields: FieldNames, shape: str | None = None) -> It
             continue
         if kind == "string":
             macros.update((k, v) for k, v in values.items())
-        elif kind not in ("preamble", "comment"):
+        else:
             yield _paper(src.name, line, text, values)
 
 
-def _paper(name: str, line: int, text: str, values: dict[str, str]) -> Paper | Reject:
+def _paper(name: str, line: int, text: str, values: dict[str, str]) -> Found | Reject:
     get = values.get
     date = parse_date(clean_bibtex(get("date", ""))) or parse_date(
         clean_bibtex(get("year", "")), get("month")

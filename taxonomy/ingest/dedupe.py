@@ -1,6 +1,15 @@
 """Remember which papers were seen, in constant memory, to find duplicates in a stream.
 
-A paper duplicates an earlier one when it has the same id or the same normalised title. Keeping
+A paper duplicates an earlier one (:meth:`Seen.check_keys`), by identifier first:
+
+1. the same id (a DOI, arXiv id or source id; not a title hash, which only says the titles match);
+2. the same DOI or the same arXiv id, whatever the ids (a preprint and its journal version that
+   names the preprint);
+3. the same normalised title, unless the two have different DOIs, different arXiv ids or
+   different years: then they are different works ("Online reference" items, editions of a book).
+   A paper kept that way whose title id is taken gets the year (or a number) after it.
+
+:meth:`Seen.check` is the older test by id and title alone (for callers that have nothing else). Keeping
 every id and title in memory would grow with the corpus (Python strings cost hundreds of bytes a
 paper; even 64-bit digests in compact hash tables measured 30 MB at a million papers), so the keys
 live in a private temporary SQLite database on disk: one table of id digests and one of title
@@ -13,6 +22,10 @@ database, read only: the papers of an earlier run, kept in the tag cache so that
 carry on (``taxonomy.resume``). New keys still go to the private database; ``ids()`` and
 ``titles()`` list them, for the cache to keep.
 
+``seen_titles`` maps the digest of a key to the paper kept under it: a normalised title (then the
+value is the kept id with that paper's DOI, arXiv id and year, tab-separated), or a DOI or arXiv id
+key such as ``doi:10.1234/abc`` (which cannot be a normalised title: it has a colon).
+
 Digests are 63 bits of BLAKE2b (SQLite integers are signed 64-bit): two different keys taken for
 the same is expected only after about 3 * 10^9 papers (by the birthday bound).
 """
@@ -21,6 +34,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from hashlib import blake2b
 
 _PRAGMAS = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096", "temp_store=FILE")
@@ -35,6 +49,34 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS seen_ids (digest INTEGER PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS seen_titles (digest INTEGER PRIMARY KEY, kept TEXT NOT NULL)",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """What a paper is recognised by: its id, identifiers, year and normalised title."""
+
+    id: str
+    title: str  # normalised; "" when there is none
+    doi: str | None = None  # as an id: ``doi:10.1234/abc`` (an arXiv DOI as ``arxiv:...``)
+    arxiv: str | None = None  # as an id: ``arxiv:2402.11873``
+    year: str | None = None
+
+    def aliases(self) -> tuple[str, ...]:
+        """The identifier keys other than the id."""
+        return tuple(k for k in (self.doi, self.arxiv) if k)
+
+    def signature(self) -> str:
+        """What the title table keeps of the paper: id, DOI, arXiv id, year."""
+        return "\t".join((self.id, self.doi or "", self.arxiv or "", self.year or ""))
+
+
+def _compatible(keys: Keys, kept: str) -> bool:
+    """Whether a paper may be the work kept under the same title: no identifier or year differs."""
+    parts = kept.split("\t")
+    if len(parts) != 4:
+        return True  # kept by an older version: only the id is known
+    mine = (keys.doi, keys.arxiv, keys.year)
+    return all(not a or not b or a == b for a, b in zip(mine, parts[1:], strict=True))
 
 
 class Seen:
@@ -62,7 +104,7 @@ class Seen:
         for db in self._dbs if title_digest is not None else ():
             row = db.execute("SELECT kept FROM seen_titles WHERE digest = ?", (title_digest,)).fetchone()
             if row:
-                return str(row[0])
+                return str(row[0]).split("\t", 1)[0]
         self._db.execute("INSERT INTO seen_ids VALUES (?)", (id_digest,))
         if title_digest is not None:
             self._db.execute("INSERT INTO seen_titles VALUES (?, ?)", (title_digest, paper_id))
@@ -82,6 +124,65 @@ class Seen:
             except sqlite3.IntegrityError:
                 db.execute("DELETE FROM seen_ids WHERE digest = ?", (id_digest,))  # not kept after all
                 row = db.execute("SELECT kept FROM seen_titles WHERE digest = ?", (title_digest,)).fetchone()
+                return str(row[0]).split("\t", 1)[0]
+        return None
+
+    def check_keys(self, keys: Keys) -> tuple[str | None, str]:
+        """(the id of the paper this one duplicates, or None; the id it is kept under).
+
+        A paper that is no duplicate is remembered under its id, identifiers and title; its id is
+        ``keys.id`` unless that is a title id already taken by another work with the same title.
+        """
+        title_id = keys.id.startswith("title:")
+        if not title_id and self._has_id(_digest(keys.id)):
+            return keys.id, keys.id
+        for alias in keys.aliases():
+            kept = self._kept(_digest(alias))
+            if kept is not None:
+                return kept.split("\t", 1)[0], keys.id
+        title = _digest(keys.title) if keys.title else None
+        if title is not None:
+            kept = self._kept(title)
+            if kept is not None and _compatible(keys, kept):
+                return kept.split("\t", 1)[0], keys.id
+        paper_id = self._free_id(keys) if title_id else keys.id
+        self.remember(Keys(paper_id, keys.title, keys.doi, keys.arxiv, keys.year))
+        return None, paper_id
+
+    def remember(self, keys: Keys) -> None:
+        """Keep a paper's id, identifiers and title (those already kept stay as they are)."""
+        db = self._db
+        db.execute("INSERT OR IGNORE INTO seen_ids VALUES (?)", (_digest(keys.id),))
+        for alias in keys.aliases():
+            db.execute("INSERT OR IGNORE INTO seen_titles VALUES (?, ?)", (_digest(alias), keys.id))
+        if keys.title:
+            db.execute(
+                "INSERT OR IGNORE INTO seen_titles VALUES (?, ?)", (_digest(keys.title), keys.signature())
+            )
+
+    def taken(self, paper_id: str) -> bool:
+        """Whether a paper is kept under this id."""
+        return self._has_id(_digest(paper_id))
+
+    def _free_id(self, keys: Keys) -> str:
+        """A title id for a work whose title another work has: with the year, or a number, after it."""
+        if not self.taken(keys.id):
+            return keys.id
+        candidate = f"{keys.id}-{keys.year}" if keys.year else ""
+        number = 2
+        while not candidate or self.taken(candidate):
+            candidate, number = f"{keys.id}-{number}", number + 1
+        return candidate
+
+    def _has_id(self, digest: int) -> bool:
+        query = "SELECT 1 FROM seen_ids WHERE digest = ?"
+        return any(db.execute(query, (digest,)).fetchone() for db in self._dbs)
+
+    def _kept(self, digest: int) -> str | None:
+        query = "SELECT kept FROM seen_titles WHERE digest = ?"
+        for db in self._dbs:
+            row = db.execute(query, (digest,)).fetchone()
+            if row:
                 return str(row[0])
         return None
 
@@ -90,7 +191,7 @@ class Seen:
         return self._db.execute("SELECT digest FROM seen_ids")
 
     def titles(self) -> Iterator[tuple[int, str]]:
-        """The title digests remembered here, with the id of the paper kept."""
+        """The title (and identifier) digests remembered here, with the paper kept under each."""
         return self._db.execute("SELECT digest, kept FROM seen_titles")
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -24,12 +25,14 @@ from taxonomy.errors import InputError
 from taxonomy.ingest.position import Tracker
 
 MAX_LINE = 16 * 1024 * 1024  # longer lines are refused: the file is not what it claims to be
-HEAD_SIZE = 256 * 1024  # bytes peeked for detection
+HEAD_SIZE = 256 * 1024  # bytes peeked for detection (after any leading white space)
+MAX_LEADING_SPACE = 64 * 1024 * 1024  # white space before the first record, read past for detection
 _CHUNK = 1024 * 1024
 _ERRORS = "taxonomy-cp1252"
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _T = TypeVar("_T", bytes, str)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
@@ -142,6 +145,27 @@ class Source:
         """Yield decoded lines with their line endings kept (what the csv module wants)."""
         for raw in self.byte_lines():
             yield decode(raw)
+
+    def universal_lines(self) -> Iterator[str]:
+        """Yield decoded lines without their endings, which may be ``\\r\\n``, ``\\n`` or a lone ``\\r``.
+
+        Tagged formats (RIS, Web of Science) come with every line ending, mixed in one file; a CR-only
+        file is one "line" to :meth:`byte_lines`. Line numbers count every ending.
+        """
+        rest = ""
+        for chunk in self.chunks():
+            text = rest + chunk
+            held = "\r" if text.endswith("\r") else ""  # a CRLF may be split between chunks
+            lines = _LINE_BREAK.split(text[: len(text) - len(held)])
+            rest = lines.pop() + held
+            if len(rest) > MAX_LINE:
+                raise InputError(
+                    f"{self.name}: a line longer than {MAX_LINE // 2**20} MiB; "
+                    "check that the file is in the format you meant (see --format)"
+                )
+            yield from lines
+        if rest:
+            yield rest.removesuffix("\r")
 
     def chunks(self) -> Iterator[str]:
         """Yield the decoded text in chunks of about a mebibyte, BOM dropped."""
@@ -277,14 +301,16 @@ def _open_at(
 
 
 def _read_head(source: Source, stream: BinaryIO) -> bytes:
+    """The first ``HEAD_SIZE`` bytes after any leading white space (which is kept, up to a bound)."""
     parts: list[bytes] = []
-    size = 0
-    while size < HEAD_SIZE:
-        part = source._guard(stream.read, HEAD_SIZE - size)
+    size = content = 0
+    while content < HEAD_SIZE and size < MAX_LEADING_SPACE + HEAD_SIZE:
+        part = source._guard(stream.read, HEAD_SIZE - content)
         if not part:
             break
         parts.append(part)
         size += len(part)
+        content = len(part.lstrip()) if not content else content + len(part)
     return b"".join(parts)
 
 

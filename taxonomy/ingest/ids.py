@@ -64,7 +64,7 @@ def norm_source_id(value: str) -> str:
     value = value.strip()
     doi = norm_doi(value)
     if doi:
-        return _doi_id(doi)
+        return doi_id(doi)
     arxiv = norm_arxiv(value)
     if arxiv:
         return f"arxiv:{arxiv}"
@@ -74,7 +74,8 @@ def norm_source_id(value: str) -> str:
     return value
 
 
-def _doi_id(doi: str) -> str:
+def doi_id(doi: str) -> str:
+    """The id of a normalised DOI: ``doi:10.1234/abc``, or ``arxiv:...`` for an arXiv DOI."""
     match = _ARXIV_DOI.match(doi)
     if match:
         arxiv = norm_arxiv(match.group(1))
@@ -100,7 +101,7 @@ def paper_id(
     if explicit:
         return norm_source_id(explicit)
     if doi:
-        return _doi_id(doi)
+        return doi_id(doi)
     if arxiv:
         return f"arxiv:{arxiv}"
     if source_id:

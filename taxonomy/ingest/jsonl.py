@@ -2,11 +2,14 @@
 
 - **JSON Lines** (``.jsonl``, ``.ndjson``): one JSON object per line, parsed with orjson; blank
   lines are skipped; a line that is not valid JSON, or not an object, is a reject with its line
-  number. A line that is not UTF-8 is decoded as cp1252 and parsed again.
+  number. A line that is not UTF-8 is decoded as cp1252 and parsed again. A line holding a whole
+  API page (a minified OpenAlex or Semantic Scholar response: see :func:`page_records`) gives the
+  page's records, each with the line of the page.
 - **JSON array** (``[ {...}, {...} ]``, pretty-printed or not): streamed. A small scanner finds
   where each top-level element ends (counting brackets outside strings), and only that element
   is parsed, so memory stays flat however large the array is. An element that is not valid JSON
-  is a reject with the line it starts on; the rest of the array is still read.
+  is a reject with the line it starts on; the rest of the array is still read. An array that ends
+  without its ``]`` (cut inside an element or between two) ends with a reject, "truncated JSON".
 - **JSON document** (a single top-level object): read whole, up to ``MAX_DOCUMENT`` bytes of
   text. Its records are the list under ``results`` (OpenAlex API pages), ``data`` (Semantic
   Scholar API pages), ``papers``, ``records``, ``items`` or ``works``; an object with none of
@@ -25,13 +28,14 @@ import orjson
 
 from taxonomy.errors import InputError
 from taxonomy.ingest.files import Source, decode
-from taxonomy.ingest.record import FieldNames, reject
+from taxonomy.ingest.record import FieldNames, Found, reject
 from taxonomy.ingest.shapes import MappingReader
-from taxonomy.models import Paper, Reject
+from taxonomy.models import Reject
 
 MAX_ELEMENT = 16 * 1024 * 1024  # characters in one element of a JSON array
 MAX_DOCUMENT = 256 * 1024 * 1024  # characters in a single JSON object read whole
 CONTAINERS = ("results", "data", "papers", "records", "items", "works")
+_RECORD_KEYS = ("title", "display_name", "paperId", "id", "abstract")
 _DROP_AFTER = 1024 * 1024
 _STRUCT = re.compile(r'["{}\[\]]')
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
@@ -58,7 +62,7 @@ def _kind(value: object) -> str:
     )
 
 
-def read_jsonl(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
+def read_jsonl(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
     """Papers and rejects from a JSON Lines file, one per non-blank line."""
     mapper = MappingReader(src.name, fields, shape)
     loads = orjson.loads
@@ -73,10 +77,35 @@ def read_jsonl(src: Source, fields: FieldNames, shape: str | None = None) -> Ite
             if isinstance(record, str):
                 yield reject(name, number, record, raw)
                 continue
-        if isinstance(record, dict):
-            yield mapper.paper(record, number, raw)
-        else:
+        if not isinstance(record, dict):
             yield reject(name, number, f"not a JSON object (found {_kind(record)})", raw)
+        elif (records := page_records(record)) is not None:
+            yield from _records(mapper, number, records, raw)  # a minified API page on one line
+        else:
+            yield mapper.paper(record, number, raw)
+
+
+def page_records(document: dict[str, object]) -> list[object] | None:
+    """The records of an API page (OpenAlex ``results``, Semantic Scholar ``data``, ...), else None.
+
+    A page is an object with a list under one of :data:`CONTAINERS` and no title or id of its own,
+    so a paper record that happens to have a ``data`` list is still read as a paper.
+    """
+    if any(key in document for key in _RECORD_KEYS):
+        return None
+    found = next((document[k] for k in CONTAINERS if isinstance(document.get(k), list)), None)
+    return found if isinstance(found, list) else None
+
+
+def _records(
+    mapper: MappingReader, line: int | None, records: list[object], raw: str | bytes
+) -> Iterator[Found | Reject]:
+    """The papers of a page on one line: each one's "line" is the page's line."""
+    for record in records:
+        if isinstance(record, dict):
+            yield mapper.paper(record, line, raw)
+        else:
+            yield reject(mapper.source, line, f"not a JSON object (found {_kind(record)})", str(record))
 
 
 def _retry_decoded(raw: bytes, exc: orjson.JSONDecodeError) -> object:
@@ -91,7 +120,7 @@ def _retry_decoded(raw: bytes, exc: orjson.JSONDecodeError) -> object:
     return _json_error(exc)
 
 
-def read_json(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
+def read_json(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
     """Papers and rejects from a JSON array (streamed) or a single JSON object."""
     mapper = MappingReader(src.name, fields, shape)
     scanner = _Scanner(src.chunks(), src.name)
@@ -108,7 +137,7 @@ def read_json(src: Source, fields: FieldNames, shape: str | None = None) -> Iter
         )
 
 
-def _element(mapper: MappingReader, line: int, text: str) -> Paper | Reject:
+def _element(mapper: MappingReader, line: int, text: str) -> Found | Reject:
     try:
         record = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -118,7 +147,7 @@ def _element(mapper: MappingReader, line: int, text: str) -> Paper | Reject:
     return mapper.paper(record, line, text)
 
 
-def _document(mapper: MappingReader, scanner: _Scanner) -> Iterator[Paper | Reject]:
+def _document(mapper: MappingReader, scanner: _Scanner) -> Iterator[Found | Reject]:
     while scanner.more():
         if len(scanner.text) > MAX_DOCUMENT:
             raise InputError(
@@ -132,7 +161,8 @@ def _document(mapper: MappingReader, scanner: _Scanner) -> Iterator[Paper | Reje
             f"{mapper.source}:{exc.lineno}: invalid JSON ({exc.msg}: column {exc.colno}); "
             "fix the file, or write one JSON object per line and name it .jsonl"
         ) from None
-    records = next((document[k] for k in CONTAINERS if isinstance(document.get(k), list)), [document])
+    found = page_records(document) if isinstance(document, dict) else None
+    records = found if found is not None else [document]
     for number, record in enumerate(records, 1):
         if isinstance(record, dict):
             yield mapper.paper(record, number, "")
@@ -194,8 +224,9 @@ class _Scanner:
         index = self.text.index("[") + 1
         while True:
             index = self._skip(_SEPARATORS, index)
-            if index < 0:
-                return  # an array left open at the end: every complete element was read
+            if index < 0:  # cut between two elements: every complete element was read, but not the rest
+                yield self._line_of(len(self.text)), "", "truncated JSON at the end of the file"
+                return
             if index > _DROP_AFTER:
                 self._drop(index)
                 index = 0

@@ -35,8 +35,8 @@ from collections import deque
 from collections.abc import Iterator
 
 from taxonomy.ingest.files import Source, decode
-from taxonomy.ingest.record import FieldNames, build, reject
-from taxonomy.models import Paper, Reject
+from taxonomy.ingest.record import FieldNames, Found, build, reject
+from taxonomy.models import Reject
 
 MAX_HEADER = 12
 _HEADER_WIDTH = 80
@@ -91,7 +91,7 @@ def _units(src: Source) -> Iterator[tuple[int, str, bool]]:
             yield start, text, is_abstract(text)
 
 
-def read_listing(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
+def read_listing(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
     """Papers (and rejects) from a listing saved as text, page header skipped."""
     units = _units(src)
     pending: deque[tuple[int, str, bool]] = deque()

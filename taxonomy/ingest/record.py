@@ -1,8 +1,9 @@
 """What every reader shares: the field-name options, and turning raw fields into a Paper or a Reject.
 
 Readers find the raw values in their format and call :func:`build`, which cleans the text
-(markup removed, whitespace collapsed), chooses the id (see :mod:`taxonomy.ingest.ids`) and
-rejects a record without a title. Author names written ``Last, First`` are turned around to
+(markup removed, whitespace collapsed, cut at :data:`MAX_TEXT` characters), chooses the id (see
+:mod:`taxonomy.ingest.ids`) and rejects a record without a title. What it returns is a
+:class:`Found`: the Paper with its DOI and arXiv id, which deduplication compares. Author names written ``Last, First`` are turned around to
 ``First Last``; keywords are de-duplicated in order.
 """
 
@@ -18,16 +19,52 @@ from taxonomy.ingest.text import clean
 from taxonomy.models import Paper, Reject
 
 EXCERPT = 80  # characters of a rejected record kept to help the user find it
+MAX_TEXT = 100_000  # characters of a title or abstract; longer text is cut (tagging cost grows with it)
+CUT_WARNING = f"text cut at {MAX_TEXT:,} characters"
+_CUT_BACK = 1_000  # a cut goes back to a space when there is one this close to the limit
 
 
 @dataclass(frozen=True, slots=True)
 class FieldNames:
-    """Names of the fields holding title, abstract, date and id; None means detect the usual names."""
+    """How to find a record's fields: the names of those holding title, abstract, date and id, and
+    the delimiter of a CSV/TSV file. None means detect (the usual names, the sniffed delimiter)."""
 
     title: str | None = None
     abstract: str | None = None
     date: str | None = None
     id: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Found(Paper):
+    """A paper as a reader found it, with what deduplication needs beyond the Paper it becomes."""
+
+    doi: str | None = None  # normalised (``10.1234/abc``)
+    arxiv: str | None = None  # normalised (``2402.11873``)
+    fixed_id: bool = False  # the id was given by --id-field, so a merge does not change it
+    cut: int = 0  # how many of its text fields were cut at MAX_TEXT
+
+    def paper(self) -> Paper:
+        """The plain Paper, as later stages get it."""
+        return Paper(
+            self.id,
+            self.title,
+            self.abstract,
+            self.date,
+            self.authors,
+            self.keywords,
+            self.venue,
+            self.source,
+        )
+
+
+def cut_text(text: str) -> str:
+    """``text`` cut at :data:`MAX_TEXT` characters (back to a space when one is near)."""
+    if len(text) <= MAX_TEXT:
+        return text
+    space = text.rfind(" ", MAX_TEXT - _CUT_BACK, MAX_TEXT)
+    return text[: space if space > 0 else MAX_TEXT]
 
 
 def excerpt(raw: str | bytes) -> str:
@@ -97,29 +134,34 @@ def build(
     arxiv: str | None = None,
     source_id: str | None = None,
     explicit_id: str | None = None,
-) -> Paper | Reject:
-    """A Paper from raw field values (markup still in them), or a Reject when the title is missing.
+) -> Found | Reject:
+    """A paper from raw field values (markup still in them), or a Reject when the title is missing.
 
     ``doi`` and ``arxiv`` may be URLs or prefixed (they are normalised here); ``source_id`` must be
-    final (e.g. ``openalex:W1``); ``raw`` is the record as read, for the reject excerpt.
+    final (e.g. ``openalex:W1``); ``raw`` is the record as read, for the reject excerpt. A title or
+    abstract longer than :data:`MAX_TEXT` characters is cut there (counted in ``Found.cut``).
     """
     title = clean(title)
     if not title:
         return reject(source, line, "missing title", raw)
-    pid = paper_id(
-        title,
-        doi=norm_doi(doi) if doi else None,
-        arxiv=norm_arxiv(arxiv) if arxiv else None,
-        source_id=source_id,
-        explicit=explicit_id,
-    )
-    return Paper(
+    text = clean(abstract)
+    cut = (len(title) > MAX_TEXT) + (len(text) > MAX_TEXT)
+    if cut:
+        title, text = cut_text(title), cut_text(text)
+    doi_found = norm_doi(doi) if doi else None
+    arxiv_found = norm_arxiv(arxiv) if arxiv else None
+    pid = paper_id(title, doi=doi_found, arxiv=arxiv_found, source_id=source_id, explicit=explicit_id)
+    return Found(
         id=pid,
         title=title,
-        abstract=clean(abstract),
+        abstract=text,
         date=date,
         authors=unique(authors),
         keywords=unique(keywords),
         venue=clean(venue),
         source=f"{source}:{line}" if line is not None else source,
+        doi=doi_found,
+        arxiv=arxiv_found,
+        fixed_id=bool(explicit_id),
+        cut=cut,
     )

@@ -11,7 +11,8 @@ is split); venue from ``T2`` (else ``JO``, ``JF``, ``J2``, ``JA``, ``BT``); ``DO
 the arXiv id from a ``UR``/``L1``/``DO`` or venue that names one. ``ID`` is not used as the id
 (it is local to one library).
 
-A record missing its ``ER`` ends at the next ``TY`` (or the end of the file) and is still read.
+Lines may end with CRLF, LF or a lone CR, mixed in one file (IEEE Xplore starts records with a
+stray CR; old Mac exports use CR alone). A record missing its ``ER`` ends at the next ``TY`` (or the end of the file) and is still read.
 Tagged lines outside any record are one reject per run ("data outside a TY ... ER record"). The
 line of a reject is the line of its ``TY``.
 """
@@ -22,10 +23,10 @@ import re
 from collections.abc import Iterator
 
 from taxonomy.ingest.dates import parse_date
-from taxonomy.ingest.files import Source, decode
+from taxonomy.ingest.files import Source
 from taxonomy.ingest.ids import arxiv_in_text
-from taxonomy.ingest.record import FieldNames, author_name, build, reject
-from taxonomy.models import Paper, Reject
+from taxonomy.ingest.record import FieldNames, Found, author_name, build, reject
+from taxonomy.models import Reject
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  ?-(?: (.*)|\s*)$")
 MAX_RECORD = 1024 * 1024  # characters; a longer "record" is a reject
@@ -47,8 +48,7 @@ def _records(src: Source) -> Iterator[tuple[int, dict[str, list[str]], str, str]
     stray = 0  # line where a run of tagged lines outside a record began
     raw_start = ""
     skipping = False  # after a record too long to keep, until its ER
-    for number, raw in enumerate(src.byte_lines(), 1):
-        line = decode(raw).rstrip("\r\n")
+    for number, line in enumerate(src.universal_lines(), 1):
         match = _TAG.match(line)
         if match is None:
             if values is not None and last and line.strip():
@@ -87,7 +87,7 @@ def _records(src: Source) -> Iterator[tuple[int, dict[str, list[str]], str, str]
         yield stray, {}, raw_start, "data outside a TY ... ER record"
 
 
-def read_ris(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
+def read_ris(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
     """Papers and rejects from a RIS file, one per ``TY`` ... ``ER`` record."""
     for line, values, raw, problem in _records(src):
         if problem:

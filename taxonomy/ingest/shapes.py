@@ -31,15 +31,24 @@ from dataclasses import dataclass
 
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.ids import arxiv_in_text, norm_source_id
-from taxonomy.ingest.record import FieldNames, author_name, build, reject, split_authors, split_keywords
-from taxonomy.models import Paper, Reject
+from taxonomy.ingest.record import (
+    FieldNames,
+    Found,
+    author_name,
+    build,
+    reject,
+    split_authors,
+    split_keywords,
+)
+from taxonomy.models import Reject
 
 #: Usual field names per role, most specific first, compared after :func:`normal_key`.
 CANDIDATES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "papertitle", "articletitle", "documenttitle", "displayname", "ti", "t1"),
+    "title": ("title", "papertitle", "articletitle", "documenttitle", "itemtitle", "displayname", "ti", "t1"),
     "abstract": ("abstract", "summary", "abstracttext", "paperabstract", "ab", "n2"),
     "date": (
         "publicationdate",
+        "datepublished",
         "publisheddate",
         "published",
         "date",
@@ -52,7 +61,7 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
         "year",
         "py",
     ),
-    "id": ("id", "paperid", "identifier", "uid"),
+    "id": ("id", "paperid", "identifier", "uid", "lensid"),
     "authors": ("authors", "author", "authornames", "au", "creators", "creator"),
     "keywords": (
         "keywords",
@@ -77,11 +86,12 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
         "containertitle",
         "conference",
         "publicationvenue",
+        "publicationtitle",
         "so",
         "jo",
         "jf",
     ),
-    "doi": ("doi", "di"),
+    "doi": ("doi", "itemdoi", "di"),
     "arxiv": ("arxivid", "arxiv", "eprint"),
 }
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
@@ -223,7 +233,7 @@ class MappingReader:
             found = self._columns[key] = resolve(key, self.fields)
         return found
 
-    def paper(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Paper | Reject:
+    def paper(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Found | Reject:
         """A paper from one record of any shape."""
         shape = self.shape or _shape_of(record)
         if shape == "openalex":
@@ -241,7 +251,7 @@ class MappingReader:
 
     def _generic(
         self, record: Mapping[str, object], line: int | None, raw: str | bytes, *, arxiv_snapshot: bool
-    ) -> Paper | Reject:
+    ) -> Found | Reject:
         cols = self.columns(list(record))
         get = record.get
         if self.fields.title is not None and _get(record, cols.title) is None:
@@ -278,7 +288,7 @@ class MappingReader:
             explicit_id=identifier if identifier and self.fields.id else None,
         )
 
-    def _openalex(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Paper | Reject:
+    def _openalex(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Found | Reject:
         v = self._overrides(
             record,
             {
@@ -310,7 +320,7 @@ class MappingReader:
             explicit_id=text_of(v["id"]) or None,
         )
 
-    def _s2(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Paper | Reject:
+    def _s2(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Found | Reject:
         v = self._overrides(
             record,
             {

@@ -1,16 +1,19 @@
 """CSV and TSV files with a header row: spreadsheet exports, Scopus and Web of Science exports.
 
 The first non-blank row names the columns. Columns are found by their usual names, compared
-ignoring case, spaces and punctuation (``Title``, ``Article Title``, ``TI``; ``Abstract``, ``AB``;
+ignoring case, spaces and punctuation (``Title``, ``Article Title``, ``Item Title``, ``TI``; ``Abstract``, ``AB``;
 ``Year``, ``Publication Date``, ``PY``; ``Authors``; ``Author Keywords``; ``Source title``,
 ``Journal``, ``Venue``; ``DOI``; ``id``; see :data:`taxonomy.ingest.shapes.CANDIDATES`), or by
 the names given with ``--title-field``, ``--abstract-field``, ``--date-field`` and ``--id-field``.
 A file without a title column cannot be read: the error lists the columns it has.
 
 Fields are parsed with Python's ``csv`` module (Excel dialect: ``"`` quotes, doubled to escape,
-quoted fields may span lines), comma-separated for CSV and tab-separated for TSV. A row with a
-different number of fields than the header, or that the csv module cannot parse, is a reject
-with the line it starts on. Blank rows are skipped. Authors in one cell are separated by ``;``
+quoted fields may span lines). The delimiter is ``--delimiter`` when given, else the one of ``,``
+``;`` tab ``|`` that splits the header into a title column (so a ``;``-separated export or a
+tab-separated file named ``.csv`` reads), else ``,`` for CSV and tab for TSV. Extra fields at the
+end of a row that are all empty are dropped (Scopus ends its rows with one). A row with another
+number of fields than the header, or that the csv module cannot parse, is a reject with the line
+it starts on. Blank rows are skipped. Authors in one cell are separated by ``;``
 (``Last, First`` names are turned around); keywords by ``;`` (or ``,`` when there is no ``;``).
 """
 
@@ -21,25 +24,31 @@ import difflib
 from collections.abc import Iterator
 
 from taxonomy.errors import InputError
+from taxonomy.ingest.detect import delimiter, first_line
 from taxonomy.ingest.files import Source
-from taxonomy.ingest.record import FieldNames, reject
+from taxonomy.ingest.record import FieldNames, Found, reject
 from taxonomy.ingest.shapes import MappingReader, normal_key, resolve
-from taxonomy.models import Paper, Reject
+from taxonomy.models import Reject
 
 _SHOWN = 30  # columns named in an error message
 
 
-def read_csv(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
-    """Papers and rejects from a comma-separated file with a header row."""
-    return _read(src, fields, ",")
+def read_csv(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
+    """Papers and rejects from a delimited file with a header row (commas unless sniffed otherwise)."""
+    return _read(src, fields, _delimiter(src, fields, ","))
 
 
-def read_tsv(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Paper | Reject]:
-    """Papers and rejects from a tab-separated file with a header row."""
-    return _read(src, fields, "\t")
+def read_tsv(src: Source, fields: FieldNames, shape: str | None = None) -> Iterator[Found | Reject]:
+    """Papers and rejects from a delimited file with a header row (tabs unless sniffed otherwise)."""
+    return _read(src, fields, _delimiter(src, fields, "\t"))
 
 
-def _read(src: Source, fields: FieldNames, delimiter: str) -> Iterator[Paper | Reject]:
+def _delimiter(src: Source, fields: FieldNames, default: str) -> str:
+    """``--delimiter``, else the one that splits the header into a title column, else ``default``."""
+    return fields.delimiter or delimiter(first_line(src.head)) or default
+
+
+def _read(src: Source, fields: FieldNames, delimiter: str) -> Iterator[Found | Reject]:
     rows = csv.reader(src.text_lines(), delimiter=delimiter, strict=False)
     header: list[str] | None = None
     mapper = MappingReader(src.name, fields, "generic")
@@ -65,6 +74,8 @@ def _read(src: Source, fields: FieldNames, delimiter: str) -> Iterator[Paper | R
             header = _header(row)
             _check_columns(src.name, header, fields)
             continue
+        if len(row) > len(header) and not any(cell.strip() for cell in row[len(header) :]):
+            row = row[: len(header)]  # a trailing separator (Scopus ends rows with one more, empty field)
         if len(row) != len(header):
             yield reject(
                 src.name, start, f"expected {len(header)} fields, found {len(row)}", delimiter.join(row)

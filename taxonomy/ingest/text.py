@@ -12,7 +12,7 @@ drops the markup (examples below are written with LaTeX and HTML names):
   content kept; Greek letters and common symbols become Unicode (``\\alpha`` -> the Greek letter,
   ``\\leq`` -> the less-or-equal sign); formatting commands are dropped and their argument kept (``\\emph{x}`` -> ``x``);
   references (``\\cite``, ``\\ref``, ``\\label``, ``\\footnote`` ...) are dropped with their
-  argument; ``\\frac{a}{b}`` -> ``a/b``; accents are composed (``\\"o`` -> o with diaeresis); any other command
+  argument; ``\\frac{a}{b}`` -> ``a/b``; accents are composed (``\\"o`` -> o with diaeresis; ``\\v{c}`` and ``{\\v c}`` -> c with caron); any other command
   keeps its name (``\\log`` -> ``log``); unescaped braces are removed.
 
 Markup handling runs only when the text holds ``<``, ``&``, ``\\`` or ``$``, so plain text costs one
@@ -107,7 +107,8 @@ _ACCENTS = dict(
     )
 )
 _SYMBOL_ACCENT = re.compile(r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))""")
-_LETTER_ACCENT = re.compile(r"\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}")
+# A letter accent takes its letter in braces (\v{c}) or after white space ({\v c}, as BibTeX writes it).
+_LETTER_ACCENT = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+(\\?[A-Za-z])(?![A-Za-z]))")
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 _OTHER = re.compile(r"\\(\\|[,;:! ]|[()\[\]])|\\")
 _QUOTES = re.compile(r"``|''")

@@ -1,0 +1,162 @@
+"""Merging duplicates: the kept paper takes the fields it lacks from the records that duplicate it.
+
+A duplicate can come long after the paper it duplicates (another export of the same search), and
+the kept paper may lack what the duplicate has: an abstract, a DOI, a date. So with deduplication
+the records of a run are first written to a :class:`Spool`, a private temporary SQLite database on
+disk (memory stays flat), in input order; a duplicate updates the kept paper there. Once every
+input is read, the spool gives the papers, rejects and duplicates back in input order, each
+duplicate naming the kept paper by its final id.
+
+:func:`merged` says what the kept paper takes: the abstract, date, authors, keywords and venue when
+it has none, and a DOI or arXiv id it lacks. A DOI or arXiv id taken changes the kept paper's id
+the way ids are chosen (a DOI first, then an arXiv id), unless ``--id-field`` gave it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+
+import orjson
+
+from taxonomy.ingest.ids import doi_id
+from taxonomy.ingest.record import Found
+from taxonomy.models import Paper, Reject
+
+_PRAGMAS = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096", "temp_store=FILE")
+_TABLES = (
+    "CREATE TABLE items (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, data BLOB NOT NULL)",
+    "CREATE TABLE kept (id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+)
+_PAPER, _REJECT, _DUPLICATE = "p", "r", "d"
+
+
+def merged(kept: Found, other: Found) -> Found:
+    """``kept`` with the fields it lacks taken from ``other`` (its id follows a DOI or arXiv id taken)."""
+    doi, arxiv = kept.doi or other.doi, kept.arxiv or other.arxiv
+    paper_id = kept.id
+    if not kept.fixed_id and kept.doi is None and doi is not None:
+        paper_id = doi_id(doi)
+    elif not kept.fixed_id and kept.doi is None and kept.arxiv is None and arxiv is not None:
+        paper_id = f"arxiv:{arxiv}"
+    return Found(
+        id=paper_id,
+        title=kept.title,
+        abstract=kept.abstract or other.abstract,
+        date=kept.date or other.date,
+        authors=kept.authors or other.authors,
+        keywords=kept.keywords or other.keywords,
+        venue=kept.venue or other.venue,
+        source=kept.source,
+        doi=doi,
+        arxiv=arxiv,
+        fixed_id=kept.fixed_id,
+        cut=kept.cut,
+    )
+
+
+def with_id(found: Found, paper_id: str) -> Found:
+    """``found`` under another id."""
+    return Found(
+        paper_id,
+        found.title,
+        found.abstract,
+        found.date,
+        found.authors,
+        found.keywords,
+        found.venue,
+        found.source,
+        found.doi,
+        found.arxiv,
+        found.fixed_id,
+        found.cut,
+    )
+
+
+def _dump(found: Found) -> bytes:
+    fields = (found.id, found.title, found.abstract, found.date, found.authors, found.keywords)
+    return orjson.dumps(
+        (*fields, found.venue, found.source, found.doi, found.arxiv, found.fixed_id, found.cut)
+    )
+
+
+def _load(data: bytes) -> Found:
+    values = orjson.loads(data)
+    pid, title, abstract, date, authors, keywords, venue, source, doi, arxiv, fixed, cut = values
+    return Found(
+        pid, title, abstract, date, tuple(authors), tuple(keywords), venue, source, doi, arxiv, fixed, cut
+    )
+
+
+class Spool:
+    """The records of a run in input order, kept papers updated by their duplicates, on disk."""
+
+    def __init__(self) -> None:
+        # "" opens a temporary on-disk database that SQLite deletes when it is closed.
+        self._db = sqlite3.connect("", isolation_level=None)
+        for pragma in _PRAGMAS:
+            self._db.execute(f"PRAGMA {pragma}")
+        for statement in _TABLES:
+            self._db.execute(statement)
+        self._db.execute("BEGIN")
+        self.size = 0
+
+    def paper(self, found: Found) -> None:
+        """Add a paper kept."""
+        seq = self._add(_PAPER, _dump(found))
+        self._db.execute("INSERT OR IGNORE INTO kept VALUES (?, ?)", (found.id, seq))
+
+    def reject(self, reject: Reject) -> None:
+        """Add a record that is not a paper."""
+        self._add(_REJECT, orjson.dumps((reject.source, reject.line, reject.reason, reject.excerpt)))
+
+    def duplicate(self, reject: Reject, other: Found, taken: Callable[[str], bool]) -> Found | None:
+        """Add a duplicate of the paper kept as ``reject.duplicate_of``, and merge ``other`` into it.
+
+        Returns the kept paper as merged when it changed, None when it did not or when it is not in
+        this spool (a paper of an earlier run). The kept paper keeps its id when the new one is
+        ``taken`` (by another paper).
+        """
+        found = self._db.execute("SELECT seq FROM kept WHERE id = ?", (reject.duplicate_of,)).fetchone()
+        seq = int(found[0]) if found else None
+        data = (reject.source, reject.line, reject.excerpt, reject.duplicate_of, seq)
+        self._add(_DUPLICATE, orjson.dumps(data))
+        if seq is None:
+            return None
+        (blob,) = self._db.execute("SELECT data FROM items WHERE seq = ?", (seq,)).fetchone()
+        kept = _load(blob)
+        after = merged(kept, other)
+        if after.id != kept.id and taken(after.id):
+            after = with_id(after, kept.id)
+        if after == kept:
+            return None
+        self._db.execute("UPDATE items SET data = ? WHERE seq = ?", (_dump(after), seq))
+        if after.id != kept.id:
+            self._db.execute("INSERT OR IGNORE INTO kept VALUES (?, ?)", (after.id, seq))
+        return after
+
+    def _add(self, kind: str, data: bytes) -> int:
+        self.size += 1
+        self._db.execute("INSERT INTO items VALUES (?, ?, ?)", (self.size, kind, data))
+        return self.size
+
+    def items(self) -> Iterator[Paper | Reject]:
+        """Every record added, in order: papers as merged, duplicates naming the final id kept."""
+        rows = self._db.execute("SELECT kind, data FROM items ORDER BY seq")
+        ids = self._db.cursor()
+        for kind, data in rows:
+            if kind == _PAPER:
+                yield _load(data).paper()
+            elif kind == _REJECT:
+                source, line, reason, excerpt = orjson.loads(data)
+                yield Reject(source, line, reason, excerpt)
+            else:
+                source, line, excerpt, kept, seq = orjson.loads(data)
+                if seq is not None:
+                    (blob,) = ids.execute("SELECT data FROM items WHERE seq = ?", (seq,)).fetchone()
+                    kept = orjson.loads(blob)[0]
+                yield Reject(source, line, f"duplicate of {kept}", excerpt, duplicate_of=kept)
+
+    def close(self) -> None:
+        """Drop the temporary database."""
+        self._db.close()
