@@ -298,8 +298,8 @@ class Tagger:
         sentences = self._sentences(doc, text, bounds, matches, cue_hits, tuple(n for n in names if n))
         out = []
         for sentence in sentences.values():
-            s_start = bounds[bisect.bisect_right(bounds, doc[sentence.start].idx) - 1]
-            s_index = bounds.index(s_start)
+            s_index = bisect.bisect_right(bounds, doc[sentence.start].idx) - 1  # bounds rise strictly
+            s_start = bounds[s_index]
             s_end = bounds[s_index + 1] if s_index + 1 < len(bounds) else len(text)
             sentence_text = text[s_start:s_end].rstrip()
             for m in sentence.matches:
