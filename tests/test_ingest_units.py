@@ -11,8 +11,9 @@ import orjson
 import pytest
 
 from taxonomy import ingest
+from taxonomy.errors import UsageError
 from taxonomy.ingest.dates import parse_date
-from taxonomy.ingest.dedupe import Seen
+from taxonomy.ingest.dedupe import Keys, Seen
 from taxonomy.ingest.detect import detect, suffix
 from taxonomy.ingest.ids import norm_arxiv, norm_doi, norm_source_id, paper_id, title_key
 from taxonomy.ingest.jsonl import _Scanner
@@ -357,3 +358,64 @@ def test_seen_grows_and_names_kept_papers() -> None:
     assert seen.check("id:5", "other") == "id:5"
     assert seen.check("new-id", "title12345") == "id:12345"
     assert seen.check("new-id", "unseen") is None
+
+
+# -- duplicates by identifier, merged ---------------------------------------------------------------------
+
+
+def test_a_later_duplicate_gives_the_kept_paper_what_it_lacks(tmp_path: Path) -> None:
+    """A Web of Science record without abstract, then the Scopus row of the same DOI with one."""
+    wos = _write(
+        tmp_path,
+        "savedrecs.txt",
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI Echo State Networks\nPY 2004\n"
+        "DI 10.5555/ESN.2004.1\nUT WOS:000000000000001\nER\nEF\n",
+    )
+    scopus = _write(
+        tmp_path,
+        "scopus.csv",
+        "Title,Abstract,Authors,Source title,DOI\n"
+        'Echo state networks,Reservoirs of random units.,"Jaeger, Herbert; Haas, Harald",Science,10.5555/esn.2004.1\n',
+    )
+    records = ingest.read([wos, scopus])
+    paper, duplicate = list(records)
+    assert isinstance(paper, Paper) and isinstance(duplicate, Reject)
+    assert (paper.id, paper.abstract, paper.authors, paper.venue, paper.date) == (
+        "doi:10.5555/esn.2004.1",
+        "Reservoirs of random units.",
+        ("Herbert Jaeger", "Harald Haas"),
+        "Science",
+        "2004",
+    )
+    assert (duplicate.source, duplicate.line, duplicate.duplicate_of) == (str(scopus), 2, paper.id)
+    assert (records.papers, records.rejects, records.duplicates) == (1, 0, 1)
+
+
+def test_a_title_id_taken_by_another_work_gets_the_year(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "editions.jsonl",
+        '{"title": "Pattern Recognition", "year": 1990}\n{"title": "Pattern Recognition", "year": 2006}\n'
+        '{"title": "Pattern Recognition", "year": 2006, "abstract": "Second edition."}\n',
+    )
+    items = list(ingest.read([path]))
+    first, second, again = items
+    assert isinstance(first, Paper) and isinstance(second, Paper) and isinstance(again, Reject)
+    assert second.id == first.id + "-2006" and second.abstract == "Second edition."
+    assert again.duplicate_of == second.id
+
+
+def test_dedupe_keys_of_an_older_cache_still_match() -> None:
+    """Title rows written before identifiers were kept hold only the id: any paper of that title matches."""
+    seen = Seen()
+    assert seen.check("doi:10.1/a", "sametitle") is None
+    assert seen.check_keys(Keys("doi:10.9/b", "sametitle", "doi:10.9/b", None, "2020")) == (
+        "doi:10.1/a",
+        "doi:10.9/b",
+    )
+
+
+def test_delimiter_must_be_one_character(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.csv", "title\nx\n")
+    with pytest.raises(UsageError, match=r"^--delimiter takes one character \(or 'tab'\), not 'ab'$"):
+        ingest.read([path], fields=ingest.FieldNames(delimiter="ab"))

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from taxonomy.errors import InputError, UsageError
 from taxonomy.ingest.dedupe import Keys, Seen
-from taxonomy.ingest.detect import LABELS, TRIED, content_start, detect_how, json_container
+from taxonomy.ingest.detect import LABELS, TRIED, content_start, detect_how, json_container, sniff
 from taxonomy.ingest.files import Source, check_path, open_source
 from taxonomy.ingest.ids import doi_id, title_key
 from taxonomy.ingest.merge import Spool, with_id
@@ -220,7 +220,7 @@ class Records:
                         self.warnings[CUT_WARNING] += item.cut
                     yield item
                 if not count and not resumed:
-                    raise InputError(_no_records(source.name, shape or fmt, how))
+                    raise InputError(_no_records(source, shape or fmt, how))
                 if tracker is not None:
                     source.drain()
                     self.ends.append(_input_end(source, names[index], fmt, tracker))
@@ -244,16 +244,20 @@ def _format_of(source: Source, forced: str | None) -> tuple[str, str | None, str
     return fmt, None, how
 
 
-def _no_records(name: str, fmt: str, how: str) -> str:
+def _no_records(source: Source, fmt: str, how: str) -> str:
     """Why a file that is not empty gave no records, and what to do."""
     label = LABELS.get(fmt, fmt)
-    if how == "name":
+    if how == "name" and sniff(source.head) == "listing":
         return (
-            f"{name}: no records in it as {label} (chosen by its name); its content matches none of: "
-            f"{TRIED}; pass --format to choose one"
+            f"{source.name}: no records in it as {label} (chosen by its name); its content matches none "
+            f"of: {TRIED}; pass --format to choose one"
         )
-    chosen = "chosen with --format" if how == "--format" else "as its content suggests"
-    return f"{name}: no records in it as {label} ({chosen}); pass --format to read it as another format"
+    chosen = {"name": "chosen by its name", "--format": "chosen with --format"}.get(
+        how, "as its content suggests"
+    )
+    return (
+        f"{source.name}: no records in it as {label} ({chosen}); pass --format to read it as another format"
+    )
 
 
 def _keys(found: Found) -> Keys:

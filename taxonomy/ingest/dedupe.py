@@ -23,8 +23,9 @@ carry on (``taxonomy.resume``). New keys still go to the private database; ``ids
 ``titles()`` list them, for the cache to keep.
 
 ``seen_titles`` maps the digest of a key to the paper kept under it: a normalised title (then the
-value is the kept id with that paper's DOI, arXiv id and year, tab-separated), or a DOI or arXiv id
-key such as ``doi:10.1234/abc`` (which cannot be a normalised title: it has a colon).
+value is the kept id with that paper's DOI, arXiv id and year, tab-separated), the title and a year
+after a tab (for another work of that title, such as a later edition), or a DOI or arXiv id key
+such as ``doi:10.1234/abc`` (which cannot be a normalised title: it has a colon).
 
 Digests are 63 bits of BLAKE2b (SQLite integers are signed 64-bit): two different keys taken for
 the same is expected only after about 3 * 10^9 papers (by the birthday bound).
@@ -68,6 +69,13 @@ class Keys:
     def signature(self) -> str:
         """What the title table keeps of the paper: id, DOI, arXiv id, year."""
         return "\t".join((self.id, self.doi or "", self.arxiv or "", self.year or ""))
+
+
+def _title_keys(keys: Keys) -> tuple[str, ...]:
+    """The title, and the title with the year: where another work of the same title is kept."""
+    if not keys.title:
+        return ()
+    return (keys.title, f"{keys.title}\t{keys.year}") if keys.year else (keys.title,)
 
 
 def _compatible(keys: Keys, kept: str) -> bool:
@@ -140,9 +148,8 @@ class Seen:
             kept = self._kept(_digest(alias))
             if kept is not None:
                 return kept.split("\t", 1)[0], keys.id
-        title = _digest(keys.title) if keys.title else None
-        if title is not None:
-            kept = self._kept(title)
+        for title in _title_keys(keys):
+            kept = self._kept(_digest(title))
             if kept is not None and _compatible(keys, kept):
                 return kept.split("\t", 1)[0], keys.id
         paper_id = self._free_id(keys) if title_id else keys.id
@@ -155,10 +162,10 @@ class Seen:
         db.execute("INSERT OR IGNORE INTO seen_ids VALUES (?)", (_digest(keys.id),))
         for alias in keys.aliases():
             db.execute("INSERT OR IGNORE INTO seen_titles VALUES (?, ?)", (_digest(alias), keys.id))
-        if keys.title:
-            db.execute(
-                "INSERT OR IGNORE INTO seen_titles VALUES (?, ?)", (_digest(keys.title), keys.signature())
-            )
+        insert = "INSERT OR IGNORE INTO seen_titles VALUES (?, ?)"
+        for title in _title_keys(keys):  # the title, else the title with the year (another edition)
+            if db.execute(insert, (_digest(title), keys.signature())).rowcount:
+                break
 
     def taken(self, paper_id: str) -> bool:
         """Whether a paper is kept under this id."""
