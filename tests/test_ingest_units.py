@@ -409,10 +409,8 @@ def test_dedupe_keys_of_an_older_cache_still_match() -> None:
     """Title rows written before identifiers were kept hold only the id: any paper of that title matches."""
     seen = Seen()
     assert seen.check("doi:10.1/a", "sametitle") is None
-    assert seen.check_keys(Keys("doi:10.9/b", "sametitle", "doi:10.9/b", None, "2020")) == (
-        "doi:10.1/a",
-        "doi:10.9/b",
-    )
+    kept, paper_id = seen.check_keys(Keys("doi:10.9/b", "sametitle", "doi:10.9/b", None, "2020"))
+    assert kept is not None and (kept.id, paper_id) == ("doi:10.1/a", "doi:10.9/b")
 
 
 def test_delimiter_must_be_one_character(tmp_path: Path) -> None:

@@ -174,15 +174,15 @@ class Records:
 
     def _dedupe(self, found: Found, seen: Seen, spool: Spool) -> None:
         """Spool a paper, or a duplicate merged into the paper it duplicates."""
-        kept, paper_id = seen.check_keys(_keys(found))
+        kept, paper_id = seen.check_keys(_keys(found), spool.size + 1)
         if kept is None:
             self.papers += 1
             spool.paper(found if paper_id == found.id else with_id(found, paper_id))
             return
         self.duplicates += 1
-        after = spool.duplicate(_duplicate(found, kept), found, seen.taken)
-        if after is not None:
-            seen.remember(_keys(after))  # the DOI or arXiv id it took finds its later duplicates
+        after = spool.duplicate(_duplicate(found, kept.id), found, kept.seq, seen.taken)
+        if after is not None and kept.seq is not None:
+            seen.remember(_keys(after), kept.seq)  # the DOI or arXiv id it took finds its later duplicates
 
     def _open(self, index: int, name: str) -> tuple[Source, Tracker | None]:
         """Open input ``index``: from the start, or where the last run stopped (``resume``)."""

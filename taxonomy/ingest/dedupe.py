@@ -38,6 +38,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from hashlib import blake2b
 
+_BATCH = 1024  # positions inserted at once
+# At most four keys are looked up at once (DOI, arXiv id, title, title with year); "?" placeholders only.
+_LOOKUPS = {
+    n: "SELECT digest, kept FROM seen_titles WHERE digest IN (" + ",".join("?" * n) + ")"  # noqa: S608
+    for n in range(1, 5)
+}
 _PRAGMAS = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096", "temp_store=FILE")
 
 
@@ -87,6 +93,14 @@ def _compatible(keys: Keys, kept: str) -> bool:
     return all(not a or not b or a == b for a, b in zip(mine, parts[1:], strict=True))
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """The paper a duplicate duplicates: its id, and where the caller keeps it (None: not this run)."""
+
+    id: str
+    seq: int | None
+
+
 class Seen:
     """The ids and normalised titles of the papers kept so far (and, read only, those of ``earlier``)."""
 
@@ -97,8 +111,12 @@ class Seen:
             self._db.execute(f"PRAGMA {pragma}")
         for statement in TABLES:
             self._db.execute(statement)
+        # Where the caller keeps each paper (a spool position), by id digest: only for this run.
+        self._db.execute("CREATE TABLE positions (digest INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")
         self._db.execute("BEGIN")  # one transaction for the whole run: nothing here needs to survive it
         self._dbs = (self._db,) if earlier is None else (self._db, earlier)
+        self._earlier = earlier
+        self._positions: list[tuple[int, int]] = []  # inserted in batches, before they are looked up
 
     def check(self, paper_id: str, title_key: str) -> str | None:
         """Return the id of the earlier paper this one duplicates, or remember it and return None."""
@@ -135,41 +153,104 @@ class Seen:
                 return str(row[0]).split("\t", 1)[0]
         return None
 
-    def check_keys(self, keys: Keys) -> tuple[str | None, str]:
-        """(the id of the paper this one duplicates, or None; the id it is kept under).
+    def check_keys(self, keys: Keys, seq: int = 0) -> tuple[Kept | None, str]:
+        """(the paper this one duplicates, or None; the id this one is kept under).
 
-        A paper that is no duplicate is remembered under its id, identifiers and title; its id is
-        ``keys.id`` unless that is a title id already taken by another work with the same title.
+        A paper that is no duplicate is remembered under its id, identifiers and title, with ``seq``
+        (where the caller keeps it); its id is ``keys.id`` unless that is a title id already taken
+        by another work with the same title. Most papers are no duplicates, so the id is inserted
+        first and a clash found by the key constraint: a few statements for a new paper.
         """
-        title_id = keys.id.startswith("title:")
-        if not title_id and self._has_id(_digest(keys.id)):
-            return keys.id, keys.id
-        for alias in keys.aliases():
-            kept = self._kept(_digest(alias))
-            if kept is not None:
-                return kept.split("\t", 1)[0], keys.id
-        for title in _title_keys(keys):
-            kept = self._kept(_digest(title))
-            if kept is not None and _compatible(keys, kept):
-                return kept.split("\t", 1)[0], keys.id
-        paper_id = self._free_id(keys) if title_id else keys.id
-        self.remember(Keys(paper_id, keys.title, keys.doi, keys.arxiv, keys.year))
+        db = self._db
+        id_digest = _digest(keys.id)
+        if self._earlier is not None and self._earlier_has(id_digest) and not keys.id.startswith("title:"):
+            return Kept(keys.id, None), keys.id
+        try:
+            db.execute("INSERT INTO seen_ids VALUES (?)", (id_digest,))
+            clash = False
+        except sqlite3.IntegrityError:
+            if not keys.id.startswith("title:"):
+                return self._kept_as(keys.id), keys.id
+            clash = True  # a title id: the same title, but maybe another work (another year)
+        aliases, titles = keys.aliases(), _title_keys(keys)
+        digests = {_digest(k): k for k in (*aliases, *titles)}
+        found = self._lookup(digests)
+        kept = next((found[k] for k in aliases if k in found), None)
+        if kept is None:
+            kept = next((found[t] for t in titles if t in found and _compatible(keys, found[t])), None)
+        if kept is not None:
+            if not clash:
+                db.execute("DELETE FROM seen_ids WHERE digest = ?", (id_digest,))  # not kept after all
+            return self._kept_as(kept.split("\t", 1)[0]), keys.id
+        paper_id = keys.id
+        if clash:
+            paper_id = self._free_id(keys)
+            db.execute("INSERT INTO seen_ids VALUES (?)", (_digest(paper_id),))
+        self._position(paper_id, seq)
+        kept_keys = (
+            keys if paper_id == keys.id else Keys(paper_id, keys.title, keys.doi, keys.arxiv, keys.year)
+        )
+        self._add_keys(kept_keys, digests, found)
         return None, paper_id
 
-    def remember(self, keys: Keys) -> None:
+    def remember(self, keys: Keys, seq: int = 0) -> None:
         """Keep a paper's id, identifiers and title (those already kept stay as they are)."""
-        db = self._db
-        db.execute("INSERT OR IGNORE INTO seen_ids VALUES (?)", (_digest(keys.id),))
-        for alias in keys.aliases():
-            db.execute("INSERT OR IGNORE INTO seen_titles VALUES (?, ?)", (_digest(alias), keys.id))
+        self._db.execute("INSERT OR IGNORE INTO seen_ids VALUES (?)", (_digest(keys.id),))
+        self._position(keys.id, seq)
+        digests = {_digest(k): k for k in (*keys.aliases(), *_title_keys(keys))}
+        self._add_keys(keys, digests, self._lookup(digests))
+
+    def _add_keys(self, keys: Keys, digests: dict[int, str], found: dict[str, str]) -> None:
+        """Add the identifier and title rows of a paper kept (``found``: the rows already there)."""
         insert = "INSERT OR IGNORE INTO seen_titles VALUES (?, ?)"
-        for title in _title_keys(keys):  # the title, else the title with the year (another edition)
-            if db.execute(insert, (_digest(title), keys.signature())).rowcount:
-                break
+        signature = None
+        for digest, key in digests.items():
+            if key in found:
+                continue
+            if key.startswith(("doi:", "arxiv:")):
+                self._db.execute(insert, (digest, keys.id))
+            elif signature is None:  # the title, else the title with the year (another edition)
+                signature = keys.signature()
+                self._db.execute(insert, (digest, signature))
+
+    def _lookup(self, digests: dict[int, str]) -> dict[str, str]:
+        """The rows of ``seen_titles`` (here, then in the earlier database) for these keys."""
+        if not digests:
+            return {}
+        query = _LOOKUPS[len(digests)]
+        found: dict[str, str] = {}
+        for db in self._dbs:
+            for digest, kept in db.execute(query, tuple(digests)):
+                found.setdefault(digests[digest], str(kept))
+        return found
+
+    def _kept_as(self, paper_id: str) -> Kept:
+        """The paper kept under ``paper_id``, with where the caller keeps it (None: an earlier run's)."""
+        self._flush()
+        row = self._db.execute("SELECT seq FROM positions WHERE digest = ?", (_digest(paper_id),)).fetchone()
+        return Kept(paper_id, int(row[0]) if row else None)
+
+    def _position(self, paper_id: str, seq: int) -> None:
+        self._positions.append((_digest(paper_id), seq))
+        if len(self._positions) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._positions:
+            self._db.executemany("INSERT OR IGNORE INTO positions VALUES (?, ?)", self._positions)
+            self._positions.clear()
+
+    def _earlier_has(self, digest: int) -> bool:
+        assert self._earlier is not None
+        return (
+            self._earlier.execute("SELECT 1 FROM seen_ids WHERE digest = ?", (digest,)).fetchone() is not None
+        )
 
     def taken(self, paper_id: str) -> bool:
         """Whether a paper is kept under this id."""
-        return self._has_id(_digest(paper_id))
+        digest = _digest(paper_id)
+        query = "SELECT 1 FROM seen_ids WHERE digest = ?"
+        return any(db.execute(query, (digest,)).fetchone() for db in self._dbs)
 
     def _free_id(self, keys: Keys) -> str:
         """A title id for a work whose title another work has: with the year, or a number, after it."""
@@ -180,18 +261,6 @@ class Seen:
         while not candidate or self.taken(candidate):
             candidate, number = f"{keys.id}-{number}", number + 1
         return candidate
-
-    def _has_id(self, digest: int) -> bool:
-        query = "SELECT 1 FROM seen_ids WHERE digest = ?"
-        return any(db.execute(query, (digest,)).fetchone() for db in self._dbs)
-
-    def _kept(self, digest: int) -> str | None:
-        query = "SELECT kept FROM seen_titles WHERE digest = ?"
-        for db in self._dbs:
-            row = db.execute(query, (digest,)).fetchone()
-            if row:
-                return str(row[0])
-        return None
 
     def ids(self) -> Iterator[tuple[int]]:
         """The id digests remembered here (not those of ``earlier``)."""

@@ -24,10 +24,7 @@ from taxonomy.ingest.record import Found
 from taxonomy.models import Paper, Reject
 
 _PRAGMAS = ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4096", "temp_store=FILE")
-_TABLES = (
-    "CREATE TABLE items (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, data BLOB NOT NULL)",
-    "CREATE TABLE kept (id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
-)
+_TABLES = ("CREATE TABLE items (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, data BLOB NOT NULL)",)
 _PAPER, _REJECT, _DUPLICATE = "p", "r", "d"
 
 
@@ -101,24 +98,22 @@ class Spool:
         self._db.execute("BEGIN")
         self.size = 0
 
-    def paper(self, found: Found) -> None:
-        """Add a paper kept."""
-        seq = self._add(_PAPER, _dump(found))
-        self._db.execute("INSERT OR IGNORE INTO kept VALUES (?, ?)", (found.id, seq))
+    def paper(self, found: Found) -> int:
+        """Add a paper kept; its position (``size`` after it is added)."""
+        return self._add(_PAPER, _dump(found))
 
     def reject(self, reject: Reject) -> None:
         """Add a record that is not a paper."""
         self._add(_REJECT, orjson.dumps((reject.source, reject.line, reject.reason, reject.excerpt)))
 
-    def duplicate(self, reject: Reject, other: Found, taken: Callable[[str], bool]) -> Found | None:
-        """Add a duplicate of the paper kept as ``reject.duplicate_of``, and merge ``other`` into it.
+    def duplicate(
+        self, reject: Reject, other: Found, seq: int | None, taken: Callable[[str], bool]
+    ) -> Found | None:
+        """Add a duplicate of the paper kept at ``seq`` (None: an earlier run's), and merge ``other`` into it.
 
-        Returns the kept paper as merged when it changed, None when it did not or when it is not in
-        this spool (a paper of an earlier run). The kept paper keeps its id when the new one is
-        ``taken`` (by another paper).
+        Returns the kept paper as merged when it changed, else None. The kept paper keeps its id
+        when the new one is ``taken`` (by another paper).
         """
-        found = self._db.execute("SELECT seq FROM kept WHERE id = ?", (reject.duplicate_of,)).fetchone()
-        seq = int(found[0]) if found else None
         data = (reject.source, reject.line, reject.excerpt, reject.duplicate_of, seq)
         self._add(_DUPLICATE, orjson.dumps(data))
         if seq is None:
@@ -131,8 +126,6 @@ class Spool:
         if after == kept:
             return None
         self._db.execute("UPDATE items SET data = ? WHERE seq = ?", (_dump(after), seq))
-        if after.id != kept.id:
-            self._db.execute("INSERT OR IGNORE INTO kept VALUES (?, ?)", (after.id, seq))
         return after
 
     def _add(self, kind: str, data: bytes) -> int:
