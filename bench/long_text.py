@@ -10,7 +10,8 @@ process:
   and that peak above what the compiled tagger held before tagging.
 - ``cli``: ``taxonomy tag`` on a JSON Lines file holding that one paper, as a user would run it
   (reading cuts the abstract at 100,000 characters, with a warning in summary.json). Printed: wall
-  seconds and peak resident memory of the whole command.
+  seconds, peak resident memory and CPU seconds of the whole command, start-up included (``--mb
+  0.001`` shows the start-up alone).
 
     python bench/long_text.py              # 1 MB and 5 MB
     python bench/long_text.py --mb 0.5 1 2 4 8
@@ -78,12 +79,13 @@ _CLI = """
 import resource, subprocess, sys, time
 start = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(time.perf_counter() - start, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
 
-def measure_cli(text: str) -> tuple[float, int, dict[str, int]]:
-    """(wall seconds, peak RSS KiB, summary warnings) of ``taxonomy tag`` on one paper with ``text``."""
+def measure_cli(text: str) -> tuple[float, int, dict[str, int], float]:
+    """(wall seconds, peak RSS KiB, summary warnings, CPU seconds) of ``taxonomy tag`` on one paper."""
     with tempfile.TemporaryDirectory() as folder:
         corpus = Path(folder) / "long.jsonl"
         corpus.write_text(json.dumps({"title": "A long abstract", "abstract": text}) + "\n")
@@ -92,7 +94,7 @@ def measure_cli(text: str) -> tuple[float, int, dict[str, int]]:
             [sys.executable, "-c", _CLI, *command], check=True, capture_output=True, text=True
         ).stdout.split()
         summary = json.loads((Path(folder) / "out" / "summary.json").read_text())
-        return float(done[0]), int(done[1]), summary["corpus"].get("warnings", {})
+        return float(done[0]), int(done[1]), summary["corpus"].get("warnings", {}), float(done[2])
 
 
 def main() -> None:
@@ -120,9 +122,11 @@ def main() -> None:
         if args.only != "tagger":
             cli = [measure_cli(text) for _ in range(args.repeat)]
             seconds = statistics.median(r[0] for r in cli)
+            cpu = statistics.median(r[3] for r in cli)
             peak = max(r[1] for r in cli) / 1024
             print(
-                f"{'cli':>7} {mb:>4.1f}MB {len(text):>10,} {'':>9} {seconds:>8.2f} {'':>6} {peak:>8.0f}   {cli[0][2]}"
+                f"{'cli':>7} {mb:>4.1f}MB {len(text):>10,} {'':>9} {seconds:>8.2f} {'':>6} {peak:>8.0f}   "
+                f"CPU {cpu:.2f} s; {cli[0][2]}"
             )
 
 

@@ -8,14 +8,17 @@ Whatever is read must also account for itself: every item is a Paper or a Reject
 from __future__ import annotations
 
 import gzip
+import itertools
 from pathlib import Path
 
 import orjson
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from taxonomy import ingest
 from taxonomy.errors import InputError
+from taxonomy.ingest import files
 from taxonomy.models import Paper, Reject
 
 EXTENSIONS = (
@@ -36,7 +39,7 @@ SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 # Characters that mean something to one of the readers, so random text reaches past the first check.
-SYNTAX = '{}[]",:\\ \n\n\t\r@=#%<>/&;$~TYERAUTI- abcxyz01é\ufeff'
+SYNTAX = '{}[]",:\\ \n\n\t\r@=#%<>/&;$~TYERAUTIFNPD|- abcxyz01é\ufeff'
 
 
 def _read_all(path: Path, **options: object) -> None:
@@ -79,7 +82,9 @@ def test_syntax_soup_in_every_format(tmp_path: Path, text: str, fmt: str | None)
 
 @SETTINGS
 @given(
-    prefix=st.sampled_from(("[", "{", "<feed>", "@article{k,", "TY  - JOUR\n", "title,abstract\n", "")),
+    prefix=st.sampled_from(
+        ("[", "{", "<feed>", "@article{k,", "TY  - JOUR\n", "title,abstract\n", "FN x\nVR 1.0\nPT J\n", "")
+    ),
     text=st.text(alphabet=SYNTAX, max_size=1500),
     fmt=st.sampled_from((None, *ingest.FORMATS)),
 )
@@ -143,3 +148,28 @@ def _identity(item: Paper | Reject) -> object:
         if isinstance(item, Reject)
         else (item.id, item.title, item.abstract, item.date, item.authors)
     )
+
+
+@SETTINGS
+@given(
+    lines=st.lists(st.text(alphabet="ab \t\u00e9", max_size=6), min_size=1, max_size=12),
+    endings=st.lists(st.sampled_from(("\n", "\r", "\r\n")), min_size=12, max_size=12),
+    chunk=st.integers(min_value=1, max_value=8),
+)
+def test_universal_lines_split_on_every_ending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], endings: list[str], chunk: int
+) -> None:
+    """Lines ending in LF, CR or CRLF, mixed, come back whole, even with a CRLF split between chunks."""
+    pairs = list(zip(lines, endings, strict=False))
+    # "\r" then an empty line ending in "\n" is one CRLF: that text has fewer lines than were joined
+    assume(
+        not any(e == "\r" and not b and f.startswith("\n") for (_, e), (b, f) in itertools.pairwise(pairs))
+    )
+    monkeypatch.setattr(files, "_CHUNK", chunk)
+    path = tmp_path / "lines.txt"
+    path.write_bytes("".join(line + end for line, end in pairs).encode())
+    source = files.open_source(str(path))
+    try:
+        assert list(source.universal_lines()) == lines
+    finally:
+        source.close()
