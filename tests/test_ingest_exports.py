@@ -276,9 +276,14 @@ def test_duplicates_by_identifier_first(tmp_path: Path) -> None:
 # -- every fixture --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in EXPORTS.iterdir() if p.name not in MALFORMED))
-def test_strict_passes_on_every_well_formed_export(tmp_path: Path, name: str) -> None:
-    corpus, _ = tag(tmp_path, EXPORTS / name, "--strict")
+WELL_FORMED = sorted(
+    [p for p in EXPORTS.iterdir() if p.name not in MALFORMED] + list((FIXTURES / "ingest" / "same").iterdir())
+)
+
+
+@pytest.mark.parametrize("path", WELL_FORMED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_strict_passes_on_every_well_formed_export(tmp_path: Path, path: Path) -> None:
+    corpus, _ = tag(tmp_path, path, "--strict")
     assert corpus["rejects"] == 0 and corpus["papers"] > 0
 
 

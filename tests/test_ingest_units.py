@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from taxonomy import ingest
 from taxonomy.errors import UsageError
 from taxonomy.ingest.dates import parse_date
-from taxonomy.ingest.dedupe import Keys, Seen
+from taxonomy.ingest.dedupe import TABLES, Keys, Seen
 from taxonomy.ingest.detect import detect, suffix
 from taxonomy.ingest.ids import norm_arxiv, norm_doi, norm_source_id, paper_id, title_key
 from taxonomy.ingest.jsonl import _Scanner
@@ -417,3 +418,23 @@ def test_delimiter_must_be_one_character(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.csv", "title\nx\n")
     with pytest.raises(UsageError, match=r"^--delimiter takes one character \(or 'tab'\), not 'ab'$"):
         ingest.read([path], fields=ingest.FieldNames(delimiter="ab"))
+
+
+def test_another_work_with_a_title_an_earlier_run_kept_gets_its_own_id() -> None:
+    earlier = sqlite3.connect(":memory:")
+    last_run = Seen()
+    assert last_run.check_keys(Keys("title:ab12", "patternrecognition", None, None, "1990")) == (
+        None,
+        "title:ab12",
+    )
+    for statement in TABLES:
+        earlier.execute(statement)
+    earlier.executemany("INSERT INTO seen_ids VALUES (?)", last_run.ids())
+    earlier.executemany("INSERT INTO seen_titles VALUES (?, ?)", last_run.titles())
+    seen = Seen(earlier)
+    assert seen.check_keys(Keys("title:ab12", "patternrecognition", None, None, "2006")) == (
+        None,
+        "title:ab12-2006",
+    )
+    kept, _ = seen.check_keys(Keys("title:ab12", "patternrecognition", None, None, "1990"))
+    assert kept is not None and (kept.id, kept.seq) == ("title:ab12", None)  # the last run's: not merged

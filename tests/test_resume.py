@@ -162,7 +162,12 @@ def test_a_new_paper_that_repeats_an_earlier_one_is_a_duplicate_as_in_a_fresh_bu
     records = _records()
     corpus, out, cache, previous = _first_run(tmp_path, records[:20])
     same_id = {**records[25], "id": records[3]["id"]}
-    same_title = {**records[26], "id": "new-id", "title": str(records[5]["title"]).upper()}
+    same_title = {
+        **records[26],
+        "id": "new-id",
+        "title": str(records[5]["title"]).upper(),
+        "date": records[5]["date"],
+    }
     _append(corpus, [records[20], same_id, same_title, records[21]])
     result = _build([corpus], out, cache)
     assert result.resumed == 20 and (result.stats.papers, result.stats.duplicates) == (22, 2)

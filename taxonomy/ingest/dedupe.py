@@ -163,13 +163,15 @@ class Seen:
         """
         db = self._db
         id_digest = _digest(keys.id)
-        if self._earlier is not None and self._earlier_has(id_digest) and not keys.id.startswith("title:"):
+        title_id = keys.id.startswith("title:")
+        clash = self._earlier is not None and self._earlier_has(id_digest)  # kept by the last run
+        if clash and not title_id:
             return Kept(keys.id, None), keys.id
         try:
-            db.execute("INSERT INTO seen_ids VALUES (?)", (id_digest,))
-            clash = False
+            if not clash:
+                db.execute("INSERT INTO seen_ids VALUES (?)", (id_digest,))
         except sqlite3.IntegrityError:
-            if not keys.id.startswith("title:"):
+            if not title_id:
                 return self._kept_as(keys.id), keys.id
             clash = True  # a title id: the same title, but maybe another work (another year)
         aliases, titles = keys.aliases(), _title_keys(keys)
