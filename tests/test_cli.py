@@ -91,7 +91,7 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
         (["build", "--jobs", "0"], "Error: --jobs must be 1 or more, not 0"),
         (
             ["build", "--graph-format", "gexg"],
-            "Error: unknown graph format 'gexg' (did you mean 'gexf'?); choose from graphml, gexf, json, csv",
+            "Error: unknown graph format 'gexg' (did you mean 'gexf'?); choose from graphml, gexf, json, csv, vosviewer, cyjs",
         ),
         (["explain"], "Error: give either --text TEXT, or --id ID with the input files holding that paper"),
         (

@@ -33,9 +33,19 @@ from taxonomy.stats import CorpusStats
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 GOLDEN = FIXTURES / "golden"
 UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
-ALL_FILES = ["concepts.graphml", "concepts.gexf", "concepts.json", "concepts-nodes.csv", "concepts-edges.csv"]
+ALL_FILES = [
+    "concepts.graphml",
+    "concepts.gexf",
+    "concepts.json",
+    "concepts-nodes.csv",
+    "concepts-edges.csv",
+    "concepts.cyjs",
+    "concepts-vosviewer-map.txt",
+    "concepts-vosviewer-network.txt",
+]
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
-GEXF = "{http://gexf.net/1.3}"
+GEXF = "{http://www.gexf.net/1.2draft}"
+VIZ = "{http://www.gexf.net/1.2draft/viz}"
 
 
 def fixture_graph() -> nx.MultiDiGraph:
@@ -112,7 +122,7 @@ def test_write_graph_returns_the_files_in_the_order_asked(graph: nx.MultiDiGraph
 def test_same_graph_same_bytes_whatever_the_insertion_order(
     graph: nx.MultiDiGraph, written: Path, tmp_path: Path
 ) -> None:
-    shuffled = nx.MultiDiGraph()
+    shuffled = type(graph)()
     shuffled.graph.update(dict(reversed(list(graph.graph.items()))))
     shuffled.add_nodes_from(
         (n, dict(reversed(list(d.items())))) for n, d in reversed(list(graph.nodes(data=True)))
@@ -152,7 +162,7 @@ def test_graphml_reads_in_igraph_with_the_same_counts_and_attributes(
     graph: nx.MultiDiGraph, written: Path
 ) -> None:
     ig = read_igraph(written / "concepts.graphml")
-    assert ig.is_directed()
+    assert not ig.is_directed()
     assert (ig.vcount(), ig.ecount()) == (graph.number_of_nodes(), graph.number_of_edges()) == (10, 28)
     assert ig.vs["name"] == list(graph)
     for vertex in ig.vs:
@@ -200,6 +210,9 @@ def test_gexf_round_trips_through_networkx_with_time_spells(graph: nx.MultiDiGra
     for data in expected.values():
         if "first_year" in data:
             data.update(start=float(data["first_year"]), end=float(data["last_year"]))
+        x, y, size, color = (data.pop(k) for k in ("x", "y", "size", "color"))
+        rgb = {"r": int(color[1:3], 16), "g": int(color[3:5], 16), "b": int(color[5:7], 16), "a": 1.0}
+        data["viz"] = {"color": rgb, "size": size, "position": {"x": x, "y": y, "z": 0.0}}
     assert typed(nodes(back)) == typed(expected)
     assert typed(edges(back)) == typed(edges(graph))
 
@@ -222,8 +235,9 @@ def test_gexf_is_static_when_no_year_is_known(tmp_path: Path) -> None:
 
 def test_json_is_node_link_data_that_networkx_reads_back(graph: nx.MultiDiGraph, written: Path) -> None:
     data = json.loads((written / "concepts.json").read_text(encoding="utf-8"))
-    assert sorted(data) == ["directed", "edges", "graph", "multigraph", "nodes"]
-    back = nx.node_link_graph(data, edges="edges")
+    assert sorted(data) == ["directed", "edges", "graph", "links", "multigraph", "nodes"]
+    assert data["links"] == data["edges"]  # networkx before 3.6 reads "links" by default
+    back = nx.node_link_graph(data)
     assert typed(nodes(back)) == typed(nodes(graph))
     assert typed(edges(back)) == typed(edges(graph))
     assert back.graph == graph.graph
@@ -367,7 +381,7 @@ def test_an_unknown_format_is_refused_with_a_hint(graph: nx.MultiDiGraph, tmp_pa
         write_graph(graph, tmp_path, formats=("graphml", "gefx"))
     assert (
         str(error.value)
-        == "unknown graph format 'gefx' (did you mean 'gexf'?); choose from graphml, gexf, json, csv"
+        == "unknown graph format 'gefx' (did you mean 'gexf'?); choose from graphml, gexf, json, csv, vosviewer, cyjs"
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -382,3 +396,72 @@ def test_an_unwritable_folder_is_an_output_error(graph: nx.MultiDiGraph, tmp_pat
         OutputError, match=r"concepts.graphml: cannot be written \(.*\); choose another output folder"
     ):
         write_graph(graph, blocker / "deeper")
+
+
+# --- VOSviewer and Cytoscape.js ------------------------------------------------------------------
+
+VOS_COLUMNS = ["id", "label", "description", "x", "y", "cluster"]
+VOS_WEIGHTS = ["weight<Papers>", "weight<Links>", "weight<Total link strength>"]
+
+
+def test_vosviewer_map_file_has_the_columns_vosviewer_documents(graph: nx.MultiGraph, written: Path) -> None:
+    text = (written / "concepts-vosviewer-map.txt").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
+    assert rows[0] == VOS_COLUMNS + VOS_WEIGHTS
+    body = rows[1:]
+    assert len(body) == graph.number_of_nodes()
+    assert [int(r[0]) for r in body] == list(range(1, len(body) + 1))  # positive integer ids
+    by_label = {r[1]: r for r in body}
+    assert set(by_label) == {d["label"] for _, d in graph.nodes(data=True)}
+    for node, data in graph.nodes(data=True):
+        row = by_label[data["label"]]
+        assert row[2].startswith(node)
+        assert (float(row[3]), float(row[4])) == (data["x"], data["y"])
+        assert 1 <= int(row[5]) <= 1000 and int(row[5]) == data["cluster"]
+        assert int(row[6]) == data["papers"] and int(row[7]) >= 0 and int(row[8]) >= int(row[7])
+    # A label with a comma, semicolon or quote is quoted, as VOSviewer asks; no cell holds a tab.
+    assert all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_vosviewer_network_file_holds_each_pair_once_with_its_papers(
+    graph: nx.MultiGraph, written: Path
+) -> None:
+    lines = (written / "concepts-vosviewer-network.txt").read_text(encoding="utf-8").splitlines()
+    ids = {node: i for i, node in enumerate(sorted(graph), start=1)}
+    links = {}
+    for line in lines:
+        a, b, strength = line.split("\t")
+        assert int(a) < int(b) and (int(a), int(b)) not in links
+        links[int(a), int(b)] = int(strength)
+    for u, v, d in graph.edges(data=True):
+        if d["relation"] in ("co_occurs", "is_a") and d["count"]:
+            assert links[tuple(sorted((ids[u], ids[v])))] == d["count"]
+    assert sum(links.values()) == sum(
+        d["count"] for _, _, d in graph.edges(data=True) if d["relation"] in ("co_occurs", "is_a")
+    )
+
+
+def test_cyjs_is_cytoscape_elements_json(graph: nx.MultiGraph, written: Path) -> None:
+    data = json.loads((written / "concepts.cyjs").read_text(encoding="utf-8"))
+    assert data["format_version"] == "1.0" and data["data"] == graph.graph
+    nodes, edges = data["elements"]["nodes"], data["elements"]["edges"]
+    node_ids = [n["data"]["id"] for n in nodes]
+    assert node_ids == sorted(graph)
+    assert len(set(node_ids) | {e["data"]["id"] for e in edges}) == len(nodes) + len(edges)  # one id space
+    for node in nodes:
+        own = graph.nodes[node["data"]["id"]]
+        assert node["position"] == {"x": own["x"], "y": -own["y"] + 0.0}  # screen y points down
+        assert node["data"]["color"] == own["color"]
+    for item in edges:
+        e = item["data"]
+        assert e["source"] in graph and e["target"] in graph
+        if e["directed"]:
+            assert (e["source"], e["target"]) == (e["from"], e["to"])
+    assert len(edges) == graph.number_of_edges()
+
+
+def test_gexf_holds_viz_position_colour_and_size_on_every_node(written: Path) -> None:
+    root = ET.parse(written / "concepts.gexf").getroot()
+    for node in root.iter(f"{GEXF}node"):
+        assert node.find(f"{VIZ}position") is not None, node.get("id")
+        assert node.find(f"{VIZ}color") is not None and node.find(f"{VIZ}size") is not None

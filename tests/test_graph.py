@@ -6,6 +6,7 @@ The taxonomy is ``fixtures/graph/rules`` (read with the real loader) and the pap
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -18,7 +19,7 @@ import networkx as nx
 import pytest
 
 from taxonomy.errors import UsageError
-from taxonomy.export import _attr as xml_escape
+from taxonomy.export import xml_attr as xml_escape
 from taxonomy.graph import GraphLayout, PaperGraphSink, concept_graph
 from taxonomy.models import ConceptHit, Paper, TaggedPaper
 from taxonomy.rules import Taxonomy, load_rules
@@ -104,7 +105,11 @@ def test_a_family_no_paper_names_is_still_a_node(taxonomy: Taxonomy, papers: lis
 
 
 def test_concept_node_attributes(graph: nx.MultiDiGraph) -> None:
-    assert graph.nodes["mamba"] == {
+    mamba = dict(graph.nodes["mamba"])
+    place = {k: mamba.pop(k) for k in ("x", "y", "size", "color", "cluster")}
+    assert isinstance(place["x"], float) and isinstance(place["y"], float) and place["size"] > 4
+    assert place["color"].startswith("#") and place["cluster"] >= 1
+    assert mamba == {
         "description": "Selective state space model.",
         "family": "ssm",
         "first_year": 2021,
@@ -143,11 +148,15 @@ def test_is_a_edges_follow_every_parent_in_the_rules(graph: nx.MultiDiGraph) -> 
         "is_a:vision-mamba:mamba", "is_a:vision-mamba:vision-transformer", "is_a:vision-transformer:transformer",
     }  # fmt: skip
     assert edge(graph, "is_a:vision-mamba:mamba") == {
+        "count": graph.nodes["vision-mamba"]["papers"],  # papers naming both: the child's
         "directed": True,
+        "from": "vision-mamba",
         "id": "is_a:vision-mamba:mamba",
         "interaction": "is_a",
+        "label": "is a",
         "name": "vision-mamba (is_a) mamba",
         "relation": "is_a",
+        "to": "mamba",
         "weight": 1.0,
     }
 
@@ -155,12 +164,13 @@ def test_is_a_edges_follow_every_parent_in_the_rules(graph: nx.MultiDiGraph) -> 
 def test_co_occurs_has_count_association_and_jaccard(graph: nx.MultiDiGraph) -> None:
     # 6 papers; mamba in 3, vision-transformer in 2, both in 2
     assert edge(graph, "co_occurs:mamba:vision-transformer") == {
-        "association": 2.0,  # 2 * 6 / (3 * 2)
+        "association": 1.5,  # (2 + 1) / (3 * 2 / 6 + 1)
         "count": 2,
         "directed": False,
         "id": "co_occurs:mamba:vision-transformer",
         "interaction": "co_occurs",
         "jaccard": 0.666667,  # 2 / (3 + 2 - 2)
+        "label": "co-occurs with",
         "name": "mamba (co_occurs) vision-transformer",
         "relation": "co_occurs",
         "weight": 2.0,
@@ -191,16 +201,43 @@ def test_typed_relations_carry_counts_and_example_papers(graph: nx.MultiDiGraph)
 
 
 def test_any_relation_name_in_the_counts_becomes_an_edge(taxonomy: Taxonomy, stats: CorpusStats) -> None:
-    stats.relations[("builds_on", "vision-mamba", "mamba")] += 3
-    stats.relation_examples[("builds_on", "vision-mamba", "mamba")] = ["b", "a"]
+    stats.relations[("builds_on", "dit", "mamba")] += 3
+    stats.relation_examples[("builds_on", "dit", "mamba")] = ["b", "a"]
     graph = concept_graph(taxonomy, stats)
-    built = edge(graph, "builds_on:vision-mamba:mamba")
+    built = edge(graph, "builds_on:dit:mamba")
     assert (built["count"], built["examples"], built["interaction"], built["directed"]) == (
         3,
         "a; b",
         "builds_on",
         True,
     )
+    assert (built["from"], built["to"], built["label"]) == ("dit", "mamba", "builds on")
+
+
+def test_a_relation_to_an_ancestor_is_left_to_is_a(taxonomy: Taxonomy, stats: CorpusStats) -> None:
+    stats.relations[("builds_on", "vision-mamba", "mamba")] += 3  # "Mamba-based Vision Mamba"
+    stats.relations[("builds_on", "ssm", "mamba")] += 1
+    graph = concept_graph(taxonomy, stats)
+    assert relations(graph, "builds_on") == set()
+
+
+def test_symmetric_relations_are_undirected_and_directed_ones_carry_their_ends(
+    graph: nx.MultiGraph,
+) -> None:
+    assert not graph.is_directed()
+    for _, _, d in graph.edges(data=True):
+        assert d["directed"] == (d["relation"] not in ("co_occurs", "combined_with"))
+        assert ("from" in d and "to" in d) == d["directed"]
+        if d["directed"]:
+            assert d["id"] == f"{d['relation']}:{d['from']}:{d['to']}"
+
+
+def test_pairs_seen_once_have_a_modest_association(taxonomy: Taxonomy, stats: CorpusStats) -> None:
+    from taxonomy.graph.concepts import association
+
+    assert association(1, 1, 1, 3000) < 2.0  # lift would say 3,000
+    assert association(100, 100, 100, 100) == 1.0  # always together, but so is every paper: chance
+    assert association(50, 50, 50, 10_000) == pytest.approx(51 / 1.25)
 
 
 def test_min_count_prunes_weak_edges_but_keeps_is_a(
@@ -224,7 +261,7 @@ def test_every_edge_is_keyed_by_its_unique_id(graph: nx.MultiDiGraph) -> None:
     keys = [k for _, _, k in graph.edges(keys=True)]
     assert len(keys) == len(set(keys)) == graph.number_of_edges() == 28
     for u, v, k, d in graph.edges(keys=True, data=True):
-        assert k == d["id"] == f"{d['relation']}:{u}:{v}"
+        assert k == d["id"] and k in (f"{d['relation']}:{u}:{v}", f"{d['relation']}:{v}:{u}")
         assert d["interaction"] == d["relation"]
 
 
@@ -259,7 +296,31 @@ def test_counts_from_other_rules_are_refused(taxonomy: Taxonomy, stats: CorpusSt
     )
 
 
+def test_a_concept_outside_every_family_has_no_family_and_a_concept_level() -> None:
+    from taxonomy.graph import concept_attrs
+
+    bundled = load_rules()
+    peft = concept_attrs(bundled.concepts["parameter-efficient-finetuning"], bundled)
+    lora = concept_attrs(bundled.concepts["lora"], bundled)
+    assert "family" not in peft and "family" not in lora
+    assert (peft["kind"], peft["level"], lora["level"]) == ("concept", 1, 2)  # level 0 is for families
+    assert concept_attrs(bundled.concepts["ssm"], bundled)["level"] == 0
+
+
 # --- the paper graph ---------------------------------------------------------------------------
+
+
+def test_every_concept_of_the_paper_graph_is_in_the_concept_graph(
+    tmp_path: Path, taxonomy: Taxonomy, papers: list[TaggedPaper]
+) -> None:
+    # A paper that names a concept but no family is untagged: the counts leave it out, and so do its edges.
+    untagged = TaggedPaper(Paper(id="u1", title="S4 alone"), concepts=(ConceptHit("s4", 1, 1.0, "uses"),))
+    only = [untagged, *[tp for tp in papers if all(h.concept != "s4" for h in tp.concepts)]]
+    write_papers(tmp_path / "papers.graphml", taxonomy, only)
+    back = nx.read_graphml(tmp_path / "papers.graphml", force_multigraph=True)
+    concepts = concept_graph(taxonomy, collect(only, taxonomy))
+    assert {n.removeprefix("concept:") for n in back if n.startswith("concept:")} <= set(concepts)
+    assert back.degree("paper:u1") == 0
 
 
 def write_papers(
@@ -443,5 +504,6 @@ def test_a_score_that_cannot_be_exported_is_named() -> None:
     from taxonomy.graph.papers import _paper_record
 
     tp = TaggedPaper(Paper(id="p1", title="T"), concepts=(ConceptHit("c", 1, math.nan, "uses"),))
+    tp = dataclasses.replace(tp, families_mentioned=("f",))  # an untagged paper has no edges to check
     with pytest.raises(ValueError, match="only finite numbers can be exported"):
         _paper_record(tp)

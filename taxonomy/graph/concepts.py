@@ -1,4 +1,10 @@
-"""The concept graph: families and concepts with their counts, joined by is_a, co_occurs and typed relations."""
+"""The concept graph: families and concepts with their counts, joined by is_a, co_occurs and typed relations.
+
+The graph is undirected (a ``networkx.MultiGraph``), because ``co_occurs`` and ``combined_with`` are
+symmetric and every reader (networkx, igraph, Gephi, Cytoscape) then counts degree, PageRank and
+neighbours right. The directed relations (``is_a``, ``compared_with``, ``builds_on``) carry their
+direction in ``from`` and ``to``, ``directed`` = true, and every file writes them from ``from`` to ``to``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from taxonomy.errors import UsageError
-from taxonomy.export import Value, xml_safe
+from taxonomy.export import FROM, TO, Value, xml_safe
+from taxonomy.graph.layout import concept_map
 from taxonomy.rules import Concept, Taxonomy
 from taxonomy.stats import CorpusStats
 
@@ -17,6 +24,13 @@ if TYPE_CHECKING:
 SYMMETRIC_RELATIONS = frozenset({"co_occurs", "combined_with"})
 SEPARATOR = "; "
 _DIGITS = 6  # association strength and Jaccard are rounded, so files stay short and stable
+_LABELS = {
+    "is_a": "is a",
+    "co_occurs": "co-occurs with",
+    "compared_with": "compared with",
+    "combined_with": "combined with",
+    "builds_on": "builds on",
+}
 
 Attrs = dict[str, Value]
 Edge = tuple[str, str, Attrs]
@@ -28,8 +42,11 @@ def concept_graph(
     *,
     min_count: int = 1,
     all_concepts: bool = False,
-) -> nx.MultiDiGraph:
-    """The concept graph: families and concepts with counts, joined by is_a, co_occurs and typed relations."""
+) -> nx.MultiGraph:
+    """The concept graph: families and concepts with counts, joined by is_a, co_occurs and typed relations.
+
+    Nodes carry the map (``taxonomy.graph.layout``): ``x``, ``y``, ``size``, ``color``, ``cluster``.
+    """
     import networkx as nx  # here, so that writing the paper graph does not load networkx
 
     if min_count < 1:
@@ -40,49 +57,85 @@ def concept_graph(
         cid for cid, c in concepts.items() if c.is_family or all_concepts or stats.concept_papers[cid] > 0
     }
     years = _year_ranges(stats)
-    graph = nx.MultiDiGraph()
+    layout = concept_map(taxonomy, stats, all_concepts=all_concepts).by_id()
+    graph = nx.MultiGraph()
     graph.graph.update({"min_count": min_count, "papers": stats.papers, "rules_version": taxonomy.version})
     for cid in sorted(kept):
-        attrs = concept_attrs(concepts[cid])
+        attrs = concept_attrs(concepts[cid], taxonomy)
         attrs.update(papers=stats.concept_papers[cid], papers_primary=stats.concept_primary[cid])
         attrs["mentions"] = stats.concept_mentions[cid]
         if cid in years:
             attrs["first_year"], attrs["last_year"] = years[cid]
+        place = layout[cid]
+        attrs.update(x=place.x, y=place.y, size=place.size, color=place.color, cluster=place.cluster)
         graph.add_node(cid, **dict(sorted(attrs.items())))
     edges = [
-        *is_a_edges(taxonomy, kept),
+        *_counted(is_a_edges(taxonomy, kept), stats),
         *_cooccur_edges(stats, kept, min_count),
-        *_relation_edges(stats, kept, min_count),
+        *_relation_edges(taxonomy, stats, kept, min_count),
     ]
     for source, target, attrs in sorted(edges, key=lambda e: str(e[2]["id"])):
         graph.add_edge(source, target, key=attrs["id"], **dict(sorted(attrs.items())))
     return graph
 
 
-def concept_attrs(concept: Concept) -> Attrs:
-    """The attributes a concept node has in every graph: label, name, kind, family, level, description."""
-    return {
+def concept_attrs(concept: Concept, taxonomy: Taxonomy) -> Attrs:
+    """The attributes a concept node has in every graph: label, name, kind, family, level, description.
+
+    ``family`` is left out for a concept outside every family (PEFT, in-context learning), and its
+    ``level`` counts from 1 as for a concept below a family: level 0 is a family's alone.
+    """
+    attrs: Attrs = {
         "description": xml_safe(concept.description),
-        "family": SEPARATOR.join(concept.families),
         "kind": "family" if concept.is_family else "concept",
         "label": xml_safe(concept.label),
-        "level": concept.level,
+        "level": graph_level(taxonomy, concept.id),
         "name": concept.id,
     }
+    if concept.families:
+        attrs["family"] = SEPARATOR.join(concept.families)
+    return attrs
+
+
+def graph_level(taxonomy: Taxonomy, cid: str) -> int:
+    """0 for a family; 1 for a concept without parents; else 1 + the smallest level of its parents."""
+    concepts = taxonomy.concepts
+    seen: dict[str, int] = {}
+
+    def level(c: str) -> int:
+        if c not in seen:
+            concept = concepts[c]
+            if concept.is_family:
+                seen[c] = 0
+            else:
+                seen[c] = 1 + min((level(p) for p in concept.parents), default=0)
+        return seen[c]
+
+    return level(cid)
 
 
 def edge_attrs(
     relation: str, source: str, target: str, *, directed: bool = True, weight: float = 1.0
 ) -> Attrs:
-    """The attributes every edge has: id, relation, interaction (Cytoscape's name), name, weight."""
-    return {
+    """The attributes every edge has: id, relation, interaction (Cytoscape's name), name, label, weight;
+    and ``from``/``to`` on a directed relation."""
+    attrs: Attrs = {
         "directed": directed,
         "id": f"{relation}:{source}:{target}",
         "interaction": relation,
+        "label": _LABELS.get(relation, relation.replace("_", " ")),
         "name": f"{source} ({relation}) {target}",
         "relation": relation,
         "weight": weight,
     }
+    if directed:
+        attrs[FROM], attrs[TO] = source, target
+    return attrs
+
+
+def _counted(edges: list[Edge], stats: CorpusStats) -> list[Edge]:
+    """``is_a`` edges with ``count``: the papers naming both, which are the child's papers."""
+    return [(a, b, {**attrs, "count": stats.concept_papers[a]}) for a, b, attrs in edges]
 
 
 def is_a_edges(taxonomy: Taxonomy, kept: Iterable[str]) -> list[Edge]:
@@ -105,17 +158,30 @@ def _cooccur_edges(stats: CorpusStats, kept: set[str], min_count: int) -> list[E
         sa, sb = stats.concept_papers[a], stats.concept_papers[b]
         attrs = edge_attrs("co_occurs", a, b, directed=False, weight=float(count))
         attrs["count"] = count
-        attrs["association"] = round(count * n / (sa * sb), _DIGITS) if sa and sb else 0.0
+        attrs["association"] = round(association(count, sa, sb, n), _DIGITS)
         attrs["jaccard"] = round(count / (sa + sb - count), _DIGITS) if sa + sb > count else 0.0
         edges.append((a, b, attrs))
     return edges
 
 
-def _relation_edges(stats: CorpusStats, kept: set[str], min_count: int) -> list[Edge]:
+def association(count: int, papers_a: int, papers_b: int, papers: int) -> float:
+    """Observed over expected co-occurrence, one paper added to each: ``(c + 1) / (s_a * s_b / N + 1)``.
+
+    1 is chance, 2 twice as often as chance; the added paper keeps a pair seen once between two rare
+    concepts from reading as thousands of times chance (at most ``count + 1``).
+    """
+    expected = papers_a * papers_b / papers if papers else 0.0
+    return (count + 1) / (expected + 1)
+
+
+def _relation_edges(taxonomy: Taxonomy, stats: CorpusStats, kept: set[str], min_count: int) -> list[Edge]:
     edges = []
+    concepts = taxonomy.concepts
     for (relation, a, b), count in stats.relations.items():
-        if count < min_count or a not in kept or b not in kept:
+        if count < min_count or a not in kept or b not in kept or a == b:
             continue
+        if a in concepts[b].ancestors or b in concepts[a].ancestors:
+            continue  # "transformer-based ViT": a concept built on its own ancestor is what is_a says
         attrs = edge_attrs(relation, a, b, directed=relation not in SYMMETRIC_RELATIONS, weight=float(count))
         attrs["count"] = count
         examples = sorted(stats.relation_examples.get((relation, a, b), ()))

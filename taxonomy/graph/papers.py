@@ -15,10 +15,12 @@ from typing import IO, Any
 
 from taxonomy.digest import HashingWriter
 from taxonomy.errors import OutputError, UsageError
-from taxonomy.export import GRAPHML_FOOTER, GraphMLKeys, _attr, _text, xml_safe
+from taxonomy.export import GRAPHML_FOOTER, GraphMLKeys, xml_safe
+from taxonomy.export import xml_attr as _attr
+from taxonomy.export import xml_text as _text
 from taxonomy.graph.concepts import SEPARATOR, Attrs, concept_attrs, is_a_edges
 from taxonomy.ingest.dedupe import Seen
-from taxonomy.models import TaggedPaper
+from taxonomy.models import ConceptHit, TaggedPaper
 from taxonomy.rules import Taxonomy
 
 _PAPER_KEYS = GraphMLKeys(
@@ -111,7 +113,7 @@ class PaperGraphSink:
         nodes.write(node_xml.encode("utf-8"))
         if edges_xml:
             edges.write(edges_xml.encode("utf-8"))
-        for hit in tp.concepts:
+        for hit in tp.concepts if tp.tagged else ():
             if hit.concept not in self._concepts:
                 self._concepts.add(hit.concept)
                 self._concepts.update(concepts[hit.concept].ancestors)
@@ -168,7 +170,9 @@ class PaperGraphSink:
                 out.write(_PAPER_KEYS.header("papers", directed=True).encode("utf-8"))
                 for cid in sorted(self._concepts):
                     out.write(
-                        _PAPER_KEYS.node(f"concept:{cid}", concept_attrs(concepts[cid])).encode("utf-8")
+                        _PAPER_KEYS.node(
+                            f"concept:{cid}", concept_attrs(concepts[cid], self.taxonomy)
+                        ).encode("utf-8")
                     )
                 node_range = self._copy_papers(out, previous, nodes, "nodes")
                 for child, parent, attrs in is_a_edges(self.taxonomy, self._concepts):
@@ -219,6 +223,12 @@ def _previous(path: Path, base: GraphLayout | None) -> Iterator[IO[bytes] | None
         yield handle
 
 
+def _linked(tp: TaggedPaper) -> tuple[ConceptHit, ...]:
+    """The concepts a paper is linked to: none for an untagged paper (no family), which the concept
+    graph does not count either, so every concept here is a node of ``concepts.graphml`` too."""
+    return tp.concepts if tp.tagged else ()
+
+
 def _paper_record(tp: TaggedPaper) -> _Record:
     """A paper's node and edges as GraphML, written directly: the same bytes as ``_PAPER_KEYS.node``
     and ``.edge`` give (a test compares them), about three times faster, for graphs of millions of papers."""
@@ -241,7 +251,7 @@ def _paper_record(tp: TaggedPaper) -> _Record:
     lines += [f'      <data key="node_{key}">{value}</data>\n' for key, value in data]
     lines.append("    </node>\n")
     edges = []
-    for hit in sorted(tp.concepts, key=lambda h: h.concept):
+    for hit in sorted(_linked(tp), key=lambda h: h.concept):
         edge_id = f"{hit.role}:{paper.id}:{hit.concept}"
         role = _text(hit.role)
         edges.append(
@@ -273,7 +283,7 @@ def _checked_paper_record(tp: TaggedPaper) -> _Record:
     if paper.year is not None:
         attrs["year"] = paper.year
     edges = []
-    for hit in sorted(tp.concepts, key=lambda h: h.concept):
+    for hit in sorted(_linked(tp), key=lambda h: h.concept):
         target = f"concept:{hit.concept}"
         edge_id = f"{hit.role}:{paper.id}:{hit.concept}"
         edge: Attrs = {

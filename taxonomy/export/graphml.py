@@ -1,0 +1,101 @@
+"""GraphML 1.0: the one writer of both graphs, the concept graph and the streamed paper graph.
+
+Each attribute has a ``<key>`` with an ``attr.type`` of ``int``, ``double``, ``boolean`` or
+``string`` and an id such as ``node_label`` (never networkx's ``d3``, which Gephi takes for a yEd
+label). Graph attributes are left out: Gephi reports a ``for="graph"`` key as an error. All nodes
+come before all edges, as Cytoscape and Gephi need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from taxonomy.export.table import SCOPES, Table
+from taxonomy.export.values import Value, format_value, value_type, xml_attr, xml_text
+
+GRAPHML_FOOTER = "  </graph>\n</graphml>\n"
+
+
+@dataclass(frozen=True, slots=True)
+class GraphMLKeys:
+    """The typed GraphML keys of a document: (scope, attribute name) -> attr.type, with stable key ids."""
+
+    types: Mapping[tuple[str, str], str]
+    # The escaped key id of each (scope, name), computed once: a paper graph writes millions of <data>.
+    _ids: Mapping[tuple[str, str], str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ids", {key: xml_attr(self.key_id(*key)) for key in self.types})
+
+    def key_id(self, scope: str, name: str) -> str:
+        """``node_label``-style id; names that are not XML name tokens fall back to a numbered id."""
+        if re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+            return f"{scope}_{name}"
+        return f"{scope}{sorted(n for s, n in self.types if s == scope).index(name)}"
+
+    def header(self, graph_id: str, *, directed: bool) -> str:
+        """The XML declaration, the key declarations and the opening graph tag."""
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
+            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+            ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
+            ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+        ]
+        for scope, name in sorted(self.types, key=lambda k: (SCOPES.index(k[0]), k[1])):
+            lines.append(
+                f'  <key id="{xml_attr(self.key_id(scope, name))}" for="{scope}"'
+                f' attr.name="{xml_attr(name)}" attr.type="{self.types[scope, name]}"/>'
+            )
+        edgedefault = "directed" if directed else "undirected"
+        lines.append(f'  <graph id="{xml_attr(graph_id)}" edgedefault="{edgedefault}">')
+        return "\n".join(lines) + "\n"
+
+    def node(self, node_id: str, data: Mapping[str, Value]) -> str:
+        """One ``<node>`` element with its data, sorted by attribute name."""
+        return self._element(f'<node id="{xml_attr(node_id)}"', "node", node_id, data)
+
+    def edge(self, edge_id: str, source: str, target: str, data: Mapping[str, Value]) -> str:
+        """One ``<edge>`` element (its id as the XML ``id``) with its data, sorted by attribute name."""
+        head = f'<edge id="{xml_attr(edge_id)}" source="{xml_attr(source)}" target="{xml_attr(target)}"'
+        return self._element(head, "edge", edge_id, data)
+
+    def _element(self, head: str, scope: str, ident: str, data: Mapping[str, Value]) -> str:
+        body = self._data(scope, ident, data, "      ")
+        if not body:
+            return f"    {head}/>\n"
+        tag = head.split(" ", 1)[0][1:]
+        return "\n".join([f"    {head}>", *body, f"    </{tag}>"]) + "\n"
+
+    def _data(self, scope: str, ident: str, data: Mapping[str, Value], indent: str) -> list[str]:
+        lines = []
+        types, ids = self.types, self._ids
+        for name in sorted(data):
+            value = data[name]
+            declared = types.get((scope, name))
+            # Plain strings into string keys are most values: skip the general checks for them.
+            if declared != "string" or type(value) is not str:
+                where = f"{scope} '{ident}' attribute '{name}'"
+                if declared is None:
+                    raise ValueError(f"{where} has no declared GraphML key")
+                found = value_type(value, where)
+                if found != declared and (found, declared) != ("int", "double"):
+                    raise TypeError(f"{where} is {found}, but its key is declared {declared}")
+                value = format_value(value)
+            lines.append(f'{indent}<data key="{ids[scope, name]}">{xml_text(value)}</data>')
+        return lines
+
+
+def render_graphml(table: Table, stem: str) -> str:
+    """The whole GraphML document of a flattened graph (the edge id also as an ``id`` data key)."""
+    types = {key: kind for key, kind in table.types.items() if key[0] != "graph"}
+    if table.edges:
+        types["edge", "id"] = "string"
+    keys = GraphMLKeys(types)
+    parts = [keys.header(stem, directed=table.directed)]
+    parts.extend(keys.node(node, data) for node, data in table.nodes)
+    parts.extend(keys.edge(eid, u, v, {**data, "id": eid}) for eid, u, v, data in table.edges)
+    parts.append(GRAPHML_FOOTER)
+    return "".join(parts)

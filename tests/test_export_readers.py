@@ -1,0 +1,125 @@
+"""Every concept graph file reads in the newest and the oldest networkx ``pyproject.toml`` allows, and in igraph.
+
+The oldest is checked by running ``graph_readback.py`` with the Python named by
+``TAXONOMY_OLD_NETWORKX_PYTHON``: a venv holding only ``networkx==3.1`` (``.ci/run`` makes one; the
+test installs nothing itself). Without it the test is skipped, unless ``TAXONOMY_REQUIRE_OLD_NETWORKX=1``
+(set by CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import warnings
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import igraph
+import networkx as nx
+import pytest
+
+from taxonomy.export import GRAPH_FORMATS, write_graph
+from taxonomy.graph import concept_graph
+from taxonomy.models import ConceptHit, Paper, TaggedPaper
+from taxonomy.rules import load_rules
+from taxonomy.stats import CorpusStats
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "graph"
+OLD_PYTHON = os.environ.get("TAXONOMY_OLD_NETWORKX_PYTHON", "")
+OLD_REQUIRED = os.environ.get("TAXONOMY_REQUIRE_OLD_NETWORKX", "") not in ("", "0")
+FILES = ("concepts.graphml", "concepts.gexf", "concepts.json")
+
+
+def _readback() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("graph_readback", HERE / "graph_readback.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _graph() -> nx.MultiGraph:
+    taxonomy = load_rules(FIXTURES / "rules")
+    stats = CorpusStats()
+    for r in json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8")):
+        paper = Paper(id=r["id"], title=r["title"], date=r["date"])
+        hits = tuple(ConceptHit(*hit) for hit in r["concepts"])
+        stats.add(TaggedPaper(paper, (), hits, tuple(r["primary"]), tuple(r["mentioned"])), taxonomy)
+    return concept_graph(taxonomy, stats)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[nx.MultiGraph, Path]:
+    graph = _graph()
+    out = tmp_path_factory.mktemp("readers")
+    write_graph(graph, out, formats=GRAPH_FORMATS)
+    return graph, out
+
+
+def _expected(graph: nx.MultiGraph) -> dict[str, Any]:
+    labels = sorted(str(d["label"]) for _, d in graph.nodes(data=True))[:3]
+    counts = {
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "directed": False,
+        "unplaced": [],
+        "cooccurrence_undirected": True,
+        "labels": labels,
+    }
+    return {name: counts for name in FILES}
+
+
+def test_the_installed_networkx_reads_every_file(written: tuple[nx.MultiGraph, Path]) -> None:
+    graph, out = written
+    found = _readback().describe(out)
+    assert found.pop("networkx") == nx.__version__
+    assert found == _expected(graph)
+
+
+@pytest.mark.skipif(
+    not OLD_PYTHON and not OLD_REQUIRED,
+    reason="set TAXONOMY_OLD_NETWORKX_PYTHON to a Python with networkx 3.1",
+)
+def test_the_oldest_networkx_allowed_reads_every_file(written: tuple[nx.MultiGraph, Path]) -> None:
+    assert OLD_PYTHON, "TAXONOMY_REQUIRE_OLD_NETWORKX is set but TAXONOMY_OLD_NETWORKX_PYTHON is not"
+    graph, out = written
+    run = subprocess.run(
+        [OLD_PYTHON, str(HERE / "graph_readback.py"), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1"},
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    minimum = _pyproject_minimum()
+    assert found.pop("networkx") == minimum  # the venv holds the oldest version pyproject.toml allows
+    assert found == _expected(graph)
+
+
+def _pyproject_minimum() -> str:
+    text = (HERE.parent / "pyproject.toml").read_text(encoding="utf-8")
+    line = next(part for part in text.split('"') if part.startswith("networkx>="))
+    return line.removeprefix("networkx>=")
+
+
+def test_igraph_reads_the_graphml_undirected_with_cooccurrence_as_an_undirected_copy(
+    written: tuple[nx.MultiGraph, Path],
+) -> None:
+    graph, out = written
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Could not add edge ids")
+        ig = igraph.Graph.Read_GraphML(str(out / "concepts.graphml"))
+    assert not ig.is_directed()
+    assert (ig.vcount(), ig.ecount()) == (graph.number_of_nodes(), graph.number_of_edges())
+    co = ig.subgraph_edges(ig.es.select(relation="co_occurs"), delete_vertices=False)
+    pairs = sorted({tuple(sorted(e.tuple)) for e in co.es})
+    explicit = igraph.Graph(n=ig.vcount(), edges=pairs, directed=False)
+    assert co.degree() == explicit.degree()
+    assert co.pagerank() == pytest.approx(explicit.pagerank(), abs=1e-12)
+    assert all(isinstance(v, float) for v in ig.vs["x"])  # the layout comes through
+    assert set(ig.vs["color"]) <= {c for _, c in graph.nodes(data="color")}
