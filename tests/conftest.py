@@ -1,7 +1,8 @@
-"""Shared test helpers: fixture folders, the bundled rules compiled once, and the shared corpus."""
+"""Shared test helpers: fixture folders, the bundled rules compiled once, a Dask cluster, the shared corpus."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,17 @@ from taxonomy.tag import Tagger
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: Two small families (ssm, transformer) that tag about half of the bundled sample in every role:
+#: for tests of how runs are read, cached, resumed and written, which need tags but not the bundled rules.
+SMALL_RULES = FIXTURES / "tagging"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _matplotlib_loaded() -> None:
+    """Load matplotlib once, so the figure worker that each build forks from this process starts warm."""
+    from taxonomy.report import figures
+
+    figures.warm_up()
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +43,13 @@ def shared() -> Path:
     if not (SHARED / "corpus").is_dir():
         pytest.skip("../shared is not present")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a local Dask cluster of two worker processes, started once per test session."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address

@@ -1,4 +1,7 @@
-"""The tag cache: a rerun tags only what the cache lacks, and writes what a fresh run writes."""
+"""The tag cache: a rerun tags only what the cache lacks, and writes what a fresh run writes.
+
+Builds use the small rules of ``conftest.SMALL_RULES`` unless a test gives others.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ from taxonomy.cli import main
 from taxonomy.errors import InputError
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.pipeline import GraphOptions, TagOptions, TagResult, build, sample_corpus
-from taxonomy.rules import Taxonomy, default_rules_dir
+from taxonomy.rules import Taxonomy
 from taxonomy.tag import Tagger
+
+from .conftest import SMALL_RULES
 
 OUTPUTS = (
     "papers.jsonl",
@@ -53,6 +58,7 @@ def _write(path: Path, records: Sequence[dict[str, object]]) -> Path:
 
 
 def _build(corpus: Path, out: Path, cache: Path | None = None, **options: object) -> TagResult:
+    options.setdefault("rules_dir", SMALL_RULES)
     tag = TagOptions(inputs=(str(corpus),), out_dir=out, cache=cache, batch_size=8, **options)  # type: ignore[arg-type]
     result, _ = build(tag, GraphOptions(formats=("graphml",)))
     return result
@@ -115,7 +121,7 @@ def test_papers_that_moved_are_not_tagged_but_name_their_new_place(
 
 def test_a_rules_change_tags_everything_again(tmp_path: Path, tag_calls: list[int]) -> None:
     rules, cache = tmp_path / "rules", tmp_path / "tags.sqlite"
-    shutil.copytree(default_rules_dir(), rules)
+    shutil.copytree(SMALL_RULES, rules)
     corpus = _write(tmp_path / "corpus.jsonl", _records())
     _build(corpus, tmp_path / "first", cache, rules_dir=rules)
     with (rules / "ssm.yaml").open("a", encoding="utf-8") as handle:
@@ -171,15 +177,11 @@ def test_cache_with_two_jobs(tmp_path: Path) -> None:
     _same_outputs(tmp_path / "all-cached", tmp_path / "fresh")
 
 
-def test_cache_with_the_dask_engine(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("dask.distributed")
+def test_cache_with_the_dask_engine(tmp_path: Path, dask_scheduler: str) -> None:
     records, cache = _records(), tmp_path / "tags.sqlite"
     _build(_write(tmp_path / "old.jsonl", records[:20]), tmp_path / "old", cache)
     corpus = _write(tmp_path / "new.jsonl", records)
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        result = _build(corpus, tmp_path / "dask", cache, engine="dask", scheduler=cluster.scheduler_address)
+    result = _build(corpus, tmp_path / "dask", cache, engine="dask", scheduler=dask_scheduler)
     assert result.cached == 20
     _build(corpus, tmp_path / "fresh")
     _same_outputs(tmp_path / "dask", tmp_path / "fresh")
@@ -190,7 +192,8 @@ def test_cache_with_the_dask_engine(tmp_path: Path) -> None:
 
 def _cli_error(capsys: pytest.CaptureFixture[str], tmp_path: Path, cache: Path) -> str:
     corpus = _write(tmp_path / "corpus.jsonl", _records()[:3])
-    assert main(["tag", str(corpus), "-o", str(tmp_path / "out"), "--cache", str(cache)]) == 1
+    rules = ["--rules", str(SMALL_RULES)]
+    assert main(["tag", str(corpus), "-o", str(tmp_path / "out"), "--cache", str(cache), *rules]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err  # one line, no traceback
     return err.strip()
@@ -267,12 +270,13 @@ def test_a_truncated_cache(tmp_path: Path, taxonomy: Taxonomy) -> None:
 
 def test_the_cli_takes_cache_on_build_and_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache = tmp_path / "tags.sqlite"
-    assert main(["build", "-o", str(tmp_path / "a"), "--cache", str(cache)]) == 0
+    rules = ["--rules", str(SMALL_RULES)]
+    assert main(["build", "-o", str(tmp_path / "a"), "--cache", str(cache), *rules]) == 0
     assert (
         capsys.readouterr().out.splitlines()[-1]
         == f"Cache {cache}: 0 papers taken from it, 36 tagged and stored."
     )
-    assert main(["tag", str(sample_corpus()), "-o", str(tmp_path / "b"), "--cache", str(cache)]) == 0
+    assert main(["tag", str(sample_corpus()), "-o", str(tmp_path / "b"), "--cache", str(cache), *rules]) == 0
     assert (
         capsys.readouterr().out.splitlines()[-1]
         == f"Cache {cache}: 36 papers taken from it, 0 tagged and stored."

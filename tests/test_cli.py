@@ -13,7 +13,7 @@ import pytest
 from taxonomy.cli import main
 from taxonomy.pipeline import sample_corpus
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SMALL_RULES
 
 COMMANDS = [
     ["build"],
@@ -63,7 +63,7 @@ def test_build_on_the_sample_writes_every_output(built: Path) -> None:
 
 
 def test_build_prints_what_it_did(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "build", str(sample_corpus()), "-o", str(tmp_path))
+    code, out, err = run(capsys, "build", str(sample_corpus()), "-o", str(tmp_path), "--rules", str(SMALL_RULES))
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "Read 36 records: 36 papers, 0 rejected, 0 duplicates."
     assert out.splitlines()[2].startswith(f"Wrote {tmp_path}/: concepts.graphml, figures/")
@@ -180,7 +180,8 @@ def test_graph_and_report_from_papers_jsonl(
 
 def test_jobs_give_identical_outputs(tmp_path: Path) -> None:
     for jobs in ("1", "2"):
-        assert main(["build", "-o", str(tmp_path / jobs), "--jobs", jobs, "--batch-size", "5"]) == 0
+        options = ["--jobs", jobs, "--batch-size", "5", "--rules", str(SMALL_RULES)]
+        assert main(["build", "-o", str(tmp_path / jobs), *options]) == 0
     for name in OUTPUTS:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 

@@ -8,32 +8,18 @@ import pytest
 
 from taxonomy.cli import main
 
-distributed = pytest.importorskip("dask.distributed")
+from .conftest import SMALL_RULES
+
+pytest.importorskip("dask.distributed")
 
 OUTPUTS = ["papers.jsonl", "summary.json", "concepts.graphml", "papers.graphml", "report.md", "report.html"]
 
 
-def test_local_cluster_of_two_workers_matches_local_run(tmp_path: Path) -> None:
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        assert (
-            main(
-                [
-                    "build",
-                    "-o",
-                    str(tmp_path / "dask"),
-                    "--engine",
-                    "dask",
-                    "--scheduler",
-                    cluster.scheduler_address,
-                    "--batch-size",
-                    "4",
-                ]
-            )
-            == 0
-        )
-    assert main(["build", "-o", str(tmp_path / "local")]) == 0
+def test_local_cluster_of_two_workers_matches_local_run(tmp_path: Path, dask_scheduler: str) -> None:
+    rules = ["--rules", str(SMALL_RULES)]
+    dask = ["--engine", "dask", "--scheduler", dask_scheduler, "--batch-size", "4"]
+    assert main(["build", "-o", str(tmp_path / "dask"), *dask, *rules]) == 0
+    assert main(["build", "-o", str(tmp_path / "local"), *rules]) == 0
     for name in OUTPUTS:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
 

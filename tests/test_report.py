@@ -608,6 +608,10 @@ def orjson_roundtrip(data: dict[str, object]) -> dict[str, object]:
 def test_build_compares_with_the_previous_run_in_its_folder(tmp_path: Path) -> None:
     from taxonomy.cli import main
 
+    from .conftest import SMALL_RULES
+
+    rules = ["--rules", str(SMALL_RULES)]
+
     sample = (
         (ROOT / "taxonomy" / "data" / "sample-papers.jsonl")
         .read_text(encoding="utf-8")
@@ -617,15 +621,15 @@ def test_build_compares_with_the_previous_run_in_its_folder(tmp_path: Path) -> N
     small.write_text("".join(sample[:20]), encoding="utf-8")
     full.write_text("".join(sample), encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["build", str(small), "-o", str(out), "--no-paper-graph"]) == 0
+    assert main(["build", str(small), "-o", str(out), "--no-paper-graph", *rules]) == 0
     assert "Since the last run" not in (out / "report.md").read_text(encoding="utf-8")
-    assert main(["build", str(full), "-o", str(out), "--no-paper-graph"]) == 0
+    assert main(["build", str(full), "-o", str(out), "--no-paper-graph", *rules]) == 0
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert f"{len(sample)} papers now, 20 in the previous run (+{len(sample) - 20})" in markdown
     # 'report' in the run's own folder has nothing to compare with; --previous names a summary.
-    assert main(["report", str(out / "papers.jsonl")]) == 0
+    assert main(["report", str(out / "papers.jsonl"), *rules]) == 0
     assert "Since the last run" not in (out / "report.md").read_text(encoding="utf-8")
     other = tmp_path / "other"
-    assert main(["build", str(small), "-o", str(other), "--no-paper-graph"]) == 0
-    assert main(["report", str(out / "papers.jsonl"), "--previous", str(other / "summary.json")]) == 0
+    assert main(["build", str(small), "-o", str(other), "--no-paper-graph", *rules]) == 0
+    assert main(["report", str(out / "papers.jsonl"), "--previous", str(other / "summary.json"), *rules]) == 0
     assert "20 in the previous run" in (out / "report.md").read_text(encoding="utf-8")

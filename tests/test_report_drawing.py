@@ -14,6 +14,7 @@ import pytest
 from taxonomy.report import render_report
 from taxonomy.report.drawing import FigureWorkers
 
+from .conftest import SMALL_RULES
 from .test_report import corpus
 
 pytestmark = pytest.mark.skipif(
@@ -57,7 +58,7 @@ def test_build_leaves_matplotlib_to_the_workers(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from taxonomy.cli import main\n"
-        f"code = main(['build', '-o', {str(tmp_path)!r}, '--no-progress'])\n"
+        f"code = main(['build', '-o', {str(tmp_path)!r}, '--no-progress', '--rules', {str(SMALL_RULES)!r}])\n"
         "print(code, 'matplotlib' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -71,9 +72,10 @@ def test_ctrl_c_during_a_build_is_one_line_from_every_process(tmp_path: Path, jo
     # workers must leave it to the parent, which says "Interrupted." and exits with status 130.
     corpus = tmp_path / "corpus.jsonl"
     record = '{{"id": "p{0}", "title": "Paper {0} on graphs", "abstract": "We study a model {0} with a transformer and an LSTM. "}}\n'
-    corpus.write_text("".join(record.format(i) for i in range(200_000)), encoding="utf-8")
+    corpus.write_text("".join(record.format(i) for i in range(50_000)), encoding="utf-8")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "taxonomy", "build", str(corpus), "-o", str(out), "--jobs", jobs]
+    command += ["--rules", str(SMALL_RULES)]
     process = subprocess.Popen(
         [*command, "--no-progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True
     )

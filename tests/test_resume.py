@@ -1,7 +1,9 @@
 """Resuming from the last run: inputs that only grew are read from where that run stopped.
 
 Every test compares every output file with a fresh build of the same inputs (into a folder holding
-the first run's summary.json, so both reports have the same "since the last run" section).
+the first run's summary.json, so both reports have the same "since the last run" section). Builds
+use the small rules of ``conftest.SMALL_RULES`` unless a test gives others: resuming does not
+depend on which rules tag.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from taxonomy.cli import main
 from taxonomy.ingest.shapes import MappingReader
 from taxonomy.models import Paper, Reject
 from taxonomy.pipeline import GraphOptions, TagOptions, TagResult, build, sample_corpus
-from taxonomy.rules import default_rules_dir
+from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats, collect
 from taxonomy.tag import Tagger
+
+from .conftest import SMALL_RULES
 
 Record = dict[str, object]
 
@@ -59,6 +63,7 @@ def _append(path: Path, records: Sequence[Record]) -> None:
 
 
 def _build(inputs: Sequence[Path], out: Path, cache: Path | None = None, **options: object) -> TagResult:
+    options.setdefault("rules_dir", SMALL_RULES)
     tag = TagOptions(
         inputs=tuple(str(p) for p in inputs),
         out_dir=out,
@@ -201,15 +206,11 @@ def test_two_jobs_resume_to_the_same_files(tmp_path: Path) -> None:
     _same_as_fresh(tmp_path, [corpus], out, previous)
 
 
-def test_the_dask_engine_resumes_to_the_same_files(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("dask.distributed")
+def test_the_dask_engine_resumes_to_the_same_files(tmp_path: Path, dask_scheduler: str) -> None:
     records = _records()
     corpus, out, cache, previous = _first_run(tmp_path, records[:20])
     _append(corpus, records[20:])
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
-        result = _build([corpus], out, cache, engine="dask", scheduler=cluster.scheduler_address)
+    result = _build([corpus], out, cache, engine="dask", scheduler=dask_scheduler)
     assert result.resumed == 20
     _same_as_fresh(tmp_path, [corpus], out, previous)
 
@@ -221,7 +222,7 @@ def test_tag_resumes_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         tmp_path / "out",
         tmp_path / "c.sqlite",
     )
-    args = ["tag", str(corpus), "-o", str(out), "--cache", str(cache)]
+    args = ["tag", str(corpus), "-o", str(out), "--cache", str(cache), "--rules", str(SMALL_RULES)]
     assert main(args) == 0
     _append(corpus, records[30:])
     capsys.readouterr()
@@ -230,7 +231,7 @@ def test_tag_resumes_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         f"Cache {cache}: resumed after the 30 papers of the last run; 6 new: 0 taken from it, 6 tagged and stored."
     )
     fresh = tmp_path / "fresh"
-    assert main(["tag", str(corpus), "-o", str(fresh)]) == 0
+    assert main(["tag", str(corpus), "-o", str(fresh), "--rules", str(SMALL_RULES)]) == 0
     for name in ("papers.jsonl", "rejects.jsonl", "summary.json"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
 
@@ -324,7 +325,7 @@ def test_another_option_reads_everything_again(
 
 def test_a_rules_change_reads_everything_again(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), rules)
+    shutil.copytree(SMALL_RULES, rules)
     records = _records()
     corpus, out, cache, previous = _first_run(tmp_path, records[:20], rules_dir=rules)
     with (rules / "ssm.yaml").open("a", encoding="utf-8") as handle:
@@ -446,7 +447,7 @@ def test_the_cli_says_why_it_read_everything_again(
     corpus, out, cache, _ = _first_run(tmp_path, records[:20])
     _edit_first_byte(tmp_path)
     capsys.readouterr()
-    assert main(["build", str(corpus), "-o", str(out), "--cache", str(cache)]) == 0
+    assert main(["build", str(corpus), "-o", str(out), "--cache", str(cache), "--rules", str(SMALL_RULES)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2:] == [
         f"Cache {cache}: every input read again: {corpus} changed (not only appended to).",
@@ -457,12 +458,10 @@ def test_the_cli_says_why_it_read_everything_again(
 # -- the statistics as JSON --------------------------------------------------------------------------
 
 
-def test_statistics_read_back_from_json_are_the_same_and_go_on_the_same(tmp_path: Path) -> None:
-    from taxonomy.rules import load_rules
-    from taxonomy.tag import Tagger
-
-    taxonomy = load_rules()
-    papers = Tagger(taxonomy).tag_batch(
+def test_statistics_read_back_from_json_are_the_same_and_go_on_the_same(
+    taxonomy: Taxonomy, tagger: Tagger
+) -> None:
+    papers = tagger.tag_batch(
         [
             Paper(id=str(r["id"]), title=str(r["title"]), abstract=str(r.get("abstract", "")))
             for r in _records()
