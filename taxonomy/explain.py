@@ -5,6 +5,7 @@ from __future__ import annotations
 from taxonomy.models import TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag import contributions, decayed
+from taxonomy.tag.decide import involved
 
 
 def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
@@ -42,22 +43,29 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         f"  the n-th strongest mention of a family counts {scoring.repeat_decay:g}^(n-1) of its weight):"
     )
     scores = contributions(taxonomy, tp.mentions)
-    top = max((decayed((w for w, _ in e), scoring.repeat_decay) for e in scores.values()), default=0.0)
-    for family in sorted(scores, key=lambda f: -decayed((w for w, _ in scores[f]), scoring.repeat_decay)):
-        entries = scores[family]
-        total = decayed((w for w, _ in entries), scoring.repeat_decay)
+    totals = {f: decayed((w for w, _ in e), scoring.repeat_decay) for f, e in scores.items()}
+    top = max(totals.values(), default=0.0)
+    threshold = max(scoring.min_score, scoring.min_share * top)
+    # With mentions_alone off, a family named only in passing does not reach the minimum.
+    passing = {
+        f for f, e in scores.items() if not scoring.mentions_alone and not any(involved(m) for _, m in e)
+    }
+    reached = [f for f, total in totals.items() if total >= threshold and f not in passing]
+    for family in sorted(scores, key=lambda f: -totals[f]):
+        entries, total = scores[family], totals[family]
         parts = " + ".join(
             f"{w:g}*{scoring.repeat_decay:g}^{i}" if i else f"{w:g}" for i, (w, _) in enumerate(entries)
         )
         verdict = "primary" if family in tp.families_primary else "mentioned"
+        if family in passing and total >= threshold:
+            verdict += " (named only in passing: it does not reach the minimum)"
         lines.append(f"  {family:<12} {total:7.3f} = {parts}  -> {verdict}")
     lines.append("")
-    threshold = max(scoring.min_score, scoring.min_share * top)
     rule = (
         f"Primary: score >= {scoring.min_score:g} and >= {scoring.min_share:g} x the top score {top:g} "
         f"(so >= {threshold:g})"
     )
-    if scoring.fallback and 0 < top < scoring.min_score:
+    if scoring.fallback and top > 0 and not reached:
         rule += f"; none reaches {scoring.min_score:g}, so the top-scoring family"
     lines.append(f"{rule}: {', '.join(tp.families_primary) or 'none'}")
     lines.append(f"Mentioned: {', '.join(tp.families_mentioned)}")

@@ -124,6 +124,44 @@ def test_a_cue_reaches_along_a_list_only(small: Tagger, text: str, roles: dict[s
     assert {m.concept: m.role for m in small.find(text)} == roles
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "cue"),
+    [
+        # A comparison governs the "uses" cue that makes the compared name a modifier ...
+        ("Our model is competitive with Transformer-based models.", "transformer", "competitive with"),
+        # ... or the verb right after it.
+        ("We get there without the need to train a Transformer.", "transformer", "without"),
+        # Along a list, a comparison reaches past its window to the last item.
+        (
+            "Ours is faster than S4, Mamba, Vision Transformers, graph attention networks and Transformers.",
+            "transformer",
+            "than",
+        ),
+        # A list's items may carry a plain word before the join.
+        ("Ours is faster than S4 models and Transformers.", "transformer", "than"),
+    ],
+)
+def test_a_comparison_reaches_what_it_compares_with(small: Tagger, text: str, concept: str, cue: str) -> None:
+    mention = next(m for m in small.find(text) if m.concept == concept)
+    assert (mention.role, mention.cue) == ("compares", cue)
+
+
+def test_a_comparison_far_from_the_name_leaves_its_uses_cue_alone(small: Tagger) -> None:
+    (m,) = small.find("Unlike prior systems, we use Transformer-based encoders.")
+    assert m.role == "uses"
+
+
+def test_a_family_named_only_in_passing_needs_the_fallback(small: Tagger) -> None:
+    background = "Transformers are popular. Transformers are large. Transformers are slow. Transformers win."
+    # Named four times, never in a sentence about the authors' work: background, not the subject ...
+    tp = small.tag(Paper(id="p", title="Speech at scale", abstract=background + " We use S4 layers."))
+    assert tp.families_primary == ("ssm",)
+    assert tp.families_mentioned == ("ssm", "transformer")
+    # ... unless nothing else is named: then the fallback takes it.
+    tp = small.tag(Paper(id="p", title="Speech at scale", abstract=background))
+    assert tp.families_primary == ("transformer",)
+
+
 def test_uses_and_proposes_need_a_sentence_about_the_authors_work(small: Tagger) -> None:
     tp = small.tag(
         Paper(

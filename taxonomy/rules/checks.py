@@ -273,6 +273,7 @@ def parse_scoring(doc: Mapping[str, Any]) -> Scoring:
         min_score=float(doc["primary"]["min_score"]),
         min_share=float(doc["primary"]["min_share"]),
         fallback=bool(doc["primary"].get("fallback", True)),
+        mentions_alone=bool(doc["primary"].get("mentions_alone", True)),
     )
 
 

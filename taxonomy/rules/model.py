@@ -70,6 +70,7 @@ class Scoring:
     min_score: float
     min_share: float
     fallback: bool = True  # no family reaches min_score: the strongest one is primary
+    mentions_alone: bool = True  # a family only mentioned in passing may reach min_score
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,13 +41,21 @@ def primary_families(
 ) -> tuple[str, ...]:
     """Families whose score reaches ``min_score`` and ``min_share`` of the top score.
 
+    With ``mentions_alone`` off, a family named only in passing (abstract mentions, none in a
+    sentence about the authors' work) does not reach ``min_score`` however often it is named.
     When none does, the top-scoring family is primary (a paper is more likely about what it names,
     if only once, than about nothing). Between equal scores, a family named only as what another
     name builds on ("Transformer-based language models") yields to the one it describes; families
     still equal are examples in passing ("generative models like GANs and VAEs"), and none is chosen.
     """
     top = max(family_scores.values(), default=0.0)
-    chosen = [f for f, s in family_scores.items() if s >= scoring.min_score and s >= scoring.min_share * top]
+    chosen = [
+        f
+        for f, s in family_scores.items()
+        if s >= scoring.min_score
+        and s >= scoring.min_share * top
+        and (scoring.mentions_alone or any(involved(m) for _, m in entries[f]))
+    ]
     if not chosen and scoring.fallback and top > 0:
         named = {f: [m for w, m in entries[f] if w > 0 and not listed(m)] for f in family_scores}
         chosen = [f for f, s in family_scores.items() if s == top and named[f]]
@@ -56,6 +64,11 @@ def primary_families(
         if len(chosen) > 1:
             chosen = []  # "generative models like GANs and VAEs": examples, not the subject
     return tuple(sorted(chosen))
+
+
+def involved(mention: Mention) -> bool:
+    """The mention says the paper involves the concept: in the title, or used or proposed."""
+    return mention.field == "title" or mention.role in ("proposes", "uses")
 
 
 # Where the stretch of a sentence that may hold a list begins or ends.

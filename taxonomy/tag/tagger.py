@@ -49,6 +49,10 @@ _OWN_NAME = re.compile(
 )
 #: The most words a ``*`` slot of an alias stands for ("mixture of * experts").
 SLOT_WORDS = 3
+#: The most words between a comparison and a name (or a verb) it governs.
+SCOPE_WORDS = 3
+#: The most plain words between two items of a list ("CNN models and Transformers").
+LIST_WORDS = 2
 #: Words a slot never holds: they join phrases rather than name a kind ("graph and sequence models").
 _SLOT_STOP = frozenset(
     [
@@ -418,8 +422,26 @@ class Tagger:
         return i
 
     def _role(self, doc: Doc, m: Match, sentence: Sentence, field: FieldName) -> Cue | None:
-        """The nearest cue in reach within the mention's sentence, which sets its role."""
-        best: tuple[int, int, Cue] | None = None
+        """The nearest cue in reach within the mention's sentence, which sets its role.
+
+        A comparison in reach outranks a nearer ``uses`` cue it governs: in "competitive with
+        Transformer-based models" and "without the need to train a CNN" the name is compared with.
+        """
+        reach = self._cues_in_reach(doc, m, sentence, field)
+        if not reach:
+            return None
+        best = min(reach, key=lambda r: r[:2])[2]
+        if best.role == "uses":
+            for gap, _, cue in sorted(reach, key=lambda r: r[:2]):
+                if cue.role == "compares" and _scopes_over(cue, gap, best):
+                    return cue
+        return best
+
+    def _cues_in_reach(
+        self, doc: Doc, m: Match, sentence: Sentence, field: FieldName
+    ) -> list[tuple[int, int, Cue]]:
+        """The cues that may set the mention's role, each with its distance and priority."""
+        out = []
         for cue in sentence.cues:
             if cue.end > m.start and cue.start < m.end:
                 continue  # the cue overlaps the name itself
@@ -433,10 +455,8 @@ class Tagger:
                 if cue.end > m.start:
                     continue
                 gap, lo, hi = m.start - cue.end, cue.end, m.start
-            if gap > (self._after_window if cue.after else self._window):
-                continue
-            rank = (gap, _CUE_PRIORITY[cue.role])
-            if best is not None and rank >= best[:2]:
+            window = self._after_window if cue.after else self._window
+            if gap > window and (cue.after or not self._listed_from(cue, m, sentence, window)):
                 continue
             if any(doc[i].lower_ in self._barriers for i in range(lo, hi)):
                 continue
@@ -444,8 +464,16 @@ class Tagger:
                 continue  # "Vision Transformer: an alternative to attention" is about the ViT
             if not self._reaches(doc, cue, m, sentence, lo, hi):
                 continue
-            best = (*rank, cue)
-        return None if best is None else best[2]
+            out.append((gap, _CUE_PRIORITY[cue.role], cue))
+        return out
+
+    @staticmethod
+    def _listed_from(cue: Cue, m: Match, sentence: Sentence, window: int) -> bool:
+        """A cue reaches beyond its window along a list that starts within it: in "than CNNs,
+        RNNs, LSTMs, GRUs and Transformers" every item is compared with (``_reaches`` checks the list)."""
+        return any(
+            x.start >= cue.end and x.start - cue.end <= window and x.end <= m.start for x in sentence.matches
+        )
 
     def _head(self, doc: Doc, m: Match, cue: Cue, sentence: Sentence) -> str:
         """For a builds-on cue, the concept named right next to it that builds on ``m``."""
@@ -481,9 +509,34 @@ class Tagger:
         for a, b in itertools.pairwise(chain):
             if a.end > b.start:
                 continue
-            if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
+            if not self._list_gap(doc, a.end, b.start, joins):
                 return False
         return True
+
+    @staticmethod
+    def _list_gap(doc: Doc, lo: int, hi: int, joins: frozenset[str]) -> bool:
+        """Tokens between two items of a list: joins, and at most ``LIST_WORDS`` plain words before
+        a join ("than CNN models and Transformer architectures")."""
+        gap = [doc[i] for i in range(lo, hi)]
+        if all(t.lower_ in joins for t in gap):
+            return True
+        plain = [t for t in gap if t.lower_ not in joins]
+        return (
+            len(plain) <= LIST_WORDS
+            and gap[-1].lower_ in joins
+            and all(t.is_alpha and t.is_lower and t.lower_ not in _SLOT_STOP for t in plain)
+        )
+
+
+def _scopes_over(compares: Cue, gap: int, uses: Cue) -> bool:
+    """A comparison ``gap`` tokens before a name governs a ``uses`` cue: one that makes the name a
+    modifier ("competitive with Transformer-based models"), or a verb right after the comparison
+    ("without the need to train a CNN")."""
+    if compares.after:
+        return False
+    if uses.after:
+        return gap <= SCOPE_WORDS
+    return 0 <= uses.start - compares.end <= SCOPE_WORDS
 
 
 def _slotted(
