@@ -21,9 +21,17 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         lines.append("No concept of the rules is named in this text, so it has no family.")
         return "\n".join(lines)
     lines.append("Mentions:")
+    evaluation = {p.lower() for p in taxonomy.cues.evaluation}
+    workload_cues = {
+        p.lower() for p, role in taxonomy.cues.before + taxonomy.cues.after if role == "mentions"
+    }
     for m in tp.mentions:
         if not m.cue:
             cue = " (no cue in reach)"
+        elif m.role == "mentions" and m.cue.lower() in workload_cues:
+            cue = f" (cue '{m.cue}': a task or a workload)"
+        elif m.role == "mentions" and m.cue.lower() in evaluation:
+            cue = f" (a workload: the sentence reports experiments ('{m.cue}') on several families' models)"
         elif m.role == "mentions":
             cue = f" (cue '{m.cue}' not counted: the sentence is about other work)"
         else:

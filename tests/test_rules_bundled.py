@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
 from taxonomy.ruletests import run_rule_tests
 from taxonomy.tag import Tagger
@@ -62,3 +63,22 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
         if " ".join(text.lower().split()).rstrip(".") in titles
     ]
     assert quoted == []
+
+
+@pytest.mark.parametrize(
+    ("abstract", "primary"),
+    [
+        # Several families' models in a report of experiments are the workloads, not the method ...
+        ("We propose a new optimizer. In experiments, we train CNNs, LSTMs and Transformers with it.", ()),
+        # ... but one the paper builds on stays its own.
+        (
+            "We propose a Transformer-based tracker. Experiments with CNNs, LSTMs and our Transformer-based "
+            "tracker show gains.",
+            ("transformer",),
+        ),
+    ],
+)
+def test_workloads_named_in_a_report_of_experiments(
+    tagger: Tagger, abstract: str, primary: tuple[str, ...]
+) -> None:
+    assert tagger.tag(Paper(id="t", title="Fast training", abstract=abstract)).families_primary == primary

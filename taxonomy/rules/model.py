@@ -59,6 +59,7 @@ class Cues:
     builds_on: tuple[str, ...] = ()
     not_in_titles: tuple[str, ...] = ()  # cues that do not apply in a title ("X vs Y" is about both)
     after_window: int | None = None  # the reach of `after` cues (None: `window`)
+    evaluation: tuple[str, ...] = ()  # words of a sentence that reports experiments or results
 
 
 @dataclass(frozen=True, slots=True)

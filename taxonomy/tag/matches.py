@@ -57,6 +57,7 @@ class Sentence:
     matches: list[Match]
     cues: list[Cue]
     own: str = ""  # the words that mark it as the authors' own ("we", or the paper's method name)
+    evaluation: str = ""  # the words that mark it as a report of experiments ("experiments show")
 
 
 def own_name(title: str) -> str:

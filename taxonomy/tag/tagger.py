@@ -202,6 +202,8 @@ class Tagger:
             self._lower.add(self._key("after", role, phrase), self._docs([phrase]))
         for phrase in cues.self_markers:
             self._lower.add(self._key("self", "", phrase), self._docs([phrase]))
+        for phrase in cues.evaluation:
+            self._lower.add(self._key("evaluation", "", phrase), self._docs([phrase]))
 
     def _compile_wildcard(self, concept: str, alias: str, head: str, tail: str) -> None:
         """An alias with a slot: its words before and after the ``*`` are matched as phrases and
@@ -306,6 +308,9 @@ class Tagger:
             s_start = bounds[s_index]
             s_end = bounds[s_index + 1] if s_index + 1 < len(bounds) else len(text)
             sentence_text = text[s_start:s_end].rstrip()
+            # A report of experiments naming several families' models side by side ("experiments on
+            # CNNs, LSTMs and Transformers") names the workloads.
+            workloads = sentence.evaluation and self._families_of(sentence.matches) > 2
             for m in sentence.matches:
                 start_char = doc[m.start].idx
                 last = doc[m.end - 1]
@@ -316,14 +321,14 @@ class Tagger:
                 head = self._head(doc, m, found_cue, sentence) if found_cue else ""
                 if field == "abstract":
                     if role in ("proposes", "uses") and not sentence.own:
-                        role = (
-                            "mentions"  # the cue describes other work: "Transformer-based LLMs dominate NLP"
-                        )
+                        # the cue describes other work: "Transformer-based LLMs dominate NLP"
+                        role = "mentions"
                     elif role == "mentions" and not cue and sentence.own:
-                        role, cue = (
-                            "uses",
-                            sentence.own,
-                        )  # "In our study, an LSTM reads ...": the work involves it
+                        # "In our study, an LSTM reads ...": the work involves it
+                        role, cue = "uses", sentence.own
+                    if role == "uses" and workloads and cue.lower() not in self._builds_on:
+                        # "Experiments on CNNs and Transformers show ...": a workload or a baseline
+                        role, cue = "mentions", sentence.evaluation
                 out.append(
                     Mention(
                         concept=m.concept,
@@ -340,6 +345,10 @@ class Tagger:
                     )
                 )
         return out, vetoed
+
+    def _families_of(self, matches: list[Match]) -> int:
+        concepts = self.taxonomy.concepts
+        return len({f for m in matches for f in concepts[m.concept].families})
 
     def _sort(
         self, found: list[tuple[int, int, int]], doc: Doc
@@ -393,6 +402,8 @@ class Tagger:
                 continue
             if kind == "self":
                 sentence.own = sentence.own or phrase
+            elif kind == "evaluation":
+                sentence.evaluation = sentence.evaluation or phrase
             else:
                 sentence.cues.append(Cue(start, end, role, kind == "after", phrase))  # type: ignore[arg-type]
         if own:
