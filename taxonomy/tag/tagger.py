@@ -421,8 +421,10 @@ class Tagger:
         for found in _OWN_NAME.finditer(text):
             at = bisect.bisect_right(bounds, found.start())
             start, end = bounds[at - 1], bounds[at] if at < len(bounds) else len(text)
-            if self._self_marker.search(text, start, end):
-                names.append(next(g for g in found.groups() if g))
+            name = next(g for g in found.groups() if g)
+            # Two letters name a field ("Artificial Intelligence (AI)", "(ML)"), not a method ("S4", "A2").
+            if not (len(name) == 2 and name.isalpha()) and self._self_marker.search(text, start, end):
+                names.append(name)
         return tuple(dict.fromkeys(names))
 
     @staticmethod
