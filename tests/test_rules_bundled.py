@@ -70,7 +70,14 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
     [
         # Several families' models in a report of experiments are the workloads, not the method ...
         ("We propose a new optimizer. In experiments, we train CNNs, LSTMs and Transformers with it.", ()),
-        # ... but one the paper builds on stays its own.
+        ("We propose a new optimizer. We train CNNs and Transformers with it in experiments.", ()),
+        # A family it compares with does not make the others workloads.
+        (
+            "We propose a decoding method. Our experiments show that it outperforms reinforcement "
+            "learning with language models.",
+            ("llm",),
+        ),
+        # ... and one the paper builds on stays its own.
         (
             "We propose a Transformer-based tracker. Experiments with CNNs, LSTMs and our Transformer-based "
             "tracker show gains.",

@@ -49,6 +49,8 @@ _OWN_NAME = re.compile(
 )
 #: The most words a ``*`` slot of an alias stands for ("mixture of * experts").
 SLOT_WORDS = 3
+#: Families whose models a report of experiments names side by side to list its workloads.
+WORKLOAD_FAMILIES = 2
 #: The most words between a comparison and a name (or a verb) it governs.
 SCOPE_WORDS = 3
 #: The most plain words between two items of a list ("CNN models and Transformers").
@@ -308,14 +310,16 @@ class Tagger:
             s_start = bounds[s_index]
             s_end = bounds[s_index + 1] if s_index + 1 < len(bounds) else len(text)
             sentence_text = text[s_start:s_end].rstrip()
-            # A report of experiments naming several families' models side by side ("experiments on
-            # CNNs, LSTMs and Transformers") names the workloads.
-            workloads = sentence.evaluation and self._families_of(sentence.matches) > 2
-            for m in sentence.matches:
+            cues = [self._role(doc, m, sentence, field) for m in sentence.matches]
+            # A report of experiments naming several families' models side by side, not as what it
+            # compares with ("experiments on CNNs, LSTMs and Transformers"), names the workloads.
+            workloads = (
+                sentence.evaluation and len(self._workload_families(sentence, cues)) >= WORKLOAD_FAMILIES
+            )
+            for m, found_cue in zip(sentence.matches, cues, strict=True):
                 start_char = doc[m.start].idx
                 last = doc[m.end - 1]
                 end_char = last.idx + len(last)
-                found_cue = self._role(doc, m, sentence, field)
                 role: Role = found_cue.role if found_cue else "mentions"
                 cue = found_cue.text if found_cue else ""
                 head = self._head(doc, m, found_cue, sentence) if found_cue else ""
@@ -327,7 +331,7 @@ class Tagger:
                         # "In our study, an LSTM reads ...": the work involves it
                         role, cue = "uses", sentence.own
                     if role == "uses" and workloads and cue.lower() not in self._builds_on:
-                        # "Experiments on CNNs and Transformers show ...": a workload or a baseline
+                        # "Experiments on CNNs and Transformers show ...": a workload
                         role, cue = "mentions", sentence.evaluation
                 out.append(
                     Mention(
@@ -346,9 +350,17 @@ class Tagger:
                 )
         return out, vetoed
 
-    def _families_of(self, matches: list[Match]) -> int:
+    def _workload_families(self, sentence: Sentence, cues: list[Cue | None]) -> set[str]:
+        """Families a sentence names but does not compare with ("than RL methods like PPO" compares
+        reinforcement learning, PPO included)."""
         concepts = self.taxonomy.concepts
-        return len({f for m in matches for f in concepts[m.concept].families})
+        named: set[str] = set()
+        compared: set[str] = set()
+        for m, cue in zip(sentence.matches, cues, strict=True):
+            (compared if cue is not None and cue.role == "compares" else named).update(
+                concepts[m.concept].families
+            )
+        return named - compared
 
     def _sort(
         self, found: list[tuple[int, int, int]], doc: Doc
