@@ -129,6 +129,11 @@ def test_a_cue_reaches_along_a_list_only(small: Tagger, text: str, roles: dict[s
     [
         # A comparison governs the "uses" cue that makes the compared name a modifier ...
         ("Our model is competitive with Transformer-based models.", "transformer", "competitive with"),
+        (
+            "It is competitive with state-of-the-art Transformer-based models.",
+            "transformer",
+            "competitive with",
+        ),
         # ... or the verb right after it.
         ("We get there without the need to train a Transformer.", "transformer", "without"),
         # Along a list, a comparison reaches past its window to the last item.

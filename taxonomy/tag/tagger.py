@@ -51,8 +51,9 @@ _OWN_NAME = re.compile(
 SLOT_WORDS = 3
 #: Families whose models a report of experiments names side by side to list its workloads.
 WORKLOAD_FAMILIES = 2
-#: The most words between a comparison and a name (or a verb) it governs.
-SCOPE_WORDS = 3
+#: The most words between a comparison and a name it governs, and tokens between it and a verb.
+SCOPE_WORDS = 4
+VERB_WORDS = 3
 #: The most plain words between two items of a list ("CNN models and Transformers").
 LIST_WORDS = 2
 #: Words a slot never holds: they join phrases rather than name a kind ("graph and sequence models").
@@ -457,8 +458,10 @@ class Tagger:
             return None
         best = min(reach, key=lambda r: r[:2])[2]
         if best.role == "uses":
-            for gap, _, cue in sorted(reach, key=lambda r: r[:2]):
-                if cue.role == "compares" and _scopes_over(cue, gap, best):
+            for _, _, cue in sorted(reach, key=lambda r: r[:2]):
+                # words between the comparison and the name ("state-of-the-art" is four)
+                words = sum(1 for i in range(cue.end, m.start) if doc[i].text != "-")
+                if cue.role == "compares" and _scopes_over(cue, words, best):
                     return cue
         return best
 
@@ -553,15 +556,15 @@ class Tagger:
         )
 
 
-def _scopes_over(compares: Cue, gap: int, uses: Cue) -> bool:
-    """A comparison ``gap`` tokens before a name governs a ``uses`` cue: one that makes the name a
-    modifier ("competitive with Transformer-based models"), or a verb right after the comparison
-    ("without the need to train a CNN")."""
+def _scopes_over(compares: Cue, words: int, uses: Cue) -> bool:
+    """A comparison ``words`` before a name governs a ``uses`` cue: one that makes the name a
+    modifier ("competitive with state-of-the-art Transformer-based models"), or a verb right after
+    the comparison ("without the need to train a CNN")."""
     if compares.after:
         return False
     if uses.after:
-        return gap <= SCOPE_WORDS
-    return 0 <= uses.start - compares.end <= SCOPE_WORDS
+        return words <= SCOPE_WORDS
+    return 0 <= uses.start - compares.end <= VERB_WORDS
 
 
 def _slotted(
