@@ -54,8 +54,6 @@ WORKLOAD_FAMILIES = 2
 #: The most words between a comparison and a name it governs, and tokens between it and a verb.
 SCOPE_WORDS = 4
 VERB_WORDS = 3
-#: The most plain words between two items of a list ("CNN models and Transformers").
-LIST_WORDS = 2
 #: Words a slot never holds: they join phrases rather than name a kind ("graph and sequence models").
 _SLOT_STOP = frozenset(
     [
@@ -537,23 +535,9 @@ class Tagger:
         for a, b in itertools.pairwise(chain):
             if a.end > b.start:
                 continue
-            if not self._list_gap(doc, a.end, b.start, joins):
+            if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
                 return False
         return True
-
-    @staticmethod
-    def _list_gap(doc: Doc, lo: int, hi: int, joins: frozenset[str]) -> bool:
-        """Tokens between two items of a list: joins, and at most ``LIST_WORDS`` plain words before
-        a join ("than CNN models and Transformer architectures")."""
-        gap = [doc[i] for i in range(lo, hi)]
-        if all(t.lower_ in joins for t in gap):
-            return True
-        plain = [t for t in gap if t.lower_ not in joins]
-        return (
-            len(plain) <= LIST_WORDS
-            and gap[-1].lower_ in joins
-            and all(t.is_alpha and t.is_lower and t.lower_ not in _SLOT_STOP for t in plain)
-        )
 
 
 def _scopes_over(compares: Cue, words: int, uses: Cue) -> bool:
