@@ -77,6 +77,11 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             "learning with language models.",
             ("llm",),
         ),
+        # Examples listed in a sentence about the authors' work are examples, not the method.
+        (
+            "We study label smoothing. We show it helps architectures such as LSTMs, CNNs and Transformers.",
+            (),
+        ),
         # ... and one the paper builds on stays its own.
         (
             "We propose a Transformer-based tracker. Experiments with CNNs, LSTMs and our Transformer-based "

@@ -87,6 +87,15 @@ def listed(mention: Mention) -> bool:
     return after.startswith(",") and "," in after[1:] + "," and bool(_JOIN.search(after))
 
 
+def exemplified(mention: Mention) -> bool:
+    """The mention is an item of a list of three or more examples ("architectures such as MLPs,
+    CNNs and ViTs", "models (e.g., CNNs, RNNs and GANs)")."""
+    if not listed(mention):
+        return False
+    bounds = list(_CLAUSE.finditer(mention.sentence[: mention.start - mention.sentence_start]))
+    return bool(bounds) and bounds[-1].group() in ("such as", "including", "e.g.")
+
+
 def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
     """Score families from the mentions and pick the primary ones (weights from scoring.yaml)."""
     scoring = taxonomy.scoring

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import json
 import re
@@ -17,7 +18,7 @@ from spacy.tokens import Doc
 
 from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy, alias_variants, wildcard_parts
-from taxonomy.tag.decide import decide
+from taxonomy.tag.decide import decide, exemplified
 from taxonomy.tag.matches import (
     SENTENCE_END,
     Cue,
@@ -322,31 +323,34 @@ class Tagger:
                 role: Role = found_cue.role if found_cue else "mentions"
                 cue = found_cue.text if found_cue else ""
                 head = self._head(doc, m, found_cue, sentence) if found_cue else ""
+                promoted = False
                 if field == "abstract":
                     if role in ("proposes", "uses") and not sentence.own:
                         # the cue describes other work: "Transformer-based LLMs dominate NLP"
                         role = "mentions"
                     elif role == "mentions" and not cue and sentence.own:
                         # "In our study, an LSTM reads ...": the work involves it
-                        role, cue = "uses", sentence.own
+                        role, cue, promoted = "uses", sentence.own, True
                     if role == "uses" and workloads and cue.lower() not in self._builds_on:
                         # "Experiments on CNNs and Transformers show ...": a workload
                         role, cue = "mentions", sentence.evaluation
-                out.append(
-                    Mention(
-                        concept=m.concept,
-                        field=field,
-                        start=start_char,
-                        end=end_char,
-                        text=text[start_char:end_char],
-                        sentence=sentence_text,
-                        sentence_start=s_start,
-                        role=role,
-                        rule=m.rule,
-                        cue=cue,
-                        head=head,
-                    )
+                mention = Mention(
+                    concept=m.concept,
+                    field=field,
+                    start=start_char,
+                    end=end_char,
+                    text=text[start_char:end_char],
+                    sentence=sentence_text,
+                    sentence_start=s_start,
+                    role=role,
+                    rule=m.rule,
+                    cue=cue,
+                    head=head,
                 )
+                if promoted and exemplified(mention):
+                    # "for architectures such as MLPs, CNNs and ViTs": examples, not the method
+                    mention = dataclasses.replace(mention, role="mentions", cue="")
+                out.append(mention)
         return out, vetoed
 
     def _workload_families(self, sentence: Sentence, cues: list[Cue | None]) -> set[str]:
