@@ -212,6 +212,7 @@ def test_title_and_proposal_outweigh_a_comparison(small: Tagger) -> None:
         ("Speech is hard. Unlike Transformers, nothing else is popular.", ()),  # a comparison alone is not
         ("Speech is hard. Models like Transformers and S4 are popular.", ()),  # examples in passing
         ("Speech is hard. It matters for tasks such as search, Transformers and speech.", ()),  # a list item
+        ("Speech is hard. Our method is evaluated on Transformers.", ()),  # a workload
     ],
 )
 def test_without_a_strong_family_the_strongest_is_primary(

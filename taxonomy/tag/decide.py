@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from taxonomy.models import ROLES, ConceptHit, Mention, Paper, TaggedPaper
-from taxonomy.rules import Scoring, Taxonomy
+from taxonomy.rules import Cues, Scoring, Taxonomy
 
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -34,10 +35,18 @@ def decayed(weights: Iterable[float], decay: float) -> float:
     return sum(w * decay**i for i, w in enumerate(sorted(weights, reverse=True)))
 
 
+@functools.cache
+def workload_cues(cues: Cues) -> frozenset[str]:
+    """Cues that make a name a task or a workload ("language modeling tasks", "experiments on")."""
+    own = {phrase.lower() for phrase, role in cues.before + cues.after if role == "mentions"}
+    return frozenset(own | {phrase.lower() for phrase in cues.evaluation})
+
+
 def primary_families(
     scoring: Scoring,
     family_scores: Mapping[str, float],
     entries: Mapping[str, list[tuple[float, Mention]]],
+    workloads: frozenset[str] = frozenset(),
 ) -> tuple[str, ...]:
     """Families whose score reaches ``min_score`` and ``min_share`` of the top score.
 
@@ -57,7 +66,10 @@ def primary_families(
         and (scoring.mentions_alone or any(involved(m) for _, m in entries[f]))
     ]
     if not chosen and scoring.fallback and top > 0:
-        named = {f: [m for w, m in entries[f] if w > 0 and not listed(m)] for f in family_scores}
+        named = {
+            f: [m for w, m in entries[f] if w > 0 and not listed(m) and m.cue.lower() not in workloads]
+            for f in family_scores
+        }
         chosen = [f for f, s in family_scores.items() if s == top and named[f]]
         heads = [f for f in chosen if any(not m.head for m in named[f])]
         chosen = heads or chosen
@@ -103,7 +115,7 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
     family_scores = {
         family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()
     }
-    primary = primary_families(scoring, family_scores, entries)
+    primary = primary_families(scoring, family_scores, entries, workload_cues(taxonomy.cues))
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_concept[mention.concept].append(mention)
