@@ -347,7 +347,12 @@ class Tagger:
                     cue=cue,
                     head=head,
                 )
-                if promoted and exemplified(mention):
+                if (
+                    field == "abstract"
+                    and role in ("uses", "proposes")
+                    and cue.lower() not in self._builds_on
+                    and exemplified(mention)
+                ):
                     # "for architectures such as MLPs, CNNs and ViTs": examples, not the method
                     mention = dataclasses.replace(mention, role="mentions", cue="")
                 out.append(mention)
