@@ -106,10 +106,10 @@ def _longest(matches: list[Match]) -> list[Match]:
     return out
 
 
-def drop_glued(matches: list[Match], doc: Doc) -> list[Match]:
+def drop_glued(matches: list[Match], doc: Doc, text: str) -> list[Match]:
     """Drop names cut out of a longer word: spaCy splits a unit-like suffix off a digit, so "H3T"
-    becomes "H3" and "T", but the model H3T is not the H3 layer."""
-    text = doc.text
+    becomes "H3" and "T", but the model H3T is not the H3 layer. ``text`` is the text ``doc`` was
+    made from (``doc.text`` would rebuild it from every token)."""
     kept = []
     for m in matches:
         first, last = doc[m.start], doc[m.end - 1]

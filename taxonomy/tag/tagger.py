@@ -292,7 +292,7 @@ class Tagger:
             if trigger.search(text):
                 found.extend(matcher(doc))
         matches, guards, cue_hits = self._sort(found, doc)
-        matches = drop_glued(matches, doc)
+        matches = drop_glued(matches, doc, text)
         if not matches:
             return [], set()
         matches, vetoed = drop_guarded(longest(matches), guards, doc)
