@@ -323,16 +323,20 @@ class Tagger:
                 role: Role = found_cue.role if found_cue else "mentions"
                 cue = found_cue.text if found_cue else ""
                 head = self._head(doc, m, found_cue, sentence) if found_cue else ""
-                promoted = False
                 if field == "abstract":
                     if role in ("proposes", "uses") and not sentence.own:
                         # the cue describes other work: "Transformer-based LLMs dominate NLP"
                         role = "mentions"
                     elif role == "mentions" and not cue and sentence.own:
                         # "In our study, an LSTM reads ...": the work involves it
-                        role, cue, promoted = "uses", sentence.own, True
-                    if role == "uses" and workloads and cue.lower() not in self._builds_on:
-                        # "Experiments on CNNs and Transformers show ...": a workload
+                        role, cue = "uses", sentence.own
+                    if (
+                        workloads
+                        and (role == "uses" or (role == "proposes" and not _adjacent_cue(found_cue, m)))
+                        and cue.lower() not in self._builds_on
+                    ):
+                        # "Experiments on CNNs and Transformers show ...", "we present experiments
+                        # for CNNs and RNNs": workloads ("our GNN" stays the paper's own)
                         role, cue = "mentions", sentence.evaluation
                 mention = Mention(
                     concept=m.concept,
@@ -547,6 +551,13 @@ class Tagger:
             if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
                 return False
         return True
+
+
+def _adjacent_cue(cue: Cue | None, m: Match) -> bool:
+    """The cue is right next to the name ("our GNN", "novel Transformer", "Transformer-based")."""
+    if cue is None:
+        return False
+    return (cue.start - m.end if cue.after else m.start - cue.end) <= 1
 
 
 def _scopes_over(compares: Cue, words: int, uses: Cue) -> bool:
