@@ -7,14 +7,24 @@ hashed, compared, pickled to worker processes and serialised without surprises.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
+#: The role of a mention, from strongest to weakest claim of what a paper is about.
 Role = Literal["proposes", "uses", "compares", "mentions"]
 FieldName = Literal["title", "abstract"]
 
-#: Roles from strongest to weakest claim of what a paper is about.
-ROLES: tuple[Role, ...] = ("proposes", "uses", "compares", "mentions")
-FIELDS: tuple[FieldName, ...] = ("title", "abstract")
+#: Roles from strongest to weakest claim of what a paper is about (a concept takes its strongest).
+ROLES: tuple[Role, ...] = get_args(Role)
+#: Roles that say a paper works with a concept, not only sets it against another or names it.
+STRONG_ROLES: tuple[Role, ...] = ROLES[:2]
+#: Roles by how well a mention shows what its family is about, best first: a concept only named
+#: shows more of it than one a paper compares itself with.
+EVIDENCE_ORDER: tuple[Role, ...] = ("proposes", "uses", "mentions", "compares")
+#: Which role's cue wins when two cues are equally near a name: the more specific reading first (a
+#: comparison; then a cue that says the name is a task or workload, so "we propose BERT-style
+#: pretraining" does not propose BERT).
+CUE_ORDER: tuple[Role, ...] = ("compares", "mentions", "proposes", "uses")
+FIELDS: tuple[FieldName, ...] = get_args(FieldName)
 
 
 @dataclass(frozen=True, slots=True)

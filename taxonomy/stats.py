@@ -5,6 +5,10 @@ accumulator, and the result does not depend on how the corpus was split or in wh
 were merged (bounded samples keep the first entries of a total order, not the first seen). Memory
 is O(concepts^2 + samples), never O(papers). ``to_dict``/``from_dict`` give it a stable JSON form
 (plain lists and numbers, the order of every count kept), so a later run can carry on from it.
+
+Each field is declared once, with how it folds (a ``Fold``: a total, a counter and the shape of its
+keys, a bounded sample...); ``merge``, ``to_dict`` and ``from_dict`` go over the declared fields,
+so a new count cannot be left out of one of them.
 """
 
 from __future__ import annotations
@@ -13,16 +17,33 @@ import heapq
 import itertools
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 from typing import Any
 
-from taxonomy.models import Mention, Reject, TaggedPaper
+from taxonomy.models import EVIDENCE_ORDER, STRONG_ROLES, Mention, Reject, TaggedPaper
 from taxonomy.rules import Taxonomy
 
 DEFAULT_SAMPLE = 100
 STATS_FORMAT = 1  # the version of ``CorpusStats.to_dict``'s layout
 RELATION_EXAMPLES = 5
-_STRONG = ("proposes", "uses")
+_EVIDENCE_RANK = {role: rank for rank, role in enumerate(EVIDENCE_ORDER)}
+
+
+class Fold(Enum):
+    """How a field of ``CorpusStats`` is merged, saved and loaded."""
+
+    SETTING = "setting"  # not a count: kept as it is (and saved)
+    TOTAL = "total"  # an int, summed
+    COUNTER = "counter"  # a Counter, added up; its keys are strings or tuples (``key``)
+    IDS = "ids"  # a few paper ids per relation, the first in id order
+    FAMILY_SAMPLES = "family samples"  # a bounded sample of examples per family
+    SAMPLE = "sample"  # a bounded sample of papers
+
+
+def _fold(fold: Fold, *key: type) -> dict[str, Any]:
+    """A field's metadata: how it folds, and for keyed fields the types of the key's parts."""
+    return {"fold": fold, "key": key or (str,)}
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -66,28 +87,33 @@ class PaperRef:
 class CorpusStats:
     """Counts over a corpus, built one paper at a time and merged across workers."""
 
-    sample_size: int = DEFAULT_SAMPLE
-    records: int = 0
-    papers: int = 0
-    tagged: int = 0
-    with_primary: int = 0
-    rejects: int = 0
-    duplicates: int = 0
-    reject_reasons: Counter[str] = field(default_factory=Counter)
-    warnings: Counter[str] = field(default_factory=Counter)  # what reading did to papers kept (text cut)
-    concept_papers: Counter[str] = field(default_factory=Counter)
-    concept_primary: Counter[str] = field(default_factory=Counter)
-    concept_mentions: Counter[str] = field(default_factory=Counter)
-    cooccur: Counter[tuple[str, str]] = field(default_factory=Counter)
-    relations: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    relation_examples: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
-    years: Counter[tuple[str, int]] = field(default_factory=Counter)
-    rule_hits: Counter[str] = field(default_factory=Counter)
+    sample_size: int = field(default=DEFAULT_SAMPLE, metadata=_fold(Fold.SETTING))
+    records: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    papers: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    tagged: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    with_primary: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    rejects: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    duplicates: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    reject_reasons: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    # What reading did to papers kept (text cut).
+    warnings: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    concept_papers: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    concept_primary: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    concept_mentions: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    cooccur: Counter[tuple[str, str]] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER, str, str))
+    relations: Counter[tuple[str, str, str]] = field(
+        default_factory=Counter, metadata=_fold(Fold.COUNTER, str, str, str)
+    )
+    relation_examples: dict[tuple[str, str, str], list[str]] = field(
+        default_factory=dict, metadata=_fold(Fold.IDS, str, str, str)
+    )
+    years: Counter[tuple[str, int]] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER, str, int))
+    rule_hits: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
     # Bounded samples are heaps of _Reversed entries (the largest kept item on top).
-    examples: dict[str, list[_Reversed]] = field(default_factory=dict)
-    untagged: list[_Reversed] = field(default_factory=list)
-    conflicts: list[_Reversed] = field(default_factory=list)
-    conflict_count: int = 0
+    examples: dict[str, list[_Reversed]] = field(default_factory=dict, metadata=_fold(Fold.FAMILY_SAMPLES))
+    untagged: list[_Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
+    conflicts: list[_Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
+    conflict_count: int = field(default=0, metadata=_fold(Fold.TOTAL))
 
     # -- folding in ------------------------------------------------------------------------------
 
@@ -136,7 +162,9 @@ class CorpusStats:
         self._relations(tp, direct, primary_families, taxonomy)
         self._evidence(tp, taxonomy)
         roles = {(m.concept, m.role) for m in tp.mentions}
-        mixed = sorted(c for c in direct if (c, "compares") in roles and {(c, r) for r in _STRONG} & roles)
+        mixed = sorted(
+            c for c in direct if (c, "compares") in roles and {(c, r) for r in STRONG_ROLES} & roles
+        )
         if mixed or not tp.families_primary:
             self.conflict_count += 1
             note = f"both used and compared: {', '.join(mixed)}" if mixed else "families named, none primary"
@@ -150,7 +178,7 @@ class CorpusStats:
         taxonomy: Taxonomy,
     ) -> None:
         concepts = taxonomy.concepts
-        strong = sorted(c for c, hit in direct.items() if hit.role in _STRONG)
+        strong = sorted(c for c, hit in direct.items() if hit.role in STRONG_ROLES)
         compared = sorted(c for c, hit in direct.items() if hit.role == "compares")
         found: set[tuple[str, str, str]] = set()
         for a in strong:
@@ -215,21 +243,25 @@ class CorpusStats:
 
     def merge(self, other: CorpusStats) -> CorpusStats:
         """Fold another accumulator into this one and return this one."""
-        for name in _TOTALS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in _COUNTERS:
-            getattr(self, name).update(getattr(other, name))
-        for key, ids in other.relation_examples.items():
-            for paper_id in ids:
-                self._keep_id(key, paper_id)
-        for family, bucket in other.examples.items():
-            mine = self.examples.setdefault(family, [])
-            for entry in bucket:
-                self._keep(mine, entry.item)
-        for name in ("untagged", "conflicts"):
-            mine = getattr(self, name)
-            for entry in getattr(other, name):
-                self._keep(mine, entry.item)
+        for name, fold, _ in FIELDS:
+            theirs = getattr(other, name)
+            if fold is Fold.TOTAL:
+                setattr(self, name, getattr(self, name) + theirs)
+            elif fold is Fold.COUNTER:
+                getattr(self, name).update(theirs)
+            elif fold is Fold.IDS:
+                for key, ids in theirs.items():
+                    for paper_id in ids:
+                        self._keep_id(key, paper_id)
+            elif fold is Fold.FAMILY_SAMPLES:
+                for family, bucket in theirs.items():
+                    mine = self.examples.setdefault(family, [])
+                    for entry in bucket:
+                        self._keep(mine, entry.item)
+            elif fold is Fold.SAMPLE:
+                mine = getattr(self, name)
+                for entry in theirs:
+                    self._keep(mine, entry.item)
         return self
 
     # -- a stable JSON form ----------------------------------------------------------------------
@@ -237,12 +269,18 @@ class CorpusStats:
     def to_dict(self) -> dict[str, Any]:
         """Every count and sample as JSON-ready lists, in their current order (``from_dict`` reads it)."""
         data: dict[str, Any] = {"format": STATS_FORMAT}
-        data.update((name, getattr(self, name)) for name in ("sample_size", *_TOTALS))
-        data.update((name, [[*_key(k), n] for k, n in getattr(self, name).items()]) for name in _COUNTERS)
-        data["relation_examples"] = [[*key, ids] for key, ids in self.relation_examples.items()]
-        data["examples"] = [[f, [e.item.to_dict() for e in heap]] for f, heap in self.examples.items()]
-        for name in ("untagged", "conflicts"):
-            data[name] = [asdict(entry.item) for entry in getattr(self, name)]
+        for name, fold, _ in FIELDS:
+            value = getattr(self, name)
+            if fold is Fold.SETTING or fold is Fold.TOTAL:
+                data[name] = value
+            elif fold is Fold.COUNTER:
+                data[name] = [[*_key(k), n] for k, n in value.items()]
+            elif fold is Fold.IDS:
+                data[name] = [[*key, ids] for key, ids in value.items()]
+            elif fold is Fold.FAMILY_SAMPLES:
+                data[name] = [[f, [e.item.to_dict() for e in heap]] for f, heap in value.items()]
+            elif fold is Fold.SAMPLE:
+                data[name] = [asdict(entry.item) for entry in value]
         return data
 
     @classmethod
@@ -250,19 +288,24 @@ class CorpusStats:
         """Rebuild statistics from ``to_dict`` output; ``ValueError`` (or ``KeyError``/``TypeError``) if malformed."""
         if data.get("format") != STATS_FORMAT:
             raise ValueError(f"statistics of format {data.get('format')!r}, not {STATS_FORMAT}")
-        stats = cls(sample_size=_int(data["sample_size"]))
-        for name in _TOTALS:
-            setattr(stats, name, _int(data[name]))
-        for name in _COUNTERS:
-            counter = getattr(stats, name)
-            for *key, n in data[name]:
-                counter[_unkey(name, key)] = _int(n)
-        for *key, ids in data["relation_examples"]:
-            stats.relation_examples[_unkey("relations", key)] = [str(i) for i in ids]
-        for family, heap in data["examples"]:
-            stats.examples[str(family)] = [_Reversed(Example.from_dict(dict(e))) for e in heap]
-        for name in ("untagged", "conflicts"):
-            getattr(stats, name).extend(_Reversed(PaperRef(**ref)) for ref in data[name])
+        stats = cls()
+        for name, fold, key in FIELDS:
+            saved = data[name]
+            if fold is Fold.SETTING or fold is Fold.TOTAL:
+                setattr(stats, name, _int(saved))
+            elif fold is Fold.COUNTER:
+                counter = getattr(stats, name)
+                for *parts, n in saved:
+                    counter[_unkey(name, key, parts)] = _int(n)
+            elif fold is Fold.IDS:
+                ids_by_key = getattr(stats, name)
+                for *parts, ids in saved:
+                    ids_by_key[_unkey(name, key, parts)] = [str(i) for i in ids]
+            elif fold is Fold.FAMILY_SAMPLES:
+                for family, heap in saved:
+                    getattr(stats, name)[str(family)] = [_Reversed(Example.from_dict(dict(e))) for e in heap]
+            elif fold is Fold.SAMPLE:
+                getattr(stats, name).extend(_Reversed(PaperRef(**ref)) for ref in saved)
         for bucket in (*stats.examples.values(), stats.untagged, stats.conflicts):
             heapq.heapify(bucket)  # kept in heap order already; this only guards the invariant
         return stats
@@ -310,33 +353,32 @@ class _Reversed:
         return bool(other.item < self.item)
 
 
-_TOTALS = ("records", "papers", "tagged", "with_primary", "rejects", "duplicates", "conflict_count")
-_COUNTERS = (
-    "reject_reasons",
-    "warnings",
-    "concept_papers",
-    "concept_primary",
-    "concept_mentions",
-    "cooccur",
-    "relations",
-    "years",
-    "rule_hits",
-)
-_KEY_SIZES = {"cooccur": 2, "relations": 3, "years": 2}  # counters keyed by tuples; the rest by strings
+def folds(cls: type[CorpusStats]) -> tuple[tuple[str, Fold, tuple[type, ...]], ...]:
+    """Each field of the class with how it folds and the types of its keys, in declaration order."""
+    declared = []
+    for f in fields(cls):
+        if not isinstance(f.metadata.get("fold"), Fold):
+            raise TypeError(
+                f"{cls.__name__}.{f.name} does not say how it folds (give it metadata=_fold(...))"
+            )
+        declared.append((f.name, f.metadata["fold"], f.metadata["key"]))
+    return tuple(declared)
+
+
+#: The fields of ``CorpusStats``: (name, how it folds, the types of its keys).
+FIELDS = folds(CorpusStats)
 
 
 def _key(key: str | tuple[str | int, ...]) -> tuple[str | int, ...]:
     return key if isinstance(key, tuple) else (key,)
 
 
-def _unkey(name: str, parts: list[Any]) -> Any:
-    """A counter key from its JSON parts: a string, or a tuple of the counter's size."""
-    size = _KEY_SIZES.get(name, 1)
-    if len(parts) != size:
-        raise ValueError(f"a key of {name} with {len(parts)} parts, not {size}")
-    if name == "years":
-        return (str(parts[0]), _int(parts[1]))
-    return tuple(str(p) for p in parts) if size > 1 else str(parts[0])
+def _unkey(name: str, types: tuple[type, ...], parts: list[Any]) -> Any:
+    """A key from its JSON parts: a string, or a tuple of the declared types."""
+    if len(parts) != len(types):
+        raise ValueError(f"a key of {name} with {len(parts)} parts, not {len(types)}")
+    key = tuple(_int(p) if t is int else str(p) for t, p in zip(types, parts, strict=True))
+    return key if len(key) > 1 else key[0]
 
 
 def _int(value: object) -> int:
@@ -350,8 +392,7 @@ def _items(bucket: list[_Reversed]) -> list[Any]:
 
 
 def _strength(mention: Mention) -> tuple[int, int, int]:
-    role_rank = {"proposes": 0, "uses": 1, "mentions": 2, "compares": 3}[mention.role]
-    return (role_rank, 0 if mention.field == "title" else 1, mention.start)
+    return (_EVIDENCE_RANK[mention.role], 0 if mention.field == "title" else 1, mention.start)
 
 
 def _is_about(cid: str, direct: dict[str, Any], primary: set[str], taxonomy: Taxonomy) -> bool:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pickle
 import random
+from dataclasses import dataclass, fields
 
+import orjson
 import pytest
 
-from taxonomy.models import Paper, Reject, TaggedPaper
+from taxonomy.models import CUE_ORDER, EVIDENCE_ORDER, ROLES, STRONG_ROLES, Paper, Reject, TaggedPaper
 from taxonomy.rules import Taxonomy, load_rules
-from taxonomy.stats import CorpusStats, collect
+from taxonomy.stats import CorpusStats, collect, folds
 from taxonomy.tag import Tagger
 
 from .conftest import FIXTURES
@@ -119,3 +121,57 @@ def test_builds_on_relation(rules: Taxonomy) -> None:
     stats = collect([tp], rules)
     assert stats.relations[("builds_on", "ssm", "transformer")] == 1
     assert stats.relation_examples[("builds_on", "ssm", "transformer")] == ["b"]
+
+
+# -- every field declared once -------------------------------------------------------------------
+
+
+def _content(value: object) -> object:
+    """A field's value in a form that compares by content: samples (heaps) as sorted items."""
+    if isinstance(value, dict):
+        return {key: _content(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return sorted(getattr(entry, "item", entry) for entry in value)
+    return value
+
+
+def test_every_field_is_merged_saved_and_loaded(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
+    rejects = [
+        Reject(source="a", line=1, reason="invalid JSON (x: column 1)"),
+        Reject(source="a", line=2, reason="duplicate of p0", duplicate_of="p0"),
+    ]
+
+    def part(papers: list[TaggedPaper], skipped: list[Reject]) -> CorpusStats:
+        stats = collect(papers, rules, sample_size=3)
+        for reject in skipped:
+            stats.add_reject(reject)
+        stats.warnings["abstract cut"] += 1
+        return stats
+
+    conflicting = Paper(id="p9", title="Benchmarks", abstract="Unlike transformers, we use a transformer.")
+    papers = [*tagged, Tagger(rules).tag(conflicting)]
+    whole = part(papers, rejects)
+    whole.warnings["abstract cut"] += 1
+    for f in fields(CorpusStats):  # a new field must get data here, or this test proves nothing of it
+        assert getattr(whole, f.name), f"the test data leaves CorpusStats.{f.name} empty"
+    merged = part(papers[:3], rejects[:1]).merge(part(papers[3:], rejects[1:]))
+    restored = CorpusStats.from_dict(orjson.loads(orjson.dumps(merged.to_dict())))
+    for f in fields(CorpusStats):
+        assert _content(getattr(merged, f.name)) == _content(getattr(whole, f.name)), f"{f.name} not merged"
+        assert _content(getattr(restored, f.name)) == _content(getattr(merged, f.name)), f"{f.name} not saved"
+
+
+def test_a_field_that_does_not_say_how_it_folds_is_refused() -> None:
+    @dataclass
+    class More(CorpusStats):
+        new_count: int = 0
+
+    with pytest.raises(TypeError, match=r"More\.new_count does not say how it folds"):
+        folds(More)
+
+
+def test_each_order_of_the_roles_names_every_role_once() -> None:
+    assert ROLES == ("proposes", "uses", "compares", "mentions")
+    for order in (EVIDENCE_ORDER, CUE_ORDER):
+        assert sorted(order) == sorted(ROLES)
+    assert STRONG_ROLES == ("proposes", "uses")

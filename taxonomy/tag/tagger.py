@@ -16,7 +16,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
-from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
+from taxonomy.models import CUE_ORDER, FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy, alias_variants, wildcard_parts
 from taxonomy.tag.decide import decide, exemplified
 from taxonomy.tag.matches import (
@@ -38,7 +38,7 @@ from taxonomy.tag.prefilter import Prefilter
 
 # When two cues are equally near, the more specific reading wins: a comparison, then a cue that says
 # the name is a task or workload ("we propose BERT-style pretraining" does not propose BERT).
-_CUE_PRIORITY: dict[Role, int] = {"compares": 0, "mentions": 1, "proposes": 2, "uses": 3}
+_CUE_PRIORITY: dict[Role, int] = {role: rank for rank, role in enumerate(CUE_ORDER)}
 #: Words in the vocabulary after which the pipeline is rebuilt (about 0.4 s) to free its memory.
 VOCAB_LIMIT = 250_000
 # A method name: a word with a capital after its first letter or a digit ("PLM", "SGConv", "GSM++").
