@@ -65,6 +65,7 @@ def test_writes_html_markdown_and_figures(report: dict[str, str]) -> None:
     assert list(report) == [
         "report.html",
         "report.md",
+        "figures/map.svg",
         "figures/families.svg",
         "figures/cooccurrence.svg",
         "figures/trends.svg",
@@ -92,7 +93,7 @@ def test_html_is_self_contained_and_accessible(report: dict[str, str]) -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "no network resources"
     assert "@import" not in page and "url(http" not in page
     svgs = re.findall(r"<svg\b[^>]*>", page)
-    assert len(svgs) == 6  # three figures, each drawn for wide screens and for phones
+    assert len(svgs) == 8  # four figures, each drawn for wide screens and for phones
     for tag in svgs:
         assert 'role="img"' in tag
         label = re.search(r'aria-labelledby="([^"]+)"', tag)
@@ -247,7 +248,13 @@ def test_untagged_papers_and_diagnostics(report: dict[str, str]) -> None:
 
 def test_undated_papers_give_no_trends_section(taxonomy: Taxonomy, tmp_path: Path) -> None:
     paths = render_report(taxonomy, corpus.stats(taxonomy, dated=False), tmp_path)
-    assert [p.name for p in paths] == ["report.html", "report.md", "families.svg", "cooccurrence.svg"]
+    assert [p.name for p in paths] == [
+        "report.html",
+        "report.md",
+        "map.svg",
+        "families.svg",
+        "cooccurrence.svg",
+    ]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="trends"' not in page and 'href="#trends"' not in page
     assert "Trends over time" not in (tmp_path / "report.md").read_text(encoding="utf-8")
@@ -279,7 +286,11 @@ def test_a_rerun_without_dates_removes_the_old_trends_figure(taxonomy: Taxonomy,
     render_report(taxonomy, corpus.stats(taxonomy), tmp_path)
     assert (tmp_path / "figures" / "trends.svg").exists()
     render_report(taxonomy, corpus.stats(taxonomy, dated=False), tmp_path)
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["cooccurrence.svg", "families.svg"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        "cooccurrence.svg",
+        "families.svg",
+        "map.svg",
+    ]
 
 
 def test_unwritable_output_is_an_output_error(taxonomy: Taxonomy, tmp_path: Path) -> None:

@@ -198,6 +198,31 @@ class Browser:
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
+    def screenshot_of(self, selector: str, path: Path) -> Path:
+        """Save a PNG of one element."""
+        rect = json.loads(
+            self.evaluate(
+                f"JSON.stringify(document.querySelector({json.dumps(selector)}).getBoundingClientRect())"
+            )
+        )
+        scroll = self.evaluate("window.scrollY")
+        clip = {
+            "x": rect["x"],
+            "y": rect["y"] + scroll,
+            "width": rect["width"],
+            "height": rect["height"],
+            "scale": 1,
+        }
+        shot = self.send(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+        )
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def mouse(self, kind: str, x: float, y: float, **extra: Any) -> None:
+        """Send a mouse event at viewport coordinates, as a person's pointer would."""
+        self.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, **extra})
+
     def problems(self) -> list[str]:
         """Console errors, uncaught exceptions, failed loads and requests that leave the machine."""
         urls: dict[str, str] = {}
@@ -288,7 +313,9 @@ def test_report_renders_cleanly(
         )
     # Nothing wider than the screen: the page scrolls down, not sideways (wide tables scroll in their box).
     assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert browser.evaluate("document.scripts.length") == 0
+    # The only scripts are the concept map's data and its code, written into the page.
+    assert browser.evaluate("[...document.scripts].map(s => s.type || 'js').join()") == "application/json,js"
+    assert browser.evaluate("[...document.scripts].every(s => !s.src)")
     assert "<script>alert(1)</script>" in browser.evaluate("document.body.innerText")
 
 
@@ -319,4 +346,95 @@ def test_clean_page_has_no_problems(browser: Browser, tmp_path: Path) -> None:
         "<!DOCTYPE html><html lang='en'><title>ok</title><body><p>fine</p></body></html>", encoding="utf-8"
     )
     browser.open(page.as_uri(), 800, 600)
+    assert browser.problems() == []
+
+
+def _centre(browser: Browser, selector: str) -> tuple[float, float]:
+    rect = json.loads(
+        browser.evaluate(
+            f"JSON.stringify(document.querySelector({json.dumps(selector)}).getBoundingClientRect())"
+        )
+    )
+    return rect["x"] + rect["width"] / 2, rect["y"] + rect["height"] / 2
+
+
+@needs_chromium
+def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from taxonomy.cli import main
+
+    out = tmp_path / "sample"  # the bundled sample corpus: docs/graph.md shows this screenshot
+    assert main(["build", "-o", str(out), "--no-progress", "--no-paper-graph"]) == 0
+    browser.open((out / "report.html").as_uri(), 1280, 1000)
+    browser.evaluate("document.getElementById('map').scrollIntoView()")
+    assert browser.evaluate("document.getElementById('map').classList.contains('interactive')")
+    _keep(browser.screenshot_of("#map", tmp_path / "report-map.png"))
+    data = json.loads(browser.evaluate("document.getElementById('map-data').textContent"))
+    boxes = json.loads(
+        browser.evaluate(
+            "JSON.stringify([...document.querySelectorAll('#map-view text')]"
+            ".filter(t => t.style.display !== 'none')"
+            ".map(t => { const r = t.getBoundingClientRect(); return [t.dataset.i, r.left, r.top, r.right, r.bottom]; }))"
+        )
+    )
+    for k, (_, ax0, ay0, ax1, ay1) in enumerate(boxes):  # as measured by the browser, labels do not overlap
+        for other, bx0, by0, bx1, by1 in boxes[k + 1 :]:
+            overlap = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+            assert min(overlap) < 1.5, (boxes[k][0], other)
+    labelled = {int(i) for i, *_ in boxes}
+    by_papers = sorted(range(len(data["points"])), key=lambda i: -data["points"][i]["papers"])
+    assert set(by_papers[:5]) <= labelled  # the most important concepts are labelled
+    biggest = max(range(len(data["points"])), key=lambda i: data["points"][i]["papers"])
+    point = data["points"][biggest]
+    circle = f"#map-view circle[data-i='{biggest}']"
+    x, y = _centre(browser, circle)
+
+    browser.mouse("mouseMoved", x, y)  # hover: the card names the concept, its counts and neighbours
+    browser.settle(0.2)
+    tip = browser.evaluate("(t => t.hidden ? '' : t.innerText)(document.querySelector('#map .map-tip'))")
+    assert point["label"] in tip and f"{point['papers']} papers" in tip
+    assert point["neighbours"] and point["neighbours"][0][0] in tip
+
+    browser.mouse("mousePressed", x, y, button="left", clickCount=1)  # click: its papers are listed
+    browser.mouse("mouseReleased", x, y, button="left", clickCount=1)
+    browser.settle(0.2)
+    browser.mouse("mouseMoved", x + 1, y)  # the card again, for the picture
+    browser.settle(0.2)
+    _keep(browser.screenshot_of("#map", tmp_path / "report-map-clicked.png"))
+    listed = browser.evaluate("document.getElementById('map-papers').innerText")
+    assert listed.startswith(point["label"])
+    assert all(title in listed for title, _ in point["examples"]) and point["examples"]
+
+    before = browser.evaluate("document.getElementById('map-view').viewBox.baseVal.width")
+    browser.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300)  # zoom in around the pointer
+    browser.settle(0.2)
+    after = browser.evaluate("document.getElementById('map-view').viewBox.baseVal.width")
+    assert after < before
+    shown = browser.evaluate(
+        "[...document.querySelectorAll('#map-view text')].filter(t => t.style.display !== 'none').length"
+    )
+    assert shown > 0
+
+    group = browser.evaluate(f"document.querySelector({json.dumps(circle)}).dataset.group")
+    button = f"#map .map-legend button[data-group='{group}']"
+    bx, by = _centre(browser, button)  # the legend switches the family off
+    browser.mouse("mousePressed", bx, by, button="left", clickCount=1)
+    browser.mouse("mouseReleased", bx, by, button="left", clickCount=1)
+    browser.settle(0.2)
+    assert (
+        browser.evaluate(f"document.querySelector({json.dumps(button)}).getAttribute('aria-pressed')")
+        == "false"
+    )
+    visible = f"[...document.querySelectorAll('#map-view circle[data-group=\"{group}\"]')].filter(c => getComputedStyle(c).display !== 'none').length"
+    assert browser.evaluate(visible) == 0
+    browser.mouse("mousePressed", bx, by, button="left", clickCount=1)  # and on again
+    browser.mouse("mouseReleased", bx, by, button="left", clickCount=1)
+    browser.settle(0.2)
+    assert browser.evaluate(visible) > 0
+    assert browser.problems() == []
+
+    browser.open((out / "figures" / "map.svg").as_uri(), 760, 700)  # the static map of report.md
+    _keep(browser.screenshot(tmp_path / "map-svg.png"))
+    assert browser.evaluate("document.querySelectorAll('text').length") > 20
     assert browser.problems() == []

@@ -206,7 +206,9 @@ def _force_layout(pos: Any, weights: Any) -> Any:
     n = len(p)
     if n < 2:
         return p
-    k = 1.0 / math.sqrt(n)
+    k = 1.6 / math.sqrt(
+        n
+    )  # the natural spacing; larger than the textbook 1/sqrt(n), to leave room for labels
     temperature = 0.1
     cool = temperature / (ITERATIONS + 1)
     for _ in range(ITERATIONS):

@@ -1,8 +1,8 @@
 """The report stage: ``Taxonomy`` + ``CorpusStats`` → report.html, report.md and figures/*.svg.
 
 ``context.build`` turns the statistics into plain values, ``figures`` draws them as SVG, and two
-Jinja2 templates installed with the package lay them out. The HTML page is self-contained (styles
-and figures inline, no scripts, no network); the Markdown file links the same figures as files.
+Jinja2 templates installed with the package lay them out. The HTML page is self-contained (styles,
+figures and the concept map's small script inline, no network); the Markdown file links the same figures as files.
 Paper and rule text is escaped in both: by Jinja's autoescape for HTML, and by a ``finalize`` hook
 that escapes every value for Markdown.
 """
@@ -23,6 +23,7 @@ from taxonomy.errors import OutputError
 from taxonomy.report.context import build
 from taxonomy.report.data import ReportData
 from taxonomy.report.drawing import Figures, draw_figures, draw_here
+from taxonomy.report.mapview import map_view
 from taxonomy.report.text import md_finalize, md_indent, plural
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
@@ -30,7 +31,7 @@ from taxonomy.stats import CorpusStats
 HTML_FILE = "report.html"
 MARKDOWN_FILE = "report.md"
 FIGURES_DIR = "figures"
-FIGURE_NAMES = ("families", "cooccurrence", "trends")
+FIGURE_NAMES = ("map", "families", "cooccurrence", "trends")
 _BLANK_LINES = re.compile(r"\n{3,}")  # templates with optional parts leave runs of blank lines
 
 
@@ -56,7 +57,12 @@ def render_report(
     # Matplotlib's SVG is trusted markup (labels inside it are escaped as XML text); phones get the narrow drawing.
     inline = {name: InlineFigure(Markup(fig.svg), Markup(narrow[name].svg)) for name, fig in wide.items()}  # noqa: S704
     links = {name: Markup(f"{FIGURES_DIR}/{fig.filename}") for name, fig in wide.items()}  # noqa: S704
-    html = _environment("html").get_template("report.html.j2").render(data=data, figures=inline, svg=wide)
+    view = map_view(data.concept_map) if data.concept_map is not None else None
+    html = (
+        _environment("html")
+        .get_template("report.html.j2")
+        .render(data=data, figures=inline, svg=wide, mapview=view)
+    )
     markdown = _environment("md").get_template("report.md.j2").render(data=data, figures=links, svg=wide)
     written = [
         _write(out_dir / HTML_FILE, html),

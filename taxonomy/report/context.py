@@ -33,6 +33,7 @@ from taxonomy.report.data import (
     Trends,
     TrendSeries,
 )
+from taxonomy.report.mapdata import map_data
 from taxonomy.report.text import github_slug, percent, split_evidence
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats, PaperRef
@@ -102,6 +103,7 @@ def build(
         untagged=_listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),
         diagnostics=_diagnostics(taxonomy, stats),
         changes=changes,
+        concept_map=map_data(taxonomy, stats) if stats.papers else None,
     )
 
 

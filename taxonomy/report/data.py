@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from taxonomy.report.mapdata import MapData
+
 #: Top-level section headings, shared by both templates so their anchors agree.
 HEADINGS = {
     "summary": "Corpus summary",
@@ -292,6 +294,7 @@ class ReportData:
     untagged: Listing
     diagnostics: Diagnostics
     changes: Changes | None = None  # None when there is no previous run to compare with
+    concept_map: MapData | None = None  # None when no paper names a concept
 
 
 @dataclass(frozen=True, slots=True)

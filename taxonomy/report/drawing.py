@@ -27,10 +27,18 @@ Figures = dict[str, SvgFigure]
 
 
 def draw_figures(data: ReportData, *, narrow: bool = False) -> Figures:
-    """The figures the data supports, by name (families, cooccurrence, trends)."""
+    """The figures the data supports, by name (map, families, cooccurrence, trends)."""
     from taxonomy.report import figures
 
     drawn: Figures = {}
+    if data.concept_map is not None:
+        from taxonomy.report.mapfigure import map_chart
+
+        drawn["map"] = map_chart(
+            data.concept_map,
+            "Concept map: bubbles sized by papers and coloured by family, lines for concepts that share papers.",
+            narrow=narrow,
+        )
     if data.tagged and data.families:
         drawn["families"] = figures.family_chart(
             data.families,

@@ -1,0 +1,94 @@
+"""The concept map: one layout shared by the graph files and the report, drawn as figures/map.svg."""
+
+from __future__ import annotations
+
+import importlib.util
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from taxonomy.graph import concept_graph, concept_map
+from taxonomy.graph.layout import _compute
+from taxonomy.report import render_report
+from taxonomy.report.mapdata import map_data
+from taxonomy.rules import Taxonomy
+from taxonomy.stats import CorpusStats
+
+FIXTURES = Path(__file__).parent / "fixtures" / "report"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _corpus() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def counts() -> tuple[Taxonomy, CorpusStats]:
+    corpus = _corpus()
+    taxonomy = corpus.taxonomy()
+    return taxonomy, corpus.stats(taxonomy)
+
+
+def test_the_report_map_and_the_graph_files_share_one_layout(counts: tuple[Taxonomy, CorpusStats]) -> None:
+    taxonomy, stats = counts
+    graph = concept_graph(taxonomy, stats)
+    data = map_data(taxonomy, stats)
+    assert data is not None
+    for point in data.points:
+        node = graph.nodes[point.id]
+        assert (node["x"], node["y"], node["color"], node["size"]) == (
+            point.x,
+            point.y,
+            point.color,
+            point.size,
+        )
+    assert {p.id for p in data.points} == {n for n, d in graph.nodes(data=True) if d["papers"] > 0}
+
+
+def test_the_layout_is_computed_once_and_is_the_same_when_computed_again(
+    counts: tuple[Taxonomy, CorpusStats],
+) -> None:
+    taxonomy, stats = counts
+    first = concept_map(taxonomy, stats)
+    assert concept_map(taxonomy, stats) is first  # the report and the graph files of a run share it
+    assert _compute(taxonomy, stats, False) == first  # and it does not depend on anything but the counts
+
+
+def test_layout_places_every_node_inside_the_extent_with_family_colours(
+    counts: tuple[Taxonomy, CorpusStats],
+) -> None:
+    taxonomy, stats = counts
+    layout = concept_map(taxonomy, stats, all_concepts=True)
+    assert {n.id for n in layout.nodes} == set(taxonomy.concepts)
+    assert all(-500 <= n.x <= 500 and -500 <= n.y <= 500 for n in layout.nodes)
+    assert len({(n.x, n.y) for n in layout.nodes}) == len(layout.nodes)  # no two on one spot
+    families = {g.id: g.color for g in layout.groups}
+    for node in layout.nodes:
+        concept = taxonomy.concepts[node.id]
+        assert node.color == families[concept.families[0] if concept.families else ""]
+
+
+def test_map_svg_heads_the_report_with_labels_and_a_legend(
+    counts: tuple[Taxonomy, CorpusStats], tmp_path: Path
+) -> None:
+    taxonomy, stats = counts
+    render_report(taxonomy, stats, tmp_path)
+    root = ET.parse(tmp_path / "figures" / "map.svg").getroot()
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    data = map_data(taxonomy, stats)
+    assert data is not None
+    biggest = sorted(data.points, key=lambda p: (-p.papers, p.id))[:3]
+    for point in biggest:  # the most important concepts are always labelled
+        assert point.label in texts, point.label
+    for entry in data.legend:
+        assert entry.label in texts
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert markdown.index("](figures/map.svg)") < markdown.index("**Contents**")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html.index('id="map-view"') < html.index('id="summary"')
