@@ -485,8 +485,11 @@ def test_paper_graph_refuses_concepts_the_rules_do_not_define(tmp_path: Path, ta
         Paper(id="ctl\x01\x1f", title="Control \x00\x08 characters \ufffe and \U0001f600 emoji", date="1999"),
     ],
 )
-def test_fast_paper_record_writes_what_the_checked_writer_writes(paper: Paper) -> None:
-    from taxonomy.graph.papers import _checked_paper_record, _paper_record
+def test_paper_records_are_what_the_general_graphml_writer_writes(paper: Paper) -> None:
+    # One GraphML writer for both graphs: the paper graph's compiled rows give the bytes of
+    # GraphMLKeys.node and .edge, which the concept graph uses.
+    from taxonomy.export import xml_safe
+    from taxonomy.graph.papers import _PAPER_KEYS, _paper_record
 
     hits = (
         ConceptHit("z-last", 2, 1.5, "uses"),
@@ -497,7 +500,34 @@ def test_fast_paper_record_writes_what_the_checked_writer_writes(paper: Paper) -
         tp = TaggedPaper(
             paper, concepts=concepts, families_primary=("f<1>",), families_mentioned=("f<1>", "g&2")
         )
-        assert _paper_record(tp) == _checked_paper_record(tp)
+        node = f"paper:{paper.id}"
+        attrs: dict[str, object] = {
+            "families_mentioned": "f<1>; g&2",
+            "families_primary": "f<1>",
+            "kind": "paper",
+            "label": xml_safe(paper.title),
+            "name": xml_safe(paper.id),
+            "title": xml_safe(paper.title),
+        }
+        if paper.year is not None:
+            attrs["year"] = paper.year
+        edges = "".join(
+            _PAPER_KEYS.edge(
+                f"{h.role}:{paper.id}:{h.concept}",
+                node,
+                f"concept:{h.concept}",
+                {
+                    "count": h.count,
+                    "id": xml_safe(f"{h.role}:{paper.id}:{h.concept}"),
+                    "interaction": h.role,
+                    "relation": h.role,
+                    "role": h.role,
+                    "score": h.score,
+                },
+            )
+            for h in sorted(concepts, key=lambda h: h.concept)
+        )
+        assert _paper_record(tp) == (paper.id, _PAPER_KEYS.node(node, attrs), edges)  # type: ignore[arg-type]
 
 
 def test_a_score_that_cannot_be_exported_is_named() -> None:

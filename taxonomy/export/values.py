@@ -24,12 +24,20 @@ def xml_safe(text: str) -> str:
 
 def xml_text(value: str) -> str:
     """``value`` made XML-safe and escaped for element content."""
-    return xml_safe(value).translate(_TEXT)
+    if value.isprintable():  # no control character (so no line break) to replace or escape
+        if "&" in value or "<" in value or ">" in value:
+            return value.translate(_TEXT)
+        return value  # most values: nothing to do, and no new string
+    return _NOT_XML.sub("\ufffd", value).translate(_TEXT)
 
 
 def xml_attr(value: str) -> str:
     """``value`` made XML-safe and escaped for a double-quoted attribute (line breaks and tabs kept)."""
-    return xml_safe(value).translate(_ATTR)
+    if value.isprintable():
+        if "&" in value or "<" in value or ">" in value or '"' in value:
+            return value.translate(_ATTR)
+        return value
+    return _NOT_XML.sub("\ufffd", value).translate(_ATTR)
 
 
 def value_type(value: object, where: str) -> str:
