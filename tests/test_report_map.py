@@ -92,3 +92,17 @@ def test_map_svg_heads_the_report_with_labels_and_a_legend(
     assert markdown.index("](figures/map.svg)") < markdown.index("**Contents**")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert html.index('id="map-view"') < html.index('id="summary"')
+
+
+def test_every_map_file_is_byte_identical_with_one_or_two_worker_processes(tmp_path: Path) -> None:
+    # Dask is checked the same way in test_distributed.py (concepts.graphml and report.html hold the map).
+    from taxonomy.cli import main
+
+    formats = "graphml,gexf,json,csv,vosviewer,cyjs"
+    for jobs in ("1", "2"):
+        argv = ["build", "-o", str(tmp_path / jobs), "--jobs", jobs, "--graph-format", formats]
+        assert main([*argv, "--batch-size", "5", "--no-paper-graph"]) == 0
+    names = sorted(p.relative_to(tmp_path / "1") for p in (tmp_path / "1").rglob("*") if p.is_file())
+    assert Path("figures/map.svg") in names and Path("concepts-vosviewer-map.txt") in names
+    for name in names:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
