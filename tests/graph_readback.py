@@ -61,6 +61,16 @@ def describe(folder: Path) -> dict[str, Any]:
         "concepts.json": lambda p: nx.node_link_graph(json.loads(p.read_text(encoding="utf-8"))),
     }
     found: dict[str, Any] = {"networkx": nx.__version__}
+    papers = folder / "papers.graphml"
+    if papers.exists():
+        graph = nx.read_graphml(papers, force_multigraph=True)
+        kinds = sorted({str(d.get("kind")) for _, d in graph.nodes(data=True)})
+        found["papers.graphml"] = {
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "directed": graph.is_directed(),
+            "kinds": kinds,
+        }
     for name, read in readers.items():
         path = folder / name
         if not path.exists():

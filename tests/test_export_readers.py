@@ -22,7 +22,7 @@ import networkx as nx
 import pytest
 
 from taxonomy.export import GRAPH_FORMATS, write_graph
-from taxonomy.graph import concept_graph
+from taxonomy.graph import PaperGraphSink, concept_graph
 from taxonomy.models import ConceptHit, Paper, TaggedPaper
 from taxonomy.rules import load_rules
 from taxonomy.stats import CorpusStats
@@ -42,20 +42,20 @@ def _readback() -> ModuleType:
     return module
 
 
-def _graph() -> nx.MultiGraph:
-    taxonomy = load_rules(FIXTURES / "rules")
-    stats = CorpusStats()
-    for r in json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8")):
-        paper = Paper(id=r["id"], title=r["title"], date=r["date"])
-        hits = tuple(ConceptHit(*hit) for hit in r["concepts"])
-        stats.add(TaggedPaper(paper, (), hits, tuple(r["primary"]), tuple(r["mentioned"])), taxonomy)
-    return concept_graph(taxonomy, stats)
-
-
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[nx.MultiGraph, Path]:
-    graph = _graph()
+    """Every concept graph format and papers.graphml of the graph fixture, in one folder."""
+    taxonomy = load_rules(FIXTURES / "rules")
+    stats = CorpusStats()
     out = tmp_path_factory.mktemp("readers")
+    with PaperGraphSink(out / "papers.graphml", taxonomy) as sink:
+        for r in json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8")):
+            paper = Paper(id=r["id"], title=r["title"], date=r["date"])
+            hits = tuple(ConceptHit(*hit) for hit in r["concepts"])
+            tp = TaggedPaper(paper, (), hits, tuple(r["primary"]), tuple(r["mentioned"]))
+            stats.add(tp, taxonomy)
+            sink.add(tp)
+    graph = concept_graph(taxonomy, stats)
     write_graph(graph, out, formats=GRAPH_FORMATS)
     return graph, out
 
@@ -70,14 +70,24 @@ def _expected(graph: nx.MultiGraph) -> dict[str, Any]:
         "cooccurrence_undirected": True,
         "labels": labels,
     }
-    return {name: counts for name in FILES}
+    expected: dict[str, Any] = {name: counts for name in FILES}
+    expected["papers.graphml"] = {
+        "nodes": 6 + len(graph),  # the fixture's six papers and the concepts they name
+        "edges": 0,  # not known here: compared with the newest networkx below
+        "directed": True,
+        "kinds": ["concept", "family", "paper"],
+    }
+    return expected
 
 
 def test_the_installed_networkx_reads_every_file(written: tuple[nx.MultiGraph, Path]) -> None:
     graph, out = written
     found = _readback().describe(out)
     assert found.pop("networkx") == nx.__version__
-    assert found == _expected(graph)
+    expected = _expected(graph)
+    expected["papers.graphml"]["edges"] = found["papers.graphml"]["edges"]
+    assert found["papers.graphml"]["edges"] > 0
+    assert found == expected
 
 
 @pytest.mark.skipif(
@@ -86,7 +96,7 @@ def test_the_installed_networkx_reads_every_file(written: tuple[nx.MultiGraph, P
 )
 def test_the_oldest_networkx_allowed_reads_every_file(written: tuple[nx.MultiGraph, Path]) -> None:
     assert OLD_PYTHON, "TAXONOMY_REQUIRE_OLD_NETWORKX is set but TAXONOMY_OLD_NETWORKX_PYTHON is not"
-    graph, out = written
+    _, out = written
     run = subprocess.run(
         [OLD_PYTHON, str(HERE / "graph_readback.py"), str(out)],
         capture_output=True,
@@ -98,7 +108,10 @@ def test_the_oldest_networkx_allowed_reads_every_file(written: tuple[nx.MultiGra
     found = json.loads(run.stdout)
     minimum = _pyproject_minimum()
     assert found.pop("networkx") == minimum  # the venv holds the oldest version pyproject.toml allows
-    assert found == _expected(graph)
+    newest = _readback().describe(out)
+    newest.pop("networkx")
+    assert found == newest  # the oldest networkx reads every file as the newest does
+    assert set(found) == {*FILES, "papers.graphml"}
 
 
 def _pyproject_minimum() -> str:
