@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -89,11 +90,15 @@ def test_html_is_self_contained_and_accessible(report: dict[str, str]) -> None:
     page = report["report.html"]
     assert '<html lang="en">' in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert "<script" not in page.lower()
+    # The only scripts are the concept map's JSON data and its code, both inline.
+    assert re.findall(r"<script\b[^>]*>", page.lower()) == [
+        '<script type="application/json" id="map-data">',
+        "<script>",
+    ]
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "no network resources"
     assert "@import" not in page and "url(http" not in page
     svgs = re.findall(r"<svg\b[^>]*>", page)
-    assert len(svgs) == 8  # four figures, each drawn for wide screens and for phones
+    assert len(svgs) == 7  # three figures, each drawn for wide screens and for phones, and the map
     for tag in svgs:
         assert 'role="img"' in tag
         label = re.search(r'aria-labelledby="([^"]+)"', tag)
@@ -130,8 +135,11 @@ def test_script_title_is_text_in_html(report: dict[str, str]) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     parser = _Tags()
     parser.feed(page)
-    assert "script" not in parser.tags
     assert SCRIPT in parser.text
+    # The map's own two scripts are the only ones; its JSON holds the title with < and > escaped.
+    assert page.count("<script") == 2
+    data = page.split('<script type="application/json" id="map-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data and ">" not in data and "&" not in data
 
 
 def test_script_title_is_text_in_markdown(report: dict[str, str]) -> None:
@@ -341,7 +349,12 @@ def test_any_corpus_renders_escaped_and_well_formed(
     render_report(taxonomy, stats, out)
     page = (out / "report.html").read_text(encoding="utf-8")
     text = (out / "report.md").read_text(encoding="utf-8")
-    assert "<script" not in page.lower() and "<" not in text
+    assert (
+        page.lower().count("<script") == (2 if stats.concept_papers else 0) and "<" not in text
+    )  # the map's
+    if stats.concept_papers:  # its JSON can hold no < that would end the script element early
+        data = page.split('id="map-data">', 1)[1].split("</script>", 1)[0]
+        assert "<" not in data and json.loads(data)["points"]
     _assert_balanced(page)
     for svg in (out / "figures").glob("*.svg") if (out / "figures").exists() else ():
         ET.fromstring(svg.read_text(encoding="utf-8"))

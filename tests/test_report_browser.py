@@ -349,6 +349,22 @@ def test_clean_page_has_no_problems(browser: Browser, tmp_path: Path) -> None:
     assert browser.problems() == []
 
 
+def _label_boxes(browser: Browser) -> list[list[Any]]:
+    """The map's shown labels as [index, left, top, right, bottom]; fails if two overlap as Chromium measures them."""
+    boxes: list[list[Any]] = json.loads(
+        browser.evaluate(
+            "JSON.stringify([...document.querySelectorAll('#map-view text')]"
+            ".filter(t => t.style.display !== 'none')"
+            ".map(t => { const r = t.getBoundingClientRect(); return [t.dataset.i, r.left, r.top, r.right, r.bottom]; }))"
+        )
+    )
+    for k, (_, ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for other, bx0, by0, bx1, by1 in boxes[k + 1 :]:
+            overlap = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+            assert min(overlap) < 1.5, (boxes[k][0], other)
+    return boxes
+
+
 def _centre(browser: Browser, selector: str) -> tuple[float, float]:
     rect = json.loads(
         browser.evaluate(
@@ -371,17 +387,7 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     assert browser.evaluate("document.getElementById('map').classList.contains('interactive')")
     _keep(browser.screenshot_of("#map", tmp_path / "report-map.png"))
     data = json.loads(browser.evaluate("document.getElementById('map-data').textContent"))
-    boxes = json.loads(
-        browser.evaluate(
-            "JSON.stringify([...document.querySelectorAll('#map-view text')]"
-            ".filter(t => t.style.display !== 'none')"
-            ".map(t => { const r = t.getBoundingClientRect(); return [t.dataset.i, r.left, r.top, r.right, r.bottom]; }))"
-        )
-    )
-    for k, (_, ax0, ay0, ax1, ay1) in enumerate(boxes):  # as measured by the browser, labels do not overlap
-        for other, bx0, by0, bx1, by1 in boxes[k + 1 :]:
-            overlap = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
-            assert min(overlap) < 1.5, (boxes[k][0], other)
+    boxes = _label_boxes(browser)
     labelled = {int(i) for i, *_ in boxes}
     by_papers = sorted(range(len(data["points"])), key=lambda i: -data["points"][i]["papers"])
     assert set(by_papers[:5]) <= labelled  # the most important concepts are labelled
@@ -433,6 +439,13 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     browser.settle(0.2)
     assert browser.evaluate(visible) > 0
     assert browser.problems() == []
+
+    browser.open((out / "report.html").as_uri(), 390, 900, mobile=True)  # a phone labels fewer concepts
+    browser.evaluate("document.getElementById('map').scrollIntoView()")
+    phone = _label_boxes(browser)
+    assert 0 < len(phone) < len(boxes)
+    assert min(b[4] - b[2] for b in phone) >= 7  # text at least 7 pixels high
+    _keep(browser.screenshot_of("#map", tmp_path / "report-map-phone.png"))
 
     browser.open((out / "figures" / "map.svg").as_uri(), 760, 700)  # the static map of report.md
     _keep(browser.screenshot(tmp_path / "map-svg.png"))

@@ -3,9 +3,10 @@
 The page stays one self-contained file: the SVG is written into the HTML (so the map shows even
 where scripts do not run), the data for hovering and clicking is a JSON block, and a small
 hand-written script (``templates/map.js``) adds pan and zoom, the hover card, the paper list and the
-legend switches. Labels are chosen here, not in the browser: each label gets the smallest zoom (1, 2,
+legend switches. Labels are chosen here, not in the browser: each label gets the smallest zoom (½, 1, 2,
 4 or 8) at which it overlaps no label of a more important concept, and the script shows it from
-that zoom on, at a constant size on screen.
+that zoom on, at a constant size on screen. Zoom 1 is the map about 650 pixels wide, as on a laptop;
+a phone shows the whole map at about zoom ½, so it labels fewer concepts, at a readable size.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from taxonomy.report.mapdata import MapData
 from taxonomy.report.text import shorten
 
-ZOOMS = (1, 2, 4, 8)
+ZOOMS = (0.5, 1.0, 2.0, 4.0, 8.0)
 MAX_LABEL = 24
 MARGIN = 70.0  # layout units around the outermost bubbles
 _CHAR = 0.64  # a label's width per character, in font sizes (DejaVu Sans: about 0.6, with room to spare)
@@ -38,7 +39,7 @@ class ViewPoint:
     r: float
     color: str
     font: float  # label size in layout units at zoom 1
-    zoom: int  # the zoom from which the label shows; 0 for never
+    zoom: float  # the zoom from which the label shows; 0 for never
     side: int  # 0: the label is centred on the bubble; -1: just above it; 1: just below it
 
 
@@ -102,12 +103,12 @@ def map_view(data: MapData) -> MapView:
     return MapView(viewbox, points, tuple(links), data, _script_data(data))
 
 
-def _label_zooms(data: MapData, fonts: list[float], radii: list[float]) -> list[tuple[int, int]]:
+def _label_zooms(data: MapData, fonts: list[float], radii: list[float]) -> list[tuple[float, int]]:
     """For each label, the first zoom at which it overlaps no label placed before it (most papers
     first) and its side: 0 centred on its bubble, -1 just above it, 1 just below it."""
     order = sorted(range(len(data.points)), key=lambda i: (-data.points[i].papers, data.points[i].id))
-    placed: dict[int, list[tuple[float, float, float, float]]] = {z: [] for z in ZOOMS}
-    found = [(0, 0)] * len(data.points)
+    placed: dict[float, list[tuple[float, float, float, float]]] = {z: [] for z in ZOOMS}
+    found: list[tuple[float, int]] = [(0.0, 0)] * len(data.points)
     labels = [shorten(p.label, MAX_LABEL) for p in data.points]
     for i in order:
         point = data.points[i]
@@ -116,10 +117,7 @@ def _label_zooms(data: MapData, fonts: list[float], radii: list[float]) -> list[
                 (zoom, side)
                 for zoom in ZOOMS
                 for side in (0, -1, 1)
-                if not any(
-                    _overlap(_box(point.x, -point.y, radii[i], fonts[i], labels[i], zoom, side), other)
-                    for other in placed[zoom]
-                )
+                if _free(placed, zoom, point.x, -point.y, radii[i], fonts[i], labels[i], side)
             ),
             None,
         )
@@ -133,8 +131,27 @@ def _label_zooms(data: MapData, fonts: list[float], radii: list[float]) -> list[
     return found
 
 
+def _free(
+    placed: dict[float, list[tuple[float, float, float, float]]],
+    zoom: float,
+    cx: float,
+    cy: float,
+    r: float,
+    font: float,
+    label: str,
+    side: int,
+) -> bool:
+    """Whether a label shown from ``zoom`` on overlaps no label placed before it, at any zoom it shows."""
+    for z in ZOOMS:
+        if z >= zoom:
+            box = _box(cx, cy, r, font, label, z, side)
+            if any(_overlap(box, other) for other in placed[z]):
+                return False
+    return True
+
+
 def _box(
-    cx: float, cy: float, r: float, font: float, label: str, zoom: int, side: int
+    cx: float, cy: float, r: float, font: float, label: str, zoom: float, side: int
 ) -> tuple[float, float, float, float]:
     """A label's box in layout units at ``zoom``: text keeps its size on screen, the bubble grows."""
     half_w = _CHAR * font * len(label) / 2 / zoom

@@ -18,9 +18,18 @@
 
   function zoom() { return home[2] / view[2]; }
 
+  // Labels keep one size on screen: the size they have at zoom 1, where the map is DESIGN pixels
+  // per layout unit (about 650 pixels wide). A phone's narrower map is at a lower zoom: fewer labels.
+  var DESIGN = 0.55;
+  function screenZoom() {
+    var box = svg.getBoundingClientRect();
+    var perUnit = Math.min(box.width / view[2], box.height / view[3]);
+    return Math.max(0.5, perUnit > 0 ? perUnit / DESIGN : zoom());  // ½: the smallest zoom labels are placed for
+  }
+
   function draw() {
     svg.setAttribute("viewBox", view.map(function (v) { return v.toFixed(2); }).join(" "));
-    var z = zoom();
+    var z = screenZoom();
     labels.forEach(function (label) {
       var from = Number(label.getAttribute("data-zoom"));
       var hidden = off[label.getAttribute("data-group")] || !from || from > z * 1.001;
@@ -158,6 +167,7 @@
     });
   });
 
+  window.addEventListener("resize", draw);
   figure.classList.add("interactive");
   draw();
 })();
