@@ -4,6 +4,10 @@ The oldest is checked by running ``graph_readback.py`` with the Python named by
 ``TAXONOMY_OLD_NETWORKX_PYTHON``: a venv holding only ``networkx==3.1`` (``.ci/run`` makes one; the
 test installs nothing itself). Without it the test is skipped, unless ``TAXONOMY_REQUIRE_OLD_NETWORKX=1``
 (set by CI) makes that a failure.
+
+Cytoscape.js and graphology (the JavaScript graph library behind Gephi Lite and sigma.js) read the
+Cytoscape JSON and the GEXF when ``TAXONOMY_NODE_MODULES`` names a ``node_modules`` folder holding
+``cytoscape``, ``graphology`` and ``graphology-gexf`` (``.ci/run`` installs them with npm when it can).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "graph"
 OLD_PYTHON = os.environ.get("TAXONOMY_OLD_NETWORKX_PYTHON", "")
 OLD_REQUIRED = os.environ.get("TAXONOMY_REQUIRE_OLD_NETWORKX", "") not in ("", "0")
+NODE_MODULES = os.environ.get("TAXONOMY_NODE_MODULES", "")
 FILES = ("concepts.graphml", "concepts.gexf", "concepts.json")
 
 
@@ -136,3 +141,28 @@ def test_igraph_reads_the_graphml_undirected_with_cooccurrence_as_an_undirected_
     assert co.pagerank() == pytest.approx(explicit.pagerank(), abs=1e-12)
     assert all(isinstance(v, float) for v in ig.vs["x"])  # the layout comes through
     assert set(ig.vs["color"]) <= {c for _, c in graph.nodes(data="color")}
+
+
+@pytest.mark.skipif(
+    not NODE_MODULES, reason="set TAXONOMY_NODE_MODULES to node_modules with cytoscape and graphology"
+)
+def test_cytoscape_js_and_graphology_read_the_json_and_the_gexf(written: tuple[nx.MultiGraph, Path]) -> None:
+    graph, out = written
+    env = {"PATH": os.environ.get("PATH", ""), "NODE_PATH": NODE_MODULES}
+    run = subprocess.run(
+        ["node", str(HERE / "js_readback.js"), str(out)], capture_output=True, text=True, check=False, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    n, m = graph.number_of_nodes(), graph.number_of_edges()
+    assert found["cytoscape"] == {"nodes": n, "edges": m, "positioned": n}
+    seen = found["graphology"]
+    assert (seen["type"], seen["multi"], seen["nodes"], seen["edges"], seen["placed"]) == (
+        "undirected",
+        True,
+        n,
+        m,
+        n,
+    )
+    co = nx.Graph((u, v) for u, v, d in graph.edges(data=True) if d["relation"] == "co_occurs")
+    assert seen["degree"] == dict(co.degree())  # graphology counts co-occurrence as networkx does
