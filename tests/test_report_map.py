@@ -56,8 +56,12 @@ def test_the_layout_is_computed_once_and_is_the_same_when_computed_again(
 ) -> None:
     taxonomy, stats = counts
     first = concept_map(taxonomy, stats)
-    assert concept_map(taxonomy, stats) is first  # the report and the graph files of a run share it
+    full = concept_map(taxonomy, stats, all_concepts=True)
+    assert concept_map(taxonomy, stats, all_concepts=True) is full  # computed once, then shared
+    assert concept_map(taxonomy, stats) == first
     assert _compute(taxonomy, stats, False) == first  # and it does not depend on anything but the counts
+    everything = concept_map(taxonomy, stats, all_concepts=True).by_id()
+    assert all(everything[n.id] == n for n in first.nodes)  # --all-concepts moves no node
 
 
 def test_layout_places_every_node_inside_the_extent_with_family_colours(

@@ -14,13 +14,15 @@ together). A concept and its parent share every paper of the concept, so ``is_a`
 families become regions of the map; concepts outside every family start near the middle.
 
 ``concept_map`` remembers its last answer: the graph files and the report of one run share one
-layout, computed once.
+layout, computed once (with every concept of the rules; the concepts no paper names are placed on a
+small ring around a parent afterwards and only shown with ``--all-concepts``, so they move nothing).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -92,12 +94,18 @@ _LAST: list[tuple[object, ConceptMap]] = []
 
 def concept_map(taxonomy: Taxonomy, stats: CorpusStats, *, all_concepts: bool = False) -> ConceptMap:
     """The map of every family and every concept a paper names (all concepts with ``all_concepts``)."""
-    key = _fingerprint(taxonomy, stats, all_concepts)
+    key = _fingerprint(taxonomy, stats)
     if _LAST and _LAST[0][0] == key:
-        return _LAST[0][1]
-    result = _compute(taxonomy, stats, all_concepts)
-    _LAST[:] = [(key, result)]
-    return result
+        full = _LAST[0][1]
+    else:
+        full = _compute(taxonomy, stats, True)
+        _LAST[:] = [(key, full)]
+    if all_concepts:
+        return full
+    # The concepts no paper names are left out; everything else is where it is with all of them.
+    concepts = taxonomy.concepts
+    kept = tuple(n for n in full.nodes if n.papers > 0 or concepts[n.id].is_family)
+    return ConceptMap(kept, full.groups)
 
 
 def groups(taxonomy: Taxonomy) -> dict[str, MapGroup]:
@@ -116,10 +124,10 @@ def group_of(taxonomy: Taxonomy, cid: str) -> str:
     return families[0] if families else NO_FAMILY_ID
 
 
-def _fingerprint(taxonomy: Taxonomy, stats: CorpusStats, all_concepts: bool) -> object:
+def _fingerprint(taxonomy: Taxonomy, stats: CorpusStats) -> object:
     papers = tuple(sorted((c, n) for c, n in stats.concept_papers.items() if n))
     pairs = tuple(sorted((p, n) for p, n in stats.cooccur.items() if n))
-    return (taxonomy.version, all_concepts, papers, pairs)
+    return (taxonomy.version, papers, pairs)
 
 
 def _compute(taxonomy: Taxonomy, stats: CorpusStats, all_concepts: bool) -> ConceptMap:
@@ -145,10 +153,11 @@ def _compute(taxonomy: Taxonomy, stats: CorpusStats, all_concepts: bool) -> Conc
     start = _start(taxonomy, placed)
     pos = _force_layout(np.array(start, dtype=float), weights) if n else np.zeros((0, 2))
     coords = {cid: (float(pos[i, 0]), float(pos[i, 1])) for i, cid in enumerate(placed)}
+    fit = _fit(coords)  # from the placed nodes alone, so that leaving the rest out moves nothing
     if all_concepts:
         for cid in sorted(set(concepts) - set(placed)):
             coords[cid] = _near_parent(taxonomy, cid, coords)
-    coords = _fit(coords)
+    coords = {cid: fit(x, y) for cid, (x, y) in coords.items()}
     top = max((papers[c] for c in coords), default=0) or 1
     nodes = []
     for cid in sorted(coords):
@@ -235,16 +244,18 @@ def _near_parent(taxonomy: Taxonomy, cid: str, coords: dict[str, tuple[float, fl
     return (base[0] + radius * math.cos(angle), base[1] + radius * math.sin(angle))
 
 
-def _fit(coords: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Centre the positions and scale the wider side to [-EXTENT, EXTENT]; round to 0.1."""
-    if not coords:
-        return {}
-    xs = [x for x, _ in coords.values()]
-    ys = [y for _, y in coords.values()]
+def _fit(coords: dict[str, tuple[float, float]]) -> Callable[[float, float], tuple[float, float]]:
+    """The map from layout to file positions: centred, the wider side of ``coords`` scaled to
+    [-EXTENT, EXTENT], rounded to 0.1, and held inside [-EXTENT, EXTENT]."""
+    xs = [x for x, _ in coords.values()] or [0.0]
+    ys = [y for _, y in coords.values()] or [0.0]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
     scale = EXTENT / half
-    return {
-        cid: (round((x - cx) * scale, 1) + 0.0, round((y - cy) * scale, 1) + 0.0)
-        for cid, (x, y) in coords.items()
-    }
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        fx = min(EXTENT, max(-EXTENT, round((x - cx) * scale, 1)))
+        fy = min(EXTENT, max(-EXTENT, round((y - cy) * scale, 1)))
+        return (fx + 0.0, fy + 0.0)
+
+    return place
