@@ -63,7 +63,9 @@ def test_build_on_the_sample_writes_every_output(built: Path) -> None:
 
 
 def test_build_prints_what_it_did(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "build", str(sample_corpus()), "-o", str(tmp_path), "--rules", str(SMALL_RULES))
+    code, out, err = run(
+        capsys, "build", str(sample_corpus()), "-o", str(tmp_path), "--rules", str(SMALL_RULES)
+    )
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "Read 36 records: 36 papers, 0 rejected, 0 duplicates."
     assert out.splitlines()[2].startswith(f"Wrote {tmp_path}/: concepts.graphml, figures/")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import pytest
 
-from taxonomy.errors import InputError
+from taxonomy.cli import main
+from taxonomy.errors import InputError, UsageError
 from taxonomy.evaluate import (
     ListGold,
     ListPaper,
@@ -19,7 +22,7 @@ from taxonomy.evaluate import (
     split,
 )
 from taxonomy.models import Paper
-from taxonomy.rules import load_rules
+from taxonomy.rules import load_rules, select_families
 from taxonomy.tag import Tagger
 
 from .conftest import FIXTURES
@@ -171,3 +174,33 @@ def test_list_evaluation_reports_recall_by_part_and_the_misses(tagger: Tagger) -
     assert "  [ssm] Speech recognition at scale" in text
     only = evaluate_lists(tagger.tag_batch(papers), gold, tagger.taxonomy, part="checking")
     assert only.groups["all"].papers == result.groups["checking"].papers
+
+
+def test_families_the_gold_does_not_label_count_neither_way(tmp_path: Path) -> None:
+    gold = write(tmp_path, '{"title": "Transformers and Mamba for speech", "families": ["ssm"]}\n')
+    rules = str(FIXTURES / "tagging")
+
+    def run(*extra: str) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["evaluate", "--gold", str(gold), "--rules", rules, "--no-errors", *extra]) == 0
+        return out.getvalue()
+
+    # The gold file knows only ssm: the transformer the title names is not a false positive ...
+    assert "primary        1.000   1.000  1.000    1   0   0" in run()
+    # ... unless every family of the rules is asked for.
+    assert "primary        0.500   1.000  0.667    1   1   0" in run("--families", "all")
+
+
+def test_select_families_cuts_the_taxonomy_down() -> None:
+    rules = load_rules(FIXTURES / "tagging")
+    ssm = select_families(rules, ["ssm"])
+    assert ssm.families == ("ssm",)
+    assert all(c.families in ((), ("ssm",)) for c in ssm.concepts.values())
+    assert "vision-transformer" not in ssm.concepts and "mamba" in ssm.concepts
+    hybrid = ssm.concepts["hybrid-ssm-attention"]  # under both families: keeps the chosen one
+    assert hybrid.families == ("ssm",) and "transformer" not in hybrid.parents
+    tp = Tagger(ssm).tag(Paper(id="p", title="Jamba: a hybrid of Transformers and Mamba"))
+    assert tp.families_primary == ("ssm",) and "transformer" not in tp.families_mentioned
+    with pytest.raises(UsageError, match="unknown family gnn"):
+        select_families(rules, ["gnn"])

@@ -447,7 +447,9 @@ def test_the_cli_says_why_it_read_everything_again(
     corpus, out, cache, _ = _first_run(tmp_path, records[:20])
     _edit_first_byte(tmp_path)
     capsys.readouterr()
-    assert main(["build", str(corpus), "-o", str(out), "--cache", str(cache), "--rules", str(SMALL_RULES)]) == 0
+    assert (
+        main(["build", str(corpus), "-o", str(out), "--cache", str(cache), "--rules", str(SMALL_RULES)]) == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2:] == [
         f"Cache {cache}: every input read again: {corpus} changed (not only appended to).",

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from taxonomy.errors import UsageError
 
 if TYPE_CHECKING:
-    from taxonomy.models import TaggedPaper
     from taxonomy.pipeline import GraphOptions, TagOptions, TagResult
     from taxonomy.rules import Taxonomy
     from taxonomy.stats import CorpusStats
@@ -220,26 +219,39 @@ def evaluate(args: argparse.Namespace) -> int:
         evaluate_lists,
         format_evaluation,
         format_list_evaluation,
+        gold_families,
         load_gold,
     )
     from taxonomy.models import Paper
-    from taxonomy.rules import load_rules
+    from taxonomy.rules import load_rules, select_families
     from taxonomy.tag import Tagger
 
     golds = [load_gold(path) for path in args.gold]
-    taxonomy = load_rules(args.rules)
-    tagger = Tagger(taxonomy)
-    given: list[TaggedPaper] | None = None
-    if args.inputs:
-        records = ingest.read(args.inputs, format=args.format, dedupe=False)
-        given = tagger.tag_batch([r for r in records if isinstance(r, Paper)])
+    rules = load_rules(args.rules)
+    given = (
+        [r for r in ingest.read(args.inputs, format=args.format, dedupe=False) if isinstance(r, Paper)]
+        if args.inputs
+        else None
+    )
+    taggers: dict[frozenset[str], Tagger] = {}
     reports = []
     for gold in golds:
-        tagged = given
-        if tagged is None:
-            tagged = tagger.tag_batch(
-                [Paper(id=f"gold:{g.line}", title=g.title, abstract=g.abstract) for g in gold.papers]
-            )
+        # Score only the families the labellers knew: a paper tagged with a family the gold file
+        # never labels would count as an error that no labeller could have marked.
+        if args.families == "all":
+            families = frozenset(rules.families)
+        elif args.families:
+            families = frozenset(f.strip() for f in args.families.split(",") if f.strip())
+        else:
+            families = gold_families(gold) & frozenset(rules.families) or frozenset(rules.families)
+        if families not in taggers:
+            taggers[families] = Tagger(select_families(rules, families))
+        tagger = taggers[families]
+        taxonomy = tagger.taxonomy
+        papers = given or [
+            Paper(id=f"gold:{g.line}", title=g.title, abstract=g.abstract) for g in gold.papers
+        ]
+        tagged = tagger.tag_batch(papers)
         name = gold.path.name
         if isinstance(gold, ListGold):
             listed = evaluate_lists(tagged, gold.papers, taxonomy, name=name, part=args.part)

@@ -161,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with list gold, score only this part of the split (read misses of the tuning part)",
     )
     evaluate.add_argument("--no-errors", action="store_true", help="print the scores only")
+    evaluate.add_argument(
+        "--families",
+        metavar="ID,...",
+        help="tag with these families only, or 'all' (default: the families each gold file labels, "
+        "so families the labellers did not know count neither way)",
+    )
     _rules_option(evaluate)
 
     suggest = _command(

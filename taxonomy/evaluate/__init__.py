@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from taxonomy.evaluate.gold import GoldPaper, LabelGold, ListGold, ListPaper, load_gold, read_gold
+from taxonomy.evaluate.gold import (
+    GoldPaper,
+    LabelGold,
+    ListGold,
+    ListPaper,
+    gold_families,
+    load_gold,
+    read_gold,
+)
 from taxonomy.evaluate.labels import (
     Evaluation,
     PaperError,
@@ -32,6 +40,7 @@ __all__ = [
     "evaluate_lists",
     "format_evaluation",
     "format_list_evaluation",
+    "gold_families",
     "load_gold",
     "normalise_title",
     "read_gold",

@@ -65,6 +65,15 @@ class ListGold:
     papers: tuple[ListPaper, ...]
 
 
+def gold_families(gold: LabelGold | ListGold) -> frozenset[str]:
+    """The families a gold file labels: the ones its scores can speak of."""
+    if isinstance(gold, ListGold):
+        return frozenset(p.family for p in gold.papers)
+    return frozenset(
+        f for p in gold.papers for labels in (*p.required.values(), *p.optional.values()) for f in labels
+    )
+
+
 def load_gold(path: str | Path) -> LabelGold | ListGold:
     """Read a gold file of either kind; raise ``InputError`` naming the bad line."""
     path = Path(path)

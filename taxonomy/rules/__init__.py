@@ -25,6 +25,7 @@ from taxonomy.rules.checks import (
 )
 from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, Taxonomy, alias_variants, wildcard_parts
 from taxonomy.rules.schema import SCHEMA_FILE, load_schema, schema_problems
+from taxonomy.rules.select import select_families
 from taxonomy.rules.yamlfile import LineDict, bundled_document, default_rules_dir, read_documents, rule_files
 
 CUES_FILE = "cues.yaml"
@@ -45,6 +46,7 @@ __all__ = [
     "load_rules",
     "regex_problem",
     "rule_files",
+    "select_families",
     "wildcard_parts",
 ]
 

@@ -1,0 +1,48 @@
+"""A part of the taxonomy: the concepts under some families, for tagging or scoring only those."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from taxonomy.errors import UsageError
+from taxonomy.rules.model import Taxonomy
+
+
+def select_families(taxonomy: Taxonomy, families: Iterable[str]) -> Taxonomy:
+    """The taxonomy cut down to ``families`` and the concepts below them.
+
+    A concept under a chosen and an unchosen family keeps only the chosen one ("knowledge
+    distillation of LLMs" stays an llm concept when compression is not chosen); a concept under no
+    chosen family is dropped, so its names are not matched at all. Concepts outside every family
+    (free-standing, such as LoRA) are kept: they give no family either way.
+    """
+    chosen = frozenset(families)
+    unknown = sorted(chosen - set(taxonomy.families))
+    if unknown:
+        raise UsageError(
+            f"unknown famil{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)} "
+            f"(the rules have: {', '.join(taxonomy.families)})"
+        )
+    if chosen == set(taxonomy.families):
+        return taxonomy
+    kept = {
+        cid: concept
+        for cid, concept in taxonomy.concepts.items()
+        if not concept.families or chosen.intersection(concept.families)
+    }
+    concepts = {
+        cid: dataclasses.replace(
+            concept,
+            parents=tuple(p for p in concept.parents if p in kept),
+            ancestors=tuple(a for a in concept.ancestors if a in kept),
+            families=tuple(f for f in concept.families if f in chosen),
+        )
+        for cid, concept in kept.items()
+    }
+    return dataclasses.replace(
+        taxonomy,
+        concepts=concepts,
+        families=tuple(f for f in taxonomy.families if f in chosen),
+        version=f"{taxonomy.version}:{','.join(sorted(chosen))}",
+    )
