@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from taxonomy.errors import RulesError
-from taxonomy.rules import alias_variants, default_rules_dir, load_rules, regex_problem
+from taxonomy.rules import alias_variants, default_rules_dir, load_rules, regex_problem, select_areas
 
 from .conftest import FIXTURES
 
@@ -221,3 +222,48 @@ def test_family_with_parents_is_refused(tmp_path: Path) -> None:
     assert caught.value.problems == (
         f"{tmp_path}/ssm.yaml:4: family 'ssm': a family has no parents; remove 'parents' (concepts name their family as parent)",
     )
+
+
+def _with_areas(tmp_path: Path, text: str) -> Path:
+    root = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "tagging", root)
+    (root / "areas.yaml").write_text(text)
+    return root
+
+
+def test_areas_group_families(tmp_path: Path) -> None:
+    root = _with_areas(
+        tmp_path,
+        "areas:\n  sequence:\n    label: Sequence models\n    description: Models of sequences.\n"
+        "    families: [ssm]\n  attention:\n    label: Attention\n    description: Attention models.\n"
+        "    families: [transformer]\n",
+    )
+    rules = load_rules(root)
+    assert rules.areas["sequence"].families == ("ssm",) and rules.area_of("transformer") == "attention"
+    assert select_areas(rules, ["sequence"]).families == ("ssm",)
+    assert list(select_areas(rules, ["sequence"]).areas) == ["sequence"]
+
+
+@pytest.mark.parametrize(
+    ("families", "message"),
+    [
+        ("[ssm, gnn]", "area 'a' lists 'gnn', which is no family"),
+        ("[ssm, mamba]", "area 'a' lists 'mamba', which is no family"),
+    ],
+)
+def test_an_area_names_existing_families(tmp_path: Path, families: str, message: str) -> None:
+    root = _with_areas(
+        tmp_path, f"areas:\n  a:\n    label: A\n    description: An area.\n    families: {families}\n"
+    )
+    with pytest.raises(RulesError, match=message):
+        load_rules(root)
+
+
+def test_a_family_is_in_one_area(tmp_path: Path) -> None:
+    root = _with_areas(
+        tmp_path,
+        "areas:\n  a:\n    label: A\n    description: An area.\n    families: [ssm]\n"
+        "  b:\n    label: B\n    description: Another.\n    families: [ssm]\n",
+    )
+    with pytest.raises(RulesError, match="family 'ssm' is in area 'a' and in area 'b'"):
+        load_rules(root)

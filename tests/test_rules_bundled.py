@@ -94,3 +94,7 @@ def test_workloads_named_in_a_report_of_experiments(
     tagger: Tagger, abstract: str, primary: tuple[str, ...]
 ) -> None:
     assert tagger.tag(Paper(id="t", title="Fast training", abstract=abstract)).families_primary == primary
+
+
+def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
+    assert [f for f in taxonomy.families if not taxonomy.area_of(f)] == []

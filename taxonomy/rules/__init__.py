@@ -18,23 +18,36 @@ from taxonomy.rules.checks import (
     collect_concepts,
     digest,
     link,
+    parse_areas,
     parse_cues,
     parse_scoring,
     raise_problems,
     regex_problem,
 )
-from taxonomy.rules.model import Concept, Cues, Pattern, Scoring, Taxonomy, alias_variants, wildcard_parts
+from taxonomy.rules.model import (
+    Area,
+    Concept,
+    Cues,
+    Pattern,
+    Scoring,
+    Taxonomy,
+    alias_variants,
+    wildcard_parts,
+)
 from taxonomy.rules.schema import SCHEMA_FILE, load_schema, schema_problems
-from taxonomy.rules.select import select_families
+from taxonomy.rules.select import select_areas, select_families
 from taxonomy.rules.yamlfile import LineDict, bundled_document, default_rules_dir, read_documents, rule_files
 
 CUES_FILE = "cues.yaml"
 SCORING_FILE = "scoring.yaml"
+AREAS_FILE = "areas.yaml"
 
 __all__ = [
+    "AREAS_FILE",
     "CUES_FILE",
     "SCHEMA_FILE",
     "SCORING_FILE",
+    "Area",
     "Concept",
     "Cues",
     "LineDict",
@@ -46,6 +59,7 @@ __all__ = [
     "load_rules",
     "regex_problem",
     "rule_files",
+    "select_areas",
     "select_families",
     "wildcard_parts",
 ]
@@ -58,7 +72,9 @@ def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
         raise RulesError(f"{root}: rules folder not found (pass --rules DIR, a folder of YAML files)")
     problems: list[str] = []
     docs = read_documents(root, problems)
-    family_docs = {name: doc for name, doc in docs.items() if name not in (CUES_FILE, SCORING_FILE)}
+    family_docs = {
+        name: doc for name, doc in docs.items() if name not in (CUES_FILE, SCORING_FILE, AREAS_FILE)
+    }
     if not family_docs and not problems:
         problems.append(
             f"{root}: no family files (*.yaml) found; each family needs a file with a 'family:' section"
@@ -66,7 +82,9 @@ def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
     schema = load_schema()
     valid: dict[str, Any] = {}
     for name, doc in docs.items():
-        kind = {CUES_FILE: "cues_file", SCORING_FILE: "scoring_file"}.get(name, "family_file")
+        kind = {CUES_FILE: "cues_file", SCORING_FILE: "scoring_file", AREAS_FILE: "areas_file"}.get(
+            name, "family_file"
+        )
         found = schema_problems(root / name, doc, schema, kind)
         problems.extend(found)
         if not found:
@@ -76,6 +94,9 @@ def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
     complete = len(valid) == len(docs) and not problems
     concepts = collect_concepts(root, {n: d for n, d in valid.items() if n in family_docs}, problems)
     check_links(concepts, problems, check_parents=complete)
+    areas = (
+        parse_areas(root / AREAS_FILE, valid[AREAS_FILE], concepts, problems) if AREAS_FILE in valid else {}
+    )
     if problems:
         raise_problems(root, problems)
     linked = link(concepts)
@@ -83,4 +104,4 @@ def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
     cues = parse_cues(docs.get(CUES_FILE) or bundled_document(CUES_FILE))
     scoring = parse_scoring(docs.get(SCORING_FILE) or bundled_document(SCORING_FILE))
     families = tuple(sorted(c.id for c in linked.values() if c.is_family))
-    return Taxonomy(linked, families, cues, scoring, digest(root), str(root))
+    return Taxonomy(linked, families, cues, scoring, digest(root), str(root), areas)

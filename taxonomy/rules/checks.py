@@ -13,7 +13,16 @@ from typing import Any
 
 from taxonomy.errors import RulesError
 from taxonomy.models import ROLES, Role
-from taxonomy.rules.model import WILDCARD, Concept, Cues, Pattern, Scoring, alias_variants, wildcard_parts
+from taxonomy.rules.model import (
+    WILDCARD,
+    Area,
+    Concept,
+    Cues,
+    Pattern,
+    Scoring,
+    alias_variants,
+    wildcard_parts,
+)
 from taxonomy.rules.schema import suggest_names
 from taxonomy.rules.yamlfile import LineDict, rule_files
 
@@ -276,6 +285,32 @@ def parse_scoring(doc: Mapping[str, Any]) -> Scoring:
         fallback=bool(doc["primary"].get("fallback", True)),
         mentions_alone=bool(doc["primary"].get("mentions_alone", True)),
     )
+
+
+def parse_areas(
+    path: Path, doc: Any, concepts: Mapping[str, Concept], problems: list[str]
+) -> dict[str, Area]:
+    """The areas of ``areas.yaml``: each of its families must exist and belong to one area only."""
+    areas: dict[str, Area] = {}
+    seen: dict[str, str] = {}
+    for aid, body in doc["areas"].items():
+        line = getattr(body, "line", 0) or doc["areas"].key_lines.get(aid, 0)
+        where = f"{path}:{line}" if line else str(path)
+        if aid in concepts:
+            problems.append(f"{where}: area '{aid}' has the id of a concept or family; give it another id")
+        families = tuple(str(f) for f in body["families"])
+        for family in families:
+            if family not in concepts or not concepts[family].is_family:
+                known = ", ".join(sorted(c for c, v in concepts.items() if v.is_family))
+                problems.append(
+                    f"{where}: area '{aid}' lists '{family}', which is no family (families: {known})"
+                )
+            elif family in seen:
+                problems.append(f"{where}: family '{family}' is in area '{seen[family]}' and in area '{aid}'")
+            else:
+                seen[family] = aid
+        areas[aid] = Area(aid, str(body["label"]), str(body["description"]), families)
+    return areas
 
 
 def digest(root: Path) -> str:

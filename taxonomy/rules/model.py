@@ -75,6 +75,16 @@ class Scoring:
 
 
 @dataclass(frozen=True, slots=True)
+class Area:
+    """A group of families above them in the taxonomy ("generative models": diffusion, GANs ...)."""
+
+    id: str
+    label: str
+    description: str
+    families: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Taxonomy:
     """The validated rules: concepts by id (families included), cues and scoring."""
 
@@ -84,6 +94,11 @@ class Taxonomy:
     scoring: Scoring
     version: str  # a digest of the rules files' contents
     root: str = field(default="", compare=False)
+    areas: Mapping[str, Area] = field(default_factory=dict)  # by id, from areas.yaml (none without it)
+
+    def area_of(self, family: str) -> str:
+        """The area a family belongs to ("" when none)."""
+        return next((a.id for a in self.areas.values() if family in a.families), "")
 
     def family_of(self, concept_id: str) -> tuple[str, ...]:
         """The families a concept rolls up to."""

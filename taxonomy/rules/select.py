@@ -40,9 +40,27 @@ def select_families(taxonomy: Taxonomy, families: Iterable[str]) -> Taxonomy:
         )
         for cid, concept in kept.items()
     }
+    areas = {
+        aid: dataclasses.replace(area, families=tuple(f for f in area.families if f in chosen))
+        for aid, area in taxonomy.areas.items()
+        if chosen.intersection(area.families)
+    }
     return dataclasses.replace(
         taxonomy,
         concepts=concepts,
         families=tuple(f for f in taxonomy.families if f in chosen),
         version=f"{taxonomy.version}:{','.join(sorted(chosen))}",
+        areas=areas,
     )
+
+
+def select_areas(taxonomy: Taxonomy, areas: Iterable[str]) -> Taxonomy:
+    """The taxonomy cut down to the families of ``areas`` (see ``select_families``)."""
+    chosen = list(dict.fromkeys(areas))
+    unknown = [a for a in chosen if a not in taxonomy.areas]
+    if unknown:
+        known = ", ".join(taxonomy.areas) or "none: the rules folder has no areas.yaml"
+        raise UsageError(
+            f"unknown area{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} (areas: {known})"
+        )
+    return select_families(taxonomy, [f for a in chosen for f in taxonomy.areas[a].families])
