@@ -26,6 +26,7 @@ from taxonomy.models import Paper, Reject
 from taxonomy.progress import Progress
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.serialize import read_tagged, reject_to_line
+from taxonomy.staging import Staging, staged
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
 from taxonomy.tag import Tagger
 
@@ -100,19 +101,29 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
 
     With ``paper_graph``, papers.graphml is written too, from the papers as they pass (so ``build``
     need not read papers.jsonl back, and a cached paper is decoded once). With a cache, a run
-    whose inputs only grew since the last run reads only what is new (``taxonomy.resume``).
+    whose inputs only grew since the last run reads only what is new (``taxonomy.resume``). The
+    files replace those in the output folder only when every one is written (``taxonomy.staging``).
     """
+    _check(options)
+    with staged(options.out_dir) as stage:
+        return _tag_staged(options, stage, paper_graph)
+
+
+def _check(options: TagOptions) -> None:
     if options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {options.jobs}")
     if options.engine not in ENGINES:
         raise UsageError(f"unknown engine '{options.engine}' (choose from {', '.join(ENGINES)})")
     if options.scheduler and options.engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
+
+
+def _tag_staged(options: TagOptions, stage: Staging, paper_graph: bool) -> TagResult:
+    """``tag_corpus`` into a staging folder (the files it names are where they go when it commits)."""
     taxonomy = load_rules(options.rules_dir)
-    out_dir = _prepare(options.out_dir)
     if options.cache is None:
         start = resume.Start({}, CorpusStats(sample_size=options.sample_size))
-        return _tag(options, taxonomy, out_dir, paper_graph, start, None)
+        return _tag(options, taxonomy, stage, paper_graph, start, None)
     with TagCache(options.cache, setup_digest(taxonomy, options.model)) as cache:
         compiled: list[Tagger] = []
 
@@ -122,7 +133,7 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
 
         start = resume.begin(cache, options, paper_graph, meanwhile=compile_tagger)
         try:
-            return _tag(options, taxonomy, out_dir, paper_graph, start, cache, *compiled)
+            return _tag(options, taxonomy, stage, paper_graph, start, cache, *compiled)
         finally:
             start.close()
 
@@ -130,7 +141,7 @@ def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
 def _tag(
     options: TagOptions,
     taxonomy: Taxonomy,
-    out_dir: Path,
+    stage: Staging,
     paper_graph: bool,
     start: resume.Start,
     cache: TagCache | None,
@@ -149,12 +160,14 @@ def _tag(
     )
     stats = start.stats
     progress = Progress(enabled=options.progress)
-    papers_path, rejects_path = out_dir / PAPERS_FILE, out_dir / REJECTS_FILE
-    graph_path = out_dir / PAPER_GRAPH_FILE
+    papers_path, rejects_path = stage.path / PAPERS_FILE, stage.path / REJECTS_FILE
+    graph_path = stage.path / PAPER_GRAPH_FILE
+    if paper_graph and start.graph is not None:
+        stage.link(PAPER_GRAPH_FILE)  # the graph to extend, where its writer reads it
     try:
         with (
-            start.output(papers_path) as papers_out,
-            start.output(rejects_path) as rejects_out,
+            stage.open(PAPERS_FILE, start.kept_outputs.get(PAPERS_FILE)) as papers_out,
+            stage.open(REJECTS_FILE, start.kept_outputs.get(REJECTS_FILE)) as rejects_out,
             _paper_graph(graph_path, taxonomy, paper_graph, start.graph) as sink,
         ):
             on_paper = sink.add if sink is not None else None
@@ -174,8 +187,9 @@ def _tag(
         layout = sink.layout if sink is not None else None
         outputs = (papers_out, rejects_out)
         resume.finish(cache, start, options.inputs, records.ends, stats, outputs, layout)
-    summary_path = write_summary(out_dir, taxonomy, stats, options.labels or options.inputs)
-    files = (papers_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
+    summary_path = write_summary(stage.path, taxonomy, stats, options.labels or options.inputs)
+    written = (papers_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
+    files = tuple(stage.final(path) for path in written)
     cached = cache.hits if cache is not None else 0
     return TagResult(taxonomy, stats, files, cached, start.resumed, start.reason)
 
@@ -188,14 +202,6 @@ def _paper_graph(
 
     # Ingest has dropped duplicate ids (also across a resumed run): the sink need not look for them.
     return PaperGraphSink(path, taxonomy, dedupe=False, base=base) if wanted else nullcontext()
-
-
-def _prepare(out_dir: Path) -> Path:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
-    return out_dir
 
 
 def _batches(
@@ -305,11 +311,23 @@ def write_graphs(
     papers_path: Path | None = None,
 ) -> list[Path]:
     """Write the concept graph in each format, and the paper graph when papers.jsonl is given."""
+    with staged(out_dir) as stage:
+        written = _write_graphs(taxonomy, stats, stage.path, options, papers_path)
+    return [stage.final(path) for path in written]
+
+
+def _write_graphs(
+    taxonomy: Taxonomy,
+    stats: CorpusStats,
+    out_dir: Path,
+    options: GraphOptions,
+    papers_path: Path | None = None,
+) -> list[Path]:
     from taxonomy.export import write_graph
     from taxonomy.graph import PaperGraphSink, concept_graph
 
     graph = concept_graph(taxonomy, stats, min_count=options.min_count, all_concepts=options.all_concepts)
-    written = write_graph(graph, _prepare(out_dir), "concepts", options.formats)
+    written = write_graph(graph, out_dir, "concepts", options.formats)
     if options.paper_graph and papers_path is not None:
         with PaperGraphSink(out_dir / "papers.graphml", taxonomy) as sink:
             for tp in read_tagged(papers_path):
@@ -327,7 +345,16 @@ def write_reports(
     """Write report.md, report.html and their figures (saying what changed since ``previous``, a summary)."""
     from taxonomy.report import render_report
 
-    return render_report(taxonomy, stats, _prepare(out_dir), previous=previous)
+    with staged(out_dir, _report_figures()) as stage:
+        written = render_report(taxonomy, stats, stage.path, previous=previous)
+    return [stage.final(path) for path in written]
+
+
+def _report_figures() -> list[str]:
+    """Every figure a report may have: one this run does not draw must not outlive the report that used it."""
+    from taxonomy.report import FIGURE_NAMES, FIGURES_DIR
+
+    return [f"{FIGURES_DIR}/{name}.svg" for name in FIGURE_NAMES]
 
 
 def previous_summary(path: Path) -> dict[str, Any] | None:
@@ -345,23 +372,19 @@ def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagRe
     from taxonomy.report import render_report
     from taxonomy.report.drawing import FigureWorkers
 
-    previous = previous_summary(options.out_dir)  # read before this run overwrites it
+    previous = previous_summary(options.out_dir)  # read before this run replaces it
     graph = graph or GraphOptions()
+    _check(options)
     # The figure worker loads matplotlib while this process tags, and draws while it writes the graphs.
-    with FigureWorkers() as workers:
-        result = tag_corpus(
-            options, paper_graph=graph.paper_graph
-        )  # the paper graph is written as papers pass
-        files = list(result.files)
+    with FigureWorkers() as workers, staged(options.out_dir, _report_figures()) as stage:
+        result = _tag_staged(options, stage, graph.paper_graph)  # the paper graph is written as papers pass
         graph_files: list[Path] = []
 
         def draw(data: ReportData) -> tuple[Figures, Figures]:
             figures = workers.submit(data)
-            graph_files.extend(write_graphs(result.taxonomy, result.stats, options.out_dir, graph))
+            graph_files.extend(_write_graphs(result.taxonomy, result.stats, stage.path, graph))
             return figures()
 
-        report_files = render_report(
-            result.taxonomy, result.stats, _prepare(options.out_dir), previous=previous, draw=draw
-        )
-        files += graph_files + report_files
+        report_files = render_report(result.taxonomy, result.stats, stage.path, previous=previous, draw=draw)
+        files = [*result.files, *(stage.final(path) for path in graph_files + report_files)]
     return result, files

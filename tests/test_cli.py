@@ -188,6 +188,44 @@ def test_jobs_give_identical_outputs(tmp_path: Path) -> None:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
+def _folder(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("how", ["fails", "is interrupted"])
+def test_a_run_that_fails_or_is_interrupted_leaves_the_last_runs_files_as_they_were(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+) -> None:
+    from taxonomy.tag import Tagger
+
+    sample = sample_corpus().read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(sample[:10]), encoding="utf-8")
+    second.write_text("".join(sample) + "not json\n", encoding="utf-8")  # 36 papers, then a bad line
+    out, rules = tmp_path / "out", ["--rules", str(SMALL_RULES)]
+    assert main(["build", str(first), "-o", str(out), *rules]) == 0
+    before = _folder(out)
+    assert len(before) >= 9 and len(before["papers.jsonl"].splitlines()) == 10
+    if how == "is interrupted":  # at the second batch of papers to tag
+        original, calls = Tagger.tag_batch, []
+
+        def interrupted(self: Tagger, papers: list[object], batch_size: int = 256) -> object:
+            calls.append(1)
+            if len(calls) > 1:
+                raise KeyboardInterrupt
+            return original(self, papers, batch_size)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Tagger, "tag_batch", interrupted)
+        argv, code, err = [str(second), "--batch-size", "8"], 130, "Interrupted.\n"
+    else:  # --strict stops at the bad line, after every paper was tagged
+        argv, code, err = [str(second), "--strict"], 1, f"Error: {second}:37: invalid JSON"
+    capsys.readouterr()
+    assert main(["build", *argv, "-o", str(out), *rules]) == code
+    assert capsys.readouterr().err.startswith(err)
+    assert _folder(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.jsonl", "out", "second.jsonl"]
+
+
 def test_evaluate_on_fixture_gold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     gold.write_text(

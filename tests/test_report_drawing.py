@@ -80,10 +80,12 @@ def test_ctrl_c_during_a_build_is_one_line_from_every_process(tmp_path: Path, jo
         [*command, "--no-progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True
     )
     deadline = time.monotonic() + 120
-    while not (out / "papers.jsonl").is_file() or (out / "papers.jsonl").stat().st_size < 100_000:
+    while sum(p.stat().st_size for p in tmp_path.glob(".out.partial-*/papers.jsonl")) < 100_000:
         assert process.poll() is None, "the build ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert (process.returncode, err.decode()) == (130, "Interrupted.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", "out"]  # no staging folder left
+    assert list(out.iterdir()) == []  # and nothing half-written in the output folder

@@ -15,7 +15,8 @@ The next run with the same cache resumes from that point when all of these hold:
 - ``papers.jsonl``, ``rejects.jsonl`` and ``papers.graphml`` in the output folder are the files the
   last run wrote (length and digest).
 
-It then restores the statistics, keeps the output files and appends to them, reads the grown input
+It then restores the statistics, starts the output files with what the last run wrote (copies in the
+run's staging folder, ``taxonomy.staging``) and appends to them, reads the grown input
 from the byte where the last run stopped and any new input in full, and extends the paper graph
 (:class:`taxonomy.graph.PaperGraphSink` with a ``base``): the outputs are those of a fresh build.
 Otherwise the run reads everything (its papers still come from the tag cache) and ``reason`` says
@@ -23,8 +24,8 @@ why.
 
 The point and the papers seen are read from a snapshot of the cache (``TagCache.snapshot``) and
 replaced together, in one transaction, when a run ends; the papers a run sees go to a temporary
-database until then. So a run that stops half-way changes neither (the next run resumes from the
-same point, cutting the output files back to the lengths it recorded), and two runs sharing a
+database until then. So a run that stops half-way changes neither (nor the output files, which it
+replaces only when it ends: the next run resumes from the same point), and two runs sharing a
 cache cannot mix their papers: a resumed run that finds another run stored a point meanwhile
 stores none.
 """
@@ -34,8 +35,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +44,6 @@ import orjson
 
 from taxonomy.cache import TagCache
 from taxonomy.digest import HashingWriter, digests, new_hasher
-from taxonomy.errors import OutputError
 from taxonomy.graph import GraphLayout
 from taxonomy.ingest import InputEnd, ResumeAt
 from taxonomy.ingest.dedupe import Seen
@@ -89,20 +88,6 @@ class Start:
             self.seen.close()
         if self.view is not None:
             self.view.close()
-
-    @contextmanager
-    def output(self, path: Path) -> Iterator[HashingWriter]:
-        """An output file, written through a digest: from its start, or after what the last run wrote."""
-        kept = self.kept_outputs.get(path.name)
-        try:
-            handle = path.open("r+b" if kept else "wb")
-            if kept:
-                handle.seek(kept[0])
-                handle.truncate()
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-        with handle:
-            yield HashingWriter(handle, kept[1], kept[0]) if kept else HashingWriter(handle)
 
 
 def begin(
