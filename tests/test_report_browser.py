@@ -408,6 +408,8 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     browser.mouse("mouseMoved", x + 1, y)  # the card again, for the picture
     browser.settle(0.2)
     _keep(browser.screenshot_of("#map", tmp_path / "report-map-clicked.png"))
+    chosen = browser.evaluate("[...document.querySelectorAll('#map-view circle.chosen')].map(c => c.dataset.i)")
+    assert chosen == [str(biggest)]  # the clicked bubble is marked, and only it
     listed = browser.evaluate("document.getElementById('map-papers').innerText")
     assert listed.startswith(point["label"])
     assert all(title in listed for title, _ in point["examples"]) and point["examples"]

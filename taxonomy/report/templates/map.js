@@ -135,7 +135,8 @@
       items.appendChild(item);
     });
     panel.appendChild(items);
-    circles.forEach(function (c) { c.classList.toggle("chosen", c === circles[data.points.indexOf(point)]); });
+    var chosen = String(data.points.indexOf(point));
+    circles.forEach(function (c) { c.classList.toggle("chosen", c.getAttribute("data-i") === chosen); });
   }
 
   circles.forEach(function (circle) {
