@@ -24,7 +24,7 @@ from taxonomy.engines import feed, tag_and_fold, tag_batches, tag_cached, tags_h
 from taxonomy.errors import InputError, OutputError, UsageError
 from taxonomy.models import Paper, Reject
 from taxonomy.progress import Progress
-from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.rules import Taxonomy, load_rules, select_areas, select_families
 from taxonomy.serialize import read_tagged, reject_to_line
 from taxonomy.staging import Staging, staged
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
@@ -77,6 +77,8 @@ class TagOptions:
     sample_size: int = DEFAULT_SAMPLE
     progress: bool | None = None  # None: show progress when standard error is a terminal
     cache: Path | None = None  # an SQLite file of tagged papers: tag only papers it does not hold
+    families: tuple[str, ...] = ()  # tag with these families only (all when empty)
+    areas: tuple[str, ...] = ()  # ... or with the families of these areas
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,15 @@ class TagResult:
     cached: int = 0  # papers taken from the cache instead of being tagged
     resumed: int = 0  # papers of the last run kept as they were (not read again; see taxonomy.resume)
     not_resumed: str = ""  # why the last run's resume point could not be used, if there was one
+
+
+def chosen_part(taxonomy: Taxonomy, families: Sequence[str], areas: Sequence[str]) -> Taxonomy:
+    """The part of the taxonomy to tag with: the given families and the families of the given
+    areas, or all of it when neither is given."""
+    if not families and not areas:
+        return taxonomy
+    part = [*families, *(f for a in areas for f in select_areas(taxonomy, [a]).families)]
+    return select_families(taxonomy, part)
 
 
 def sample_corpus() -> Path:
@@ -120,7 +131,7 @@ def _check(options: TagOptions) -> None:
 
 def _tag_staged(options: TagOptions, stage: Staging, paper_graph: bool) -> TagResult:
     """``tag_corpus`` into a staging folder (the files it names are where they go when it commits)."""
-    taxonomy = load_rules(options.rules_dir)
+    taxonomy = chosen_part(load_rules(options.rules_dir), options.families, options.areas)
     if options.cache is None:
         start = resume.Start({}, CorpusStats(sample_size=options.sample_size))
         return _tag(options, taxonomy, stage, paper_graph, start, None)

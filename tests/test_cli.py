@@ -271,3 +271,22 @@ def test_installed_command_runs_from_any_folder(tmp_path: Path) -> None:
     done = subprocess.run([exe, "build"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "output" / "report.html").is_file()
+
+
+def test_tagging_a_part_of_the_taxonomy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(
+        capsys, "tag", "--areas", "generative", "-o", str(tmp_path / "gen"), str(sample_corpus())
+    )
+    assert code == 0
+    papers = [json.loads(line) for line in (tmp_path / "gen" / "papers.jsonl").read_text().splitlines()]
+    named = {f for p in papers for f in p["families_mentioned"]}
+    assert named and named <= {"diffusion", "gan", "autoencoder"}
+    code, _, _ = run(capsys, "tag", "--families", "ssm", "-o", str(tmp_path / "ssm"), str(sample_corpus()))
+    summary = json.loads((tmp_path / "ssm" / "summary.json").read_text())
+    assert code == 0 and list(summary["families"]) == ["ssm"]
+    code, _, err = run(
+        capsys, "tag", "--families", "ssm,nope", "-o", str(tmp_path / "x"), str(sample_corpus())
+    )
+    assert code == 1 and err.startswith("Error: unknown family nope (the rules have: autoencoder,")
+    code, _, err = run(capsys, "build", "--areas", "nope", "-o", str(tmp_path / "y"))
+    assert code == 1 and "unknown area nope (areas: architectures," in err

@@ -38,7 +38,14 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> TagOptions:
         batch_size=max(1, args.batch_size),
         progress=args.progress,
         cache=args.cache,
+        families=_ids(args.families),
+        areas=_ids(args.areas),
     )
+
+
+def _ids(value: str | None) -> tuple[str, ...]:
+    """The ids of a comma-separated option ("ssm, transformer")."""
+    return tuple(dict.fromkeys(v.strip() for v in (value or "").split(",") if v.strip()))
 
 
 def _graph_choice(args: argparse.Namespace) -> GraphOptions:
@@ -112,10 +119,10 @@ def _relative(path: Path, folder: Path) -> str:
 
 
 def _from_papers(args: argparse.Namespace) -> tuple[Taxonomy, CorpusStats, Path]:
-    from taxonomy.pipeline import stats_from_papers
+    from taxonomy.pipeline import chosen_part, stats_from_papers
     from taxonomy.rules import load_rules
 
-    taxonomy = load_rules(args.rules)
+    taxonomy = chosen_part(load_rules(args.rules), _ids(args.families), _ids(args.areas))
     stats = stats_from_papers(args.papers, taxonomy)
     out_dir = args.output if args.output is not None else args.papers.parent
     return taxonomy, stats, out_dir

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Rebuild the concept graph (and paper graph) from papers.jsonl without tagging again.",
     )
     _from_papers_options(graph)
+    _part_options(graph, "show")
     _graph_options(graph)
 
     report = _command(
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Render report.md and report.html from papers.jsonl without tagging again.",
     )
     _from_papers_options(report)
+    _part_options(report, "show")
     report.add_argument(
         "--previous",
         type=Path,
@@ -272,7 +274,19 @@ def _output_option(parser: argparse.ArgumentParser, default: str | None = "outpu
     )
 
 
+def _part_options(parser: argparse.ArgumentParser, what: str = "tag with") -> None:
+    parser.add_argument(
+        "--families",
+        metavar="ID,...",
+        help=f"{what} these families (and the concepts below them) only (default: every family)",
+    )
+    parser.add_argument(
+        "--areas", metavar="ID,...", help=f"{what} the families of these areas only (rules/areas.yaml)"
+    )
+
+
 def _tagging_options(parser: argparse.ArgumentParser) -> None:
+    _part_options(parser)
     parser.add_argument(
         "-j",
         "--jobs",
