@@ -260,6 +260,31 @@ def summary_data(taxonomy: Taxonomy, stats: CorpusStats, inputs: Sequence[str] =
         ],
         "rules": {"version": taxonomy.version, "concepts": len(concepts)},
         "inputs": list(inputs),
+        "coverage": coverage(taxonomy, stats),
+    }
+
+
+def coverage(taxonomy: Taxonomy, stats: CorpusStats) -> dict[str, Any]:
+    """How much of the corpus the taxonomy covers: the share of papers with a family (and a
+    primary one), per area, and the most frequent words of untagged titles (what it misses)."""
+
+    def share(n: int) -> float:
+        return round(n / stats.papers, 4) if stats.papers else 0.0
+
+    return {
+        "with_family": share(stats.tagged),
+        "with_primary": share(stats.with_primary),
+        "areas": {
+            aid: {
+                "label": area.label,
+                "families": list(area.families),
+                "papers": stats.area_papers[aid],
+                "primary": stats.area_primary[aid],
+                "share": share(stats.area_papers[aid]),
+            }
+            for aid, area in taxonomy.areas.items()
+        },
+        "untagged_words": [[word, n] for word, n in stats.top_untagged_words()],
     }
 
 

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from taxonomy.models import EVIDENCE_ORDER, STRONG_ROLES, Mention, Reject, TaggedPaper
 from taxonomy.rules import Taxonomy
 
 DEFAULT_SAMPLE = 100
-STATS_FORMAT = 1  # the version of ``CorpusStats.to_dict``'s layout
+STATS_FORMAT = 2  # the version of ``CorpusStats.to_dict``'s layout
 RELATION_EXAMPLES = 5
 _EVIDENCE_RANK = {role: rank for rank, role in enumerate(EVIDENCE_ORDER)}
 
@@ -114,6 +117,11 @@ class CorpusStats:
     untagged: list[_Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
     conflicts: list[_Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
     conflict_count: int = field(default=0, metadata=_fold(Fold.TOTAL))
+    # Coverage: papers naming a family of each area (and with a primary one there), and the words of
+    # untagged titles (what the taxonomy misses). Words grow with the vocabulary, not the corpus.
+    area_papers: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    area_primary: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    untagged_words: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
 
     # -- folding in ------------------------------------------------------------------------------
 
@@ -135,7 +143,12 @@ class CorpusStats:
             self.years[("", year)] += 1
         if not tp.tagged:
             self._keep(self.untagged, PaperRef(tp.paper.id, tp.paper.title))
+            self.untagged_words.update(title_words(tp.paper.title))
             return
+        for area in {taxonomy.area_of(f) for f in tp.families_mentioned} - {""}:
+            self.area_papers[area] += 1
+        for area in {taxonomy.area_of(f) for f in tp.families_primary} - {""}:
+            self.area_primary[area] += 1
         self.tagged += 1
         if tp.families_primary:
             self.with_primary += 1
@@ -327,6 +340,10 @@ class CorpusStats:
         seen = [year for (cid, year), n in self.years.items() if cid == concept and n]
         return (min(seen), max(seen)) if seen else None
 
+    def top_untagged_words(self, n: int = 20) -> list[tuple[str, int]]:
+        """The words most untagged titles hold, most frequent first (ties by word)."""
+        return sorted(self.untagged_words.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
     def summary(self) -> dict[str, Any]:
         """The corpus-level counts, as written to summary.json."""
         return {
@@ -341,6 +358,20 @@ class CorpusStats:
             "warnings": dict(sorted(self.warnings.items())),
             "conflicts": self.conflict_count,
         }
+
+
+# Words of a title that say nothing of its method: English stop words and words of any abstract.
+_PLAIN_WORDS = STOP_WORDS | {
+    "based", "learning", "model", "models", "using", "via", "towards", "toward", "new", "approach",
+    "method", "methods", "deep", "neural", "network", "networks", "data", "efficient", "improving",
+    "analysis", "study", "framework", "task", "tasks", "beyond", "robust", "training", "large",
+}  # fmt: skip
+_TITLE_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
+
+
+def title_words(title: str) -> set[str]:
+    """The distinct words of a title worth counting (lowercase, 3 letters or more, not plain)."""
+    return {w for w in _TITLE_WORD.findall(title.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -657,3 +657,10 @@ def test_build_compares_with_the_previous_run_in_its_folder(tmp_path: Path) -> N
     assert main(["build", str(small), "-o", str(other), "--no-paper-graph", *rules]) == 0
     assert main(["report", str(out / "papers.jsonl"), "--previous", str(other / "summary.json"), *rules]) == 0
     assert "20 in the previous run" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_coverage_says_what_share_the_taxonomy_tags(report: dict[str, str]) -> None:
+    md, html = report["report.md"], report["report.html"]
+    assert "**Coverage.** 87% of the papers name a method family of the rules" in md  # 13 of 15
+    assert "Words most frequent in the titles of untagged papers" in md
+    assert "<strong>Coverage.</strong> 87% of the papers" in html

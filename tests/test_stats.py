@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from taxonomy.models import CUE_ORDER, EVIDENCE_ORDER, ROLES, STRONG_ROLES, Paper, Reject, TaggedPaper
+from taxonomy.pipeline import coverage
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.stats import CorpusStats, collect, folds
 from taxonomy.tag import Tagger
@@ -175,3 +176,17 @@ def test_each_order_of_the_roles_names_every_role_once() -> None:
     for order in (EVIDENCE_ORDER, CUE_ORDER):
         assert sorted(order) == sorted(ROLES)
     assert STRONG_ROLES == ("proposes", "uses")
+
+
+def test_coverage_counts_papers_by_area_and_the_words_of_untagged_titles(
+    tagged: list[TaggedPaper], rules: Taxonomy
+) -> None:
+    stats = collect(tagged, rules)  # the fixture's areas: sequences (ssm) and attention (transformer)
+    ssm = sum(1 for tp in tagged if "ssm" in tp.families_mentioned)
+    assert stats.area_papers["sequences"] == ssm > 0
+    assert stats.area_primary["sequences"] == sum(1 for tp in tagged if "ssm" in tp.families_primary)
+    # "Sample size planning" names no family: its words are what the taxonomy misses.
+    assert stats.untagged_words == {"sample": 1, "size": 1, "planning": 1}
+    report = coverage(rules, stats)
+    assert report["areas"]["sequences"]["papers"] == ssm and report["untagged_words"][0][1] == 1
+    assert report["with_family"] == round(stats.tagged / stats.papers, 4)

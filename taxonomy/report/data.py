@@ -270,6 +270,27 @@ class Changes:
 
 
 @dataclass(frozen=True, slots=True)
+class AreaRow:
+    """An area's coverage: papers naming one of its families, and with a primary one there."""
+
+    label: str
+    families: str  # the families' labels, joined
+    papers: int
+    primary: int
+    share: str  # of all papers, as a percentage
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the corpus the taxonomy covers, and the words of what it misses."""
+
+    with_family: str  # percentages of all papers
+    with_primary: str
+    areas: tuple[AreaRow, ...]
+    untagged_words: tuple[tuple[str, int], ...]  # most frequent words of untagged titles
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     """Everything the templates show, as plain values."""
 
@@ -295,6 +316,7 @@ class ReportData:
     diagnostics: Diagnostics
     changes: Changes | None = None  # None when there is no previous run to compare with
     concept_map: MapData | None = None  # None when no paper names a concept
+    coverage: Coverage | None = None  # None for an empty corpus
 
 
 @dataclass(frozen=True, slots=True)
