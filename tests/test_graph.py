@@ -537,3 +537,18 @@ def test_a_score_that_cannot_be_exported_is_named() -> None:
     tp = dataclasses.replace(tp, families_mentioned=("f",))  # an untagged paper has no edges to check
     with pytest.raises(ValueError, match="only finite numbers can be exported"):
         _paper_record(tp)
+
+
+def test_areas_are_nodes_above_their_families() -> None:
+    from taxonomy.stats import collect
+    from taxonomy.tag import Tagger
+
+    rules = load_rules(Path(__file__).parent / "fixtures" / "tagging")  # areas: sequences, attention
+    papers = [Paper(id="a", title="Mamba for speech"), Paper(id="b", title="A Vision Transformer")]
+    graph = concept_graph(rules, collect(Tagger(rules).tag_batch(papers), rules))
+    area = graph.nodes["sequences"]
+    assert (area["kind"], area["level"], area["papers"], area["label"]) == ("area", -1, 1, "Sequence models")
+    (edge,) = [
+        d for _, _, d in graph.edges("ssm", data=True) if d["relation"] == "is_a" and d["to"] == "sequences"
+    ]
+    assert edge["from"] == "ssm" and edge["count"] == 1

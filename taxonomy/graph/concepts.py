@@ -9,7 +9,7 @@ direction in ``from`` and ``to``, ``directed`` = true, and every file writes the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from taxonomy.errors import UsageError
 from taxonomy.export import FROM, TO, Value, xml_safe
@@ -69,14 +69,53 @@ def concept_graph(
         place = layout[cid]
         attrs.update(x=place.x, y=place.y, size=place.size, color=place.color, cluster=place.cluster)
         graph.add_node(cid, **dict(sorted(attrs.items())))
+    _add_areas(graph, taxonomy, stats, layout)
     edges = [
         *_counted(is_a_edges(taxonomy, kept), stats),
+        *_area_edges(taxonomy, stats),
         *_cooccur_edges(stats, kept, min_count),
         *_relation_edges(taxonomy, stats, kept, min_count),
     ]
     for source, target, attrs in sorted(edges, key=lambda e: str(e[2]["id"])):
         graph.add_edge(source, target, key=attrs["id"], **dict(sorted(attrs.items())))
     return graph
+
+
+#: The colour of an area node (areas group families of every colour).
+AREA_COLOR = "#6b7280"
+
+
+def _add_areas(graph: nx.MultiGraph, taxonomy: Taxonomy, stats: CorpusStats, layout: dict[str, Any]) -> None:
+    """Area nodes above the families (``kind`` area, ``level`` -1), placed at their families' mean."""
+    for aid, area in taxonomy.areas.items():
+        places = [layout[f] for f in area.families if f in layout]
+        x = round(sum(p.x for p in places) / len(places), 4) if places else 0.0
+        y = round(sum(p.y for p in places) / len(places), 4) if places else 0.0
+        attrs: Attrs = {
+            "description": xml_safe(area.description),
+            "kind": "area",
+            "label": xml_safe(area.label),
+            "level": -1,
+            "name": aid,
+            "papers": stats.area_papers[aid],
+            "papers_primary": stats.area_primary[aid],
+            "mentions": 0,
+            "x": x,
+            "y": y,
+            "size": max((p.size for p in places), default=1.0),
+            "color": AREA_COLOR,
+            "cluster": 0,
+        }
+        graph.add_node(aid, **dict(sorted(attrs.items())))
+
+
+def _area_edges(taxonomy: Taxonomy, stats: CorpusStats) -> list[Edge]:
+    """``is_a`` edges from each family to its area, with the family's papers as ``count``."""
+    return [
+        (family, aid, {**edge_attrs("is_a", family, aid), "count": stats.concept_papers[family]})
+        for aid, area in sorted(taxonomy.areas.items())
+        for family in area.families
+    ]
 
 
 def concept_attrs(concept: Concept, taxonomy: Taxonomy) -> Attrs:
