@@ -182,6 +182,7 @@ def _families(taxonomy: Taxonomy, stats: CorpusStats, seen: dict[str, int]) -> t
                 width=round(100.0 * papers / top, 1) if top else 0.0,
                 anchor=f"family-{fid}",
                 md_anchor=github_slug(label, seen) if papers else "",
+                area=taxonomy.areas[area].label if (area := taxonomy.area_of(fid)) else "",
             )
         )
     return tuple(rows)

@@ -48,6 +48,7 @@ class FamilyRow:
     width: float  # bar length in percent of the largest family
     anchor: str
     md_anchor: str
+    area: str = ""  # the label of the family's area ("" when the rules have no areas)
 
 
 @dataclass(frozen=True, slots=True)
