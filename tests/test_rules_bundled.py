@@ -12,7 +12,10 @@ from taxonomy.rules import Taxonomy
 from taxonomy.ruletests import run_rule_tests
 from taxonomy.tag import Tagger
 
-FAMILIES = ("autoencoder", "cnn", "diffusion", "gan", "gnn", "llm", "moe", "rl", "rnn", "ssm", "transformer")
+FAMILIES = (
+    "autoencoder", "bayesian", "cnn", "diffusion", "ebm", "flow", "gan", "gnn", "gp-kernel", "llm", "moe",
+    "neural-field", "neural-ode", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transformer", "tree",
+)  # fmt: skip
 
 
 def test_families_and_size(taxonomy: Taxonomy) -> None:
