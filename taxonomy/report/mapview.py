@@ -24,6 +24,7 @@ ZOOMS = (0.5, 1.0, 2.0, 4.0, 8.0)
 MAX_LABEL = 24
 MARGIN = 70.0  # layout units around the outermost bubbles
 _CHAR = 0.64  # a label's width per character, in font sizes (DejaVu Sans: about 0.6, with room to spare)
+_GAP = 0.3  # the space between a bubble and a label beside it, in font sizes
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class ViewPoint:
     color: str
     font: float  # label size in layout units at zoom 1
     zoom: float  # the zoom from which the label shows; 0 for never
-    side: int  # 0: the label is centred on the bubble; -1: just above it; 1: just below it
+    side: int  # 0: the label is centred on the bubble; -1: just above it; 1: below; 2: right; -2: left
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,8 @@ def map_view(data: MapData) -> MapView:
 
 def _label_zooms(data: MapData, fonts: list[float], radii: list[float]) -> list[tuple[float, int]]:
     """For each label, the first zoom at which it overlaps no label placed before it (most papers
-    first) and its side: 0 centred on its bubble, -1 just above it, 1 just below it."""
+    first) and its side: 0 centred on its bubble, -1 just above it, 1 just below it, 2 to its right,
+    -2 to its left."""
     order = sorted(range(len(data.points)), key=lambda i: (-data.points[i].papers, data.points[i].id))
     placed: dict[float, list[tuple[float, float, float, float]]] = {z: [] for z in ZOOMS}
     found: list[tuple[float, int]] = [(0.0, 0)] * len(data.points)
@@ -116,7 +118,7 @@ def _label_zooms(data: MapData, fonts: list[float], radii: list[float]) -> list[
             (
                 (zoom, side)
                 for zoom in ZOOMS
-                for side in (0, -1, 1)
+                for side in (0, -1, 1, 2, -2)
                 if _free(placed, zoom, point.x, -point.y, radii[i], fonts[i], labels[i], side)
             ),
             None,
@@ -156,6 +158,9 @@ def _box(
     """A label's box in layout units at ``zoom``: text keeps its size on screen, the bubble grows."""
     half_w = _CHAR * font * len(label) / 2 / zoom
     half_h = 0.62 * font / zoom
+    if abs(side) == 2:  # beside the bubble, right (2) or left (-2)
+        x0 = cx + r + _GAP * font / zoom if side > 0 else cx - r - _GAP * font / zoom - 2 * half_w
+        return (x0, cy - half_h, x0 + 2 * half_w, cy + half_h)
     y = cy + side * (r + half_h)
     return (cx - half_w, y - half_h, cx + half_w, y + half_h)
 

@@ -36,8 +36,13 @@
       label.style.display = hidden ? "none" : "";
       var font = Number(label.getAttribute("data-font")) / z;
       var side = Number(label.getAttribute("data-side"));
-      var y = Number(label.getAttribute("data-cy")) + side * (Number(label.getAttribute("data-r")) + 0.62 * font);
+      var r = Number(label.getAttribute("data-r"));
+      var cx = Number(label.getAttribute("data-cx")), cy = Number(label.getAttribute("data-cy"));
+      var beside = side === 2 || side === -2;  // right or left of the bubble
+      var x = beside ? cx + (side / 2) * (r + 0.3 * font) : cx;
+      var y = beside ? cy : cy + side * (r + 0.62 * font);
       label.setAttribute("font-size", font.toFixed(2));
+      label.setAttribute("x", x.toFixed(2));
       label.setAttribute("y", y.toFixed(2));
     });
   }
