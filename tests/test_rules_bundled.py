@@ -13,7 +13,8 @@ from taxonomy.ruletests import run_rule_tests
 from taxonomy.tag import Tagger
 
 FAMILIES = (
-    "autoencoder", "bayesian", "cnn", "diffusion", "ebm", "flow", "gan", "gnn", "gp-kernel", "llm", "moe",
+    "autoencoder", "bandit", "bayesian", "capsule", "cnn", "compression", "continual", "diffusion", "ebm",
+    "federated", "flow", "gan", "gnn", "gp-kernel", "kan", "llm", "meta", "mlp", "moe", "nas",
     "neural-field", "neural-ode", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transformer", "tree",
 )  # fmt: skip
 
