@@ -32,7 +32,7 @@ def _prefilter(*phrases: str) -> Prefilter:
 
 def test_a_text_without_any_name_is_skipped_and_one_with_a_name_is_not(tagger: Tagger) -> None:
     assert tagger._prefilter is not None
-    assert not tagger._prefilter.may_match("We bound the regret of bandits with convex losses.")
+    assert not tagger._prefilter.may_match("We bound the error of the estimator under convex losses.")
     assert not tagger._prefilter.may_match("")
     assert tagger._prefilter.may_match("A Mamba layer for speech.")
     assert tagger._prefilter.may_match("Better than state-space models.")  # every word of a phrase
