@@ -386,7 +386,10 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     out = tmp_path / "sample"  # the bundled sample corpus: docs/graph.md shows this screenshot
     # The first eleven families: the map (and the screenshot in docs/graph.md) stays the one these
     # assertions were written for when families are added to the rules.
-    assert main(["build", "-o", str(out), "--no-progress", "--no-paper-graph", "--families", FIRST_FAMILIES]) == 0
+    assert (
+        main(["build", "-o", str(out), "--no-progress", "--no-paper-graph", "--families", FIRST_FAMILIES])
+        == 0
+    )
     browser.open((out / "report.html").as_uri(), 1280, 1000)
     browser.evaluate("document.getElementById('map').scrollIntoView()")
     assert browser.evaluate("document.getElementById('map').classList.contains('interactive')")
@@ -413,7 +416,9 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     browser.mouse("mouseMoved", x + 1, y)  # the card again, for the picture
     browser.settle(0.2)
     _keep(browser.screenshot_of("#map", tmp_path / "report-map-clicked.png"))
-    chosen = browser.evaluate("[...document.querySelectorAll('#map-view circle.chosen')].map(c => c.dataset.i)")
+    chosen = browser.evaluate(
+        "[...document.querySelectorAll('#map-view circle.chosen')].map(c => c.dataset.i)"
+    )
     assert chosen == [str(biggest)]  # the clicked bubble is marked, and only it
     listed = browser.evaluate("document.getElementById('map-papers').innerText")
     assert listed.startswith(point["label"])
