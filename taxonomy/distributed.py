@@ -11,16 +11,14 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from taxonomy.errors import UsageError
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
+from taxonomy.runs import TagOptions, tag_and_fold
 from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
-
-if TYPE_CHECKING:
-    from taxonomy.engines import EngineOptions
 
 _taggers: dict[tuple[str, str | None], Tagger] = {}
 
@@ -29,8 +27,6 @@ def _tag_on_worker(
     batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int
 ) -> tuple[bytes, CorpusStats]:
     """The task run on a worker: compile the rules once per worker, tag, fold."""
-    from taxonomy.engines import tag_and_fold
-
     key = (taxonomy.version, model)
     if key not in _taggers:
         _taggers[key] = Tagger(taxonomy, model=model)
@@ -38,7 +34,7 @@ def _tag_on_worker(
 
 
 def dask_tag_batches(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: EngineOptions
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
 ) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag batches on a Dask cluster (``options.scheduler``, or a local one) and yield results in order."""
     try:

@@ -11,33 +11,19 @@ import multiprocessing
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Protocol
 
 import orjson
 
 from taxonomy.cache import Lookup, TagCache
+from taxonomy.distributed import dask_tag_batches
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
-from taxonomy.serialize import tagged_from_dict, tagged_to_line
+from taxonomy.runs import TagOptions, tag_and_fold, tags_here
+from taxonomy.serialize import tagged_from_dict
 from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
-
-
-class EngineOptions(Protocol):
-    """The options an engine reads (``pipeline.TagOptions`` has them)."""
-
-    @property
-    def engine(self) -> str: ...
-    @property
-    def jobs(self) -> int: ...
-    @property
-    def scheduler(self) -> str | None: ...
-    @property
-    def model(self) -> str | None: ...
-    @property
-    def sample_size(self) -> int: ...
 
 
 def feed(
@@ -69,25 +55,10 @@ def _tag_one_batch(batch: list[Paper]) -> tuple[bytes, CorpusStats]:
     return tag_and_fold(tagger, batch, sample_size)
 
 
-def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:
-    """Tag papers and return their papers.jsonl lines with a ``CorpusStats`` of just them."""
-    stats = CorpusStats(sample_size=sample_size)
-    lines = []
-    for tp in tagger.tag_batch(batch):
-        lines.append(tagged_to_line(tp))
-        stats.add(tp, tagger.taxonomy)
-    return b"".join(lines), stats
-
-
-def tags_here(options: EngineOptions) -> bool:
-    """Whether ``tag_batches`` tags in this process (with one Tagger) rather than on workers."""
-    return options.engine != "dask" and options.jobs == 1
-
-
 def tag_batches(
     batches: Iterator[list[Paper]],
     taxonomy: Taxonomy,
-    options: EngineOptions,
+    options: TagOptions,
     tagger: Tagger | None = None,
 ) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag batches in order (this process, a pool or Dask); an empty batch costs nothing (no tagger is built for it).
@@ -95,8 +66,6 @@ def tag_batches(
     ``tagger``, compiled already for ``taxonomy``, is used by ``--jobs 1`` instead of compiling one.
     """
     if options.engine == "dask":
-        from taxonomy.distributed import dask_tag_batches
-
         yield from dask_tag_batches(batches, taxonomy, options)
     elif tags_here(options):
         # Built at the first paper to tag (unless given): a run the cache answers needs none.
@@ -113,7 +82,7 @@ def tag_batches(
 def tag_cached(
     batches: Iterator[list[Paper]],
     taxonomy: Taxonomy,
-    options: EngineOptions,
+    options: TagOptions,
     cache: TagCache,
     on_paper: Callable[[TaggedPaper], None] | None = None,
     tagger: Tagger | None = None,
@@ -144,7 +113,7 @@ def tag_cached(
 
 
 def _pool(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: EngineOptions
+    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
 ) -> Iterator[tuple[bytes, CorpusStats]]:
     """Tag batches on worker processes, a bounded number in flight, results in input order."""
     method = "fork" if sys.platform.startswith("linux") else "spawn"

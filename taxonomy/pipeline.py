@@ -1,17 +1,17 @@
-"""The stages chained: read, tag, write papers and rejects, fold statistics, then graph and report.
+"""The stages chained: read, tag and fold, then the graphs and the report from the same statistics.
 
 Tagging is the only costly step. It runs over batches of papers in this process (``jobs=1``), in
 a pool of worker processes that each compile the rules once (``jobs>1``), or on Dask workers
 (``engine="dask"``). Workers return the papers.jsonl lines of a batch and a partial ``CorpusStats``;
 the parent writes lines in input order and merges the statistics, whose result does not depend on
-how the corpus was split, so every engine writes the same bytes.
+how the corpus was split, so every engine writes the same bytes. Nothing here prints: a caller that
+shows progress passes ``TagOptions.on_progress``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +20,22 @@ import orjson
 from taxonomy import ingest, resume
 from taxonomy.cache import TagCache, setup_digest
 from taxonomy.digest import HashingWriter
-from taxonomy.engines import feed, tag_and_fold, tag_batches, tag_cached, tags_here
+from taxonomy.engines import feed, tag_batches, tag_cached
 from taxonomy.errors import InputError, OutputError, UsageError
 from taxonomy.models import Paper, Reject
-from taxonomy.progress import Progress
 from taxonomy.rules import Taxonomy, load_rules, select_areas, select_families
+from taxonomy.runs import (
+    ENGINES,
+    PAPER_GRAPH_FILE,
+    PAPERS_FILE,
+    REJECTS_FILE,
+    SUMMARY_FILE,
+    GraphOptions,
+    TagOptions,
+    TagResult,
+    tag_and_fold,
+    tags_here,
+)
 from taxonomy.serialize import read_tagged, reject_to_line
 from taxonomy.staging import Staging, staged
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
@@ -32,8 +43,6 @@ from taxonomy.tag import Tagger
 
 if TYPE_CHECKING:
     from taxonomy.graph import GraphLayout, PaperGraphSink
-    from taxonomy.report.data import ReportData
-    from taxonomy.report.drawing import Figures
 
 __all__ = [
     "GraphOptions",
@@ -50,47 +59,6 @@ __all__ = [
     "write_reports",
     "write_summary",
 ]
-
-PAPERS_FILE = "papers.jsonl"
-PAPER_GRAPH_FILE = "papers.graphml"
-REJECTS_FILE = "rejects.jsonl"
-SUMMARY_FILE = "summary.json"
-ENGINES = ("local", "dask")
-
-
-@dataclass(frozen=True, slots=True)
-class TagOptions:
-    """How to read and tag a corpus."""
-
-    inputs: tuple[str, ...]
-    out_dir: Path
-    labels: tuple[str, ...] | None = None  # how inputs are named in outputs (default: as given)
-    rules_dir: Path | None = None
-    format: str | None = None
-    fields: ingest.FieldNames | None = None
-    strict: bool = False
-    jobs: int = 1
-    engine: str = "local"  # "local" (this process or a process pool) or "dask"
-    scheduler: str | None = None  # a Dask scheduler address; None starts a local cluster
-    model: str | None = None
-    batch_size: int = 256
-    sample_size: int = DEFAULT_SAMPLE
-    progress: bool | None = None  # None: show progress when standard error is a terminal
-    cache: Path | None = None  # an SQLite file of tagged papers: tag only papers it does not hold
-    families: tuple[str, ...] = ()  # tag with these families only (all when empty)
-    areas: tuple[str, ...] = ()  # ... or with the families of these areas
-
-
-@dataclass(frozen=True, slots=True)
-class TagResult:
-    """What a tagging run produced."""
-
-    taxonomy: Taxonomy
-    stats: CorpusStats
-    files: tuple[Path, ...] = field(default=())
-    cached: int = 0  # papers taken from the cache instead of being tagged
-    resumed: int = 0  # papers of the last run kept as they were (not read again; see taxonomy.resume)
-    not_resumed: str = ""  # why the last run's resume point could not be used, if there was one
 
 
 def chosen_part(taxonomy: Taxonomy, families: Sequence[str], areas: Sequence[str]) -> Taxonomy:
@@ -170,30 +138,27 @@ def _tag(
         resume=start.at,
     )
     stats = start.stats
-    progress = Progress(enabled=options.progress)
     papers_path, rejects_path = stage.path / PAPERS_FILE, stage.path / REJECTS_FILE
     graph_path = stage.path / PAPER_GRAPH_FILE
     if paper_graph and start.graph is not None:
         stage.link(PAPER_GRAPH_FILE)  # the graph to extend, where its writer reads it
-    try:
-        with (
-            stage.open(PAPERS_FILE, start.kept_outputs.get(PAPERS_FILE)) as papers_out,
-            stage.open(REJECTS_FILE, start.kept_outputs.get(REJECTS_FILE)) as rejects_out,
-            _paper_graph(graph_path, taxonomy, paper_graph, start.graph) as sink,
-        ):
-            on_paper = sink.add if sink is not None else None
-            batches = _batches(records, options.batch_size, stats, rejects_out)
-            if cache is None:
-                tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
-            else:
-                tagged = tag_cached(batches, taxonomy, options, cache, on_paper, tagger)
-            for lines, part in tagged:
-                papers_out.write(lines)
-                stats.merge(part)
-                progress.update(stats.papers, records.bytes_read, records.total_bytes)
-            stats.warnings.update(records.warnings)
-    finally:
-        progress.close()
+    with (
+        stage.open(PAPERS_FILE, start.kept_outputs.get(PAPERS_FILE)) as papers_out,
+        stage.open(REJECTS_FILE, start.kept_outputs.get(REJECTS_FILE)) as rejects_out,
+        _paper_graph(graph_path, taxonomy, paper_graph, start.graph) as sink,
+    ):
+        on_paper = sink.add if sink is not None else None
+        batches = _batches(records, options.batch_size, stats, rejects_out)
+        if cache is None:
+            tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
+        else:
+            tagged = tag_cached(batches, taxonomy, options, cache, on_paper, tagger)
+        for lines, part in tagged:
+            papers_out.write(lines)
+            stats.merge(part)
+            if options.on_progress is not None:
+                options.on_progress(stats.papers, records.bytes_read, records.total_bytes)
+        stats.warnings.update(records.warnings)
     if cache is not None:
         layout = sink.layout if sink is not None else None
         outputs = (papers_out, rejects_out)
@@ -302,16 +267,6 @@ def write_summary(out_dir: Path, taxonomy: Taxonomy, stats: CorpusStats, inputs:
 # -- graph and report ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GraphOptions:
-    """Which graph files to write and how to prune them."""
-
-    formats: tuple[str, ...] = ("graphml",)
-    min_count: int = 1
-    all_concepts: bool = False
-    paper_graph: bool = True
-
-
 def stats_from_papers(
     papers_path: Path, taxonomy: Taxonomy, sample_size: int = DEFAULT_SAMPLE
 ) -> CorpusStats:
@@ -404,8 +359,9 @@ def previous_summary(path: Path) -> dict[str, Any] | None:
 
 
 def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagResult, list[Path]]:
-    """Everything: tag, then graph and reports from the same statistics."""
-    from taxonomy.report import render_report
+    """Everything: read, tag and fold, then the graphs and the report from the same statistics."""
+    from taxonomy.report import TITLE, write_report
+    from taxonomy.report.context import build as report_data
     from taxonomy.report.drawing import FigureWorkers
 
     previous = previous_summary(options.out_dir)  # read before this run replaces it
@@ -414,13 +370,9 @@ def build(options: TagOptions, graph: GraphOptions | None = None) -> tuple[TagRe
     # The figure worker loads matplotlib while this process tags, and draws while it writes the graphs.
     with FigureWorkers() as workers, staged(options.out_dir, _report_figures()) as stage:
         result = _tag_staged(options, stage, graph.paper_graph)  # the paper graph is written as papers pass
-        graph_files: list[Path] = []
-
-        def draw(data: ReportData) -> tuple[Figures, Figures]:
-            figures = workers.submit(data)
-            graph_files.extend(_write_graphs(result.taxonomy, result.stats, stage.path, graph))
-            return figures()
-
-        report_files = render_report(result.taxonomy, result.stats, stage.path, previous=previous, draw=draw)
+        data = report_data(result.taxonomy, result.stats, TITLE, previous)
+        figures = workers.submit(data)
+        graph_files = _write_graphs(result.taxonomy, result.stats, stage.path, graph)
+        report_files = write_report(data, figures(), stage.path)
         files = [*result.files, *(stage.final(path) for path in graph_files + report_files)]
     return result, files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from taxonomy.progress import Progress
+from taxonomy.cli.progress import Progress
 
 
 def test_line_shows_rate_share_and_time_left() -> None:

@@ -11,17 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from taxonomy.cli.progress import Progress
 from taxonomy.errors import UsageError
 
 if TYPE_CHECKING:
-    from taxonomy.pipeline import GraphOptions, TagOptions, TagResult
     from taxonomy.rules import Taxonomy
+    from taxonomy.runs import GraphOptions, OnProgress, TagOptions, TagResult
     from taxonomy.stats import CorpusStats
 
 
-def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> TagOptions:
+def _tag_options(args: argparse.Namespace, inputs: Sequence[str], on_progress: OnProgress) -> TagOptions:
     from taxonomy.ingest import FieldNames
-    from taxonomy.pipeline import TagOptions
+    from taxonomy.runs import TagOptions
 
     fields = FieldNames(args.title_field, args.abstract_field, args.date_field, args.id_field, args.delimiter)
     return TagOptions(
@@ -36,7 +37,7 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str]) -> TagOptions:
         engine=args.engine,
         scheduler=args.scheduler,
         batch_size=max(1, args.batch_size),
-        progress=args.progress,
+        on_progress=on_progress,
         cache=args.cache,
         families=_ids(args.families),
         areas=_ids(args.areas),
@@ -50,7 +51,7 @@ def _ids(value: str | None) -> tuple[str, ...]:
 
 def _graph_choice(args: argparse.Namespace) -> GraphOptions:
     from taxonomy.export import check_formats
-    from taxonomy.pipeline import GraphOptions
+    from taxonomy.runs import GraphOptions
 
     formats = check_formats([f.strip().lower() for f in args.graph_format.split(",") if f.strip()] or [""])
     if args.min_count < 1:
@@ -63,11 +64,15 @@ def build(args: argparse.Namespace) -> int:
     from taxonomy.pipeline import sample_corpus
 
     inputs = args.inputs or [str(sample_corpus())]
-    options = _tag_options(args, inputs)
+    progress = Progress(enabled=args.progress)
+    options = _tag_options(args, inputs, progress.update)
     graph = _graph_choice(args)
     if not args.inputs:  # name the bundled sample by its file name, not where it is installed
         options = dataclasses.replace(options, labels=(sample_corpus().name,))
-    result, files = pipeline.build(options, graph)
+    try:
+        result, files = pipeline.build(options, graph)
+    finally:
+        progress.close()
     _print_run(result.stats.summary(), args.output, files)
     _print_cache(args.cache, result)
     return 0
@@ -76,8 +81,11 @@ def build(args: argparse.Namespace) -> int:
 def tag(args: argparse.Namespace) -> int:
     from taxonomy.pipeline import tag_corpus
 
-    options = _tag_options(args, args.inputs)
-    result = tag_corpus(options)
+    progress = Progress(enabled=args.progress)
+    try:
+        result = tag_corpus(_tag_options(args, args.inputs, progress.update))
+    finally:
+        progress.close()
     _print_run(result.stats.summary(), args.output, list(result.files))
     _print_cache(args.cache, result)
     return 0

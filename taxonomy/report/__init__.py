@@ -32,6 +32,7 @@ HTML_FILE = "report.html"
 MARKDOWN_FILE = "report.md"
 FIGURES_DIR = "figures"
 FIGURE_NAMES = ("map", "families", "cooccurrence", "trends")
+TITLE = "Method taxonomy report"
 _BLANK_LINES = re.compile(r"\n{3,}")  # templates with optional parts leave runs of blank lines
 
 
@@ -40,7 +41,7 @@ def render_report(
     stats: CorpusStats,
     out_dir: Path,
     *,
-    title: str = "Method taxonomy report",
+    title: str = TITLE,
     previous: Mapping[str, Any] | None = None,
     draw: Callable[[ReportData], tuple[Figures, Figures]] = draw_here,
 ) -> list[Path]:
@@ -51,7 +52,12 @@ def render_report(
     the narrow figures (``drawing.FigureWorkers().draw`` draws them in worker processes).
     """
     data = build(taxonomy, stats, title, previous)
-    wide, narrow = draw(data)
+    return write_report(data, draw(data), out_dir)
+
+
+def write_report(data: ReportData, figures: tuple[Figures, Figures], out_dir: Path) -> list[Path]:
+    """Write report.html, report.md and figures/*.svg of ``data`` with its figures (wide, narrow)."""
+    wide, narrow = figures
     out_dir = Path(out_dir)
     _mkdir(out_dir)
     # Matplotlib's SVG is trusted markup (labels inside it are escaped as XML text); phones get the narrow drawing.

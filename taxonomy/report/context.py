@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from taxonomy.report.changes import compare, read_previous
+from taxonomy.report.coverage import coverage_of
 from taxonomy.report.data import (
     CHANGES_HEADING,
     HEADINGS,
-    AreaRow,
     ConceptRow,
-    Coverage,
     Diagnostics,
     Evidence,
     FamilyRow,
@@ -106,29 +105,7 @@ def build(
         diagnostics=_diagnostics(taxonomy, stats),
         changes=changes,
         concept_map=map_data(taxonomy, stats) if stats.papers else None,
-        coverage=_coverage(taxonomy, stats) if stats.papers else None,
-    )
-
-
-def _coverage(taxonomy: Taxonomy, stats: CorpusStats) -> Coverage:
-    def share(n: int) -> str:
-        return f"{100 * n / stats.papers:.0f}%"
-
-    labels = {cid: c.label for cid, c in taxonomy.concepts.items()}
-    return Coverage(
-        with_family=share(stats.tagged),
-        with_primary=share(stats.with_primary),
-        areas=tuple(
-            AreaRow(
-                area.label,
-                ", ".join(labels[f] for f in area.families),
-                stats.area_papers[aid],
-                stats.area_primary[aid],
-                share(stats.area_papers[aid]),
-            )
-            for aid, area in taxonomy.areas.items()
-        ),
-        untagged_words=tuple(stats.top_untagged_words(20)),
+        coverage=coverage_of(taxonomy, stats) if stats.papers else None,
     )
 
 

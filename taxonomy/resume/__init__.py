@@ -38,7 +38,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import orjson
 
@@ -48,16 +47,14 @@ from taxonomy.graph import GraphLayout
 from taxonomy.ingest import InputEnd, ResumeAt
 from taxonomy.ingest.dedupe import Seen
 from taxonomy.resume.point import ResumePoint, decode, encode, run_setup, same_labels
+from taxonomy.runs import PAPER_GRAPH_FILE, PAPERS_FILE, REJECTS_FILE, TagOptions
 from taxonomy.stats import CorpusStats
-
-if TYPE_CHECKING:
-    from taxonomy.pipeline import TagOptions
 
 __all__ = ["Start", "begin", "finish"]
 
 #: The output files a resumed run appends to.
-KEPT_OUTPUTS = ("papers.jsonl", "rejects.jsonl")
-GRAPH_FILE = "papers.graphml"
+KEPT_OUTPUTS = (PAPERS_FILE, REJECTS_FILE)
+GRAPH_FILE = PAPER_GRAPH_FILE
 _SETUP_CHANGES = {
     "tagging": "the rules or the tagging setup changed",
     "code": "taxonomy's code changed",

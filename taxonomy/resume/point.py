@@ -17,16 +17,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from taxonomy.cache import module_files
 from taxonomy.graph import GraphLayout
 from taxonomy.ingest import FieldNames, InputEnd
-
-if TYPE_CHECKING:
-    from taxonomy.pipeline import TagOptions
+from taxonomy.runs import TagOptions
 
 POINT_FORMAT = 1
 _CHECKSUM = 32

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from typing import Any
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from taxonomy.models import EVIDENCE_ORDER, STRONG_ROLES, Mention, Reject, TaggedPaper
 from taxonomy.rules import Taxonomy
+from taxonomy.stats.samples import Example, PaperRef, Reversed, items_of
+from taxonomy.stats.words import title_words
+
+__all__ = ["DEFAULT_SAMPLE", "CorpusStats", "Example", "Fold", "PaperRef", "collect", "folds"]
 
 DEFAULT_SAMPLE = 100
 STATS_FORMAT = 2  # the version of ``CorpusStats.to_dict``'s layout
@@ -47,43 +48,6 @@ class Fold(Enum):
 def _fold(fold: Fold, *key: type) -> dict[str, Any]:
     """A field's metadata: how it folds, and for keyed fields the types of the key's parts."""
     return {"fold": fold, "key": key or (str,)}
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Example:
-    """A paper shown as evidence for a family, ordered primary first, then by score, then id."""
-
-    rank: tuple[int, float, str]  # (0 if primary else 1, -score, paper id): the sort key
-    paper_id: str
-    title: str
-    year: int | None
-    primary: bool
-    score: float
-    concept: str
-    role: str
-    field: str
-    sentence: str
-    start: int  # the matched words, as offsets into ``sentence``
-    end: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the rank is derived, so it is left out)."""
-        return {k: getattr(self, k) for k in self.__slots__ if k != "rank"}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Example:
-        """Rebuild an example from ``to_dict`` output."""
-        rank = (0 if data["primary"] else 1, -float(data["score"]), str(data["paper_id"]))
-        return cls(rank=rank, **data)
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class PaperRef:
-    """A paper named in a list (untagged papers, conflicting signals), ordered by id."""
-
-    paper_id: str
-    title: str
-    note: str = ""
 
 
 @dataclass
@@ -112,10 +76,10 @@ class CorpusStats:
     )
     years: Counter[tuple[str, int]] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER, str, int))
     rule_hits: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
-    # Bounded samples are heaps of _Reversed entries (the largest kept item on top).
-    examples: dict[str, list[_Reversed]] = field(default_factory=dict, metadata=_fold(Fold.FAMILY_SAMPLES))
-    untagged: list[_Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
-    conflicts: list[_Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
+    # Bounded samples are heaps of Reversed entries (the largest kept item on top).
+    examples: dict[str, list[Reversed]] = field(default_factory=dict, metadata=_fold(Fold.FAMILY_SAMPLES))
+    untagged: list[Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
+    conflicts: list[Reversed] = field(default_factory=list, metadata=_fold(Fold.SAMPLE))
     conflict_count: int = field(default=0, metadata=_fold(Fold.TOTAL))
     # Coverage: papers naming a family of each area (and with a primary one there), and the words of
     # untagged titles (what the taxonomy misses). Words grow with the vocabulary, not the corpus.
@@ -239,11 +203,11 @@ class CorpusStats:
             )
             self._keep(self.examples.setdefault(family, []), example)
 
-    def _keep(self, bucket: list[_Reversed], item: Any) -> None:
+    def _keep(self, bucket: list[Reversed], item: Any) -> None:
         if len(bucket) < self.sample_size:
-            heapq.heappush(bucket, _Reversed(item))
+            heapq.heappush(bucket, Reversed(item))
         elif item < bucket[0].item:
-            heapq.heapreplace(bucket, _Reversed(item))
+            heapq.heapreplace(bucket, Reversed(item))
 
     def _keep_id(self, key: tuple[str, str, str], paper_id: str) -> None:
         ids = self.relation_examples.setdefault(key, [])
@@ -316,24 +280,24 @@ class CorpusStats:
                     ids_by_key[_unkey(name, key, parts)] = [str(i) for i in ids]
             elif fold is Fold.FAMILY_SAMPLES:
                 for family, heap in saved:
-                    getattr(stats, name)[str(family)] = [_Reversed(Example.from_dict(dict(e))) for e in heap]
+                    getattr(stats, name)[str(family)] = [Reversed(Example.from_dict(dict(e))) for e in heap]
             elif fold is Fold.SAMPLE:
-                getattr(stats, name).extend(_Reversed(PaperRef(**ref)) for ref in saved)
+                getattr(stats, name).extend(Reversed(PaperRef(**ref)) for ref in saved)
         for bucket in (*stats.examples.values(), stats.untagged, stats.conflicts):
             heapq.heapify(bucket)  # kept in heap order already; this only guards the invariant
         return stats
 
     def family_examples(self, family: str) -> list[Example]:
         """The kept examples of a family, primary papers first, then by score."""
-        return sorted(_items(self.examples.get(family, [])))
+        return sorted(items_of(self.examples.get(family, [])))
 
     def untagged_papers(self) -> list[PaperRef]:
         """A sample of papers with no family, by id."""
-        return sorted(_items(self.untagged))
+        return sorted(items_of(self.untagged))
 
     def conflicting_papers(self) -> list[PaperRef]:
         """A sample of papers whose signals conflict, by id."""
-        return sorted(_items(self.conflicts))
+        return sorted(items_of(self.conflicts))
 
     def year_range(self, concept: str) -> tuple[int, int] | None:
         """First and last year a concept was seen, when papers had dates."""
@@ -358,30 +322,6 @@ class CorpusStats:
             "warnings": dict(sorted(self.warnings.items())),
             "conflicts": self.conflict_count,
         }
-
-
-# Words of a title that say nothing of its method: English stop words and words of any abstract.
-_PLAIN_WORDS = STOP_WORDS | {
-    "based", "learning", "model", "models", "using", "via", "towards", "toward", "new", "approach",
-    "method", "methods", "deep", "neural", "network", "networks", "data", "efficient", "improving",
-    "analysis", "study", "framework", "task", "tasks", "beyond", "robust", "training", "large",
-}  # fmt: skip
-_TITLE_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
-
-
-def title_words(title: str) -> set[str]:
-    """The distinct words of a title worth counting (lowercase, 3 letters or more, not plain)."""
-    return {w for w in _TITLE_WORD.findall(title.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
-
-
-@dataclass(frozen=True, slots=True)
-class _Reversed:
-    """Heap entry that inverts the order, so a min-heap keeps the k smallest items."""
-
-    item: Any
-
-    def __lt__(self, other: _Reversed) -> bool:
-        return bool(other.item < self.item)
 
 
 def folds(cls: type[CorpusStats]) -> tuple[tuple[str, Fold, tuple[type, ...]], ...]:
@@ -416,10 +356,6 @@ def _int(value: object) -> int:
     if type(value) is not int:
         raise ValueError(f"{value!r} is not a count")
     return value
-
-
-def _items(bucket: list[_Reversed]) -> list[Any]:
-    return [entry.item for entry in bucket]
 
 
 def _strength(mention: Mention) -> tuple[int, int, int]:

@@ -1,0 +1,89 @@
+"""What every runner of the stages shares: a run's options and results, its file names, and the tag-and-fold step.
+
+``pipeline`` (the stages chained), ``resume`` (where a run can carry on), ``engines`` and
+``distributed`` (where papers are tagged) import from here; nothing here imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from taxonomy.ingest import FieldNames
+from taxonomy.models import Paper
+from taxonomy.rules import Taxonomy
+from taxonomy.serialize import tagged_to_line
+from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
+from taxonomy.tag import Tagger
+
+PAPERS_FILE = "papers.jsonl"
+PAPER_GRAPH_FILE = "papers.graphml"
+REJECTS_FILE = "rejects.jsonl"
+SUMMARY_FILE = "summary.json"
+ENGINES = ("local", "dask")
+
+#: Told as a run goes: papers done, bytes of input read, and all the bytes to read (None if unknown).
+OnProgress = Callable[[int, int, "int | None"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TagOptions:
+    """How to read and tag a corpus."""
+
+    inputs: tuple[str, ...]
+    out_dir: Path
+    labels: tuple[str, ...] | None = None  # how inputs are named in outputs (default: as given)
+    rules_dir: Path | None = None
+    format: str | None = None
+    fields: FieldNames | None = None
+    strict: bool = False
+    jobs: int = 1
+    engine: str = "local"  # "local" (this process or a process pool) or "dask"
+    scheduler: str | None = None  # a Dask scheduler address; None starts a local cluster
+    model: str | None = None
+    batch_size: int = 256
+    sample_size: int = DEFAULT_SAMPLE
+    on_progress: OnProgress | None = field(
+        default=None, compare=False
+    )  # the CLI draws it; nothing prints here
+    cache: Path | None = None  # an SQLite file of tagged papers: tag only papers it does not hold
+    families: tuple[str, ...] = ()  # tag with these families only (all when empty)
+    areas: tuple[str, ...] = ()  # ... or with the families of these areas
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    """What a tagging run produced."""
+
+    taxonomy: Taxonomy
+    stats: CorpusStats
+    files: tuple[Path, ...] = field(default=())
+    cached: int = 0  # papers taken from the cache instead of being tagged
+    resumed: int = 0  # papers of the last run kept as they were (not read again; see taxonomy.resume)
+    not_resumed: str = ""  # why the last run's resume point could not be used, if there was one
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOptions:
+    """Which graph files to write and how to prune them."""
+
+    formats: tuple[str, ...] = ("graphml",)
+    min_count: int = 1
+    all_concepts: bool = False
+    paper_graph: bool = True
+
+
+def tags_here(options: TagOptions) -> bool:
+    """Whether papers are tagged in this process (with one Tagger) rather than on workers."""
+    return options.engine != "dask" and options.jobs == 1
+
+
+def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:
+    """Tag papers and return their papers.jsonl lines with a ``CorpusStats`` of just them."""
+    stats = CorpusStats(sample_size=sample_size)
+    lines = []
+    for tp in tagger.tag_batch(batch):
+        lines.append(tagged_to_line(tp))
+        stats.add(tp, tagger.taxonomy)
+    return b"".join(lines), stats
