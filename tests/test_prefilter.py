@@ -101,13 +101,17 @@ def test_tagging_with_the_prefilter_equals_tagging_without(
     assert tagger.tag_batch(papers) == unfiltered.tag_batch(papers)
 
 
-def test_on_real_abstracts_the_prefilter_changes_nothing_and_skips_most(
+def test_on_real_abstracts_the_prefilter_changes_nothing_and_skips_many_silent_texts(
     tagger: Tagger, unfiltered: Tagger, shared: Path
 ) -> None:
     abstracts = itertools.islice(read([shared / "corpus" / "abstracts-ml.jsonl"]), 4000)
     listing = read([shared / "corpus" / "hf-papers-listing.txt"])
     papers = [p for p in itertools.chain(abstracts, listing) if isinstance(p, Paper)]
-    assert tagger.tag_batch(papers) == unfiltered.tag_batch(papers)
+    tagged = unfiltered.tag_batch(papers)
+    assert tagger.tag_batch(papers) == tagged
     assert tagger._prefilter is not None
     skipped = sum(not tagger._prefilter.may_match(p.abstract) for p in papers)
-    assert skipped > len(papers) / 3
+    # The share of abstracts that name no concept falls as the rules cover more of the field, so the
+    # bound is on those: the prefilter must skip a good part of the abstracts with nothing to find.
+    silent = sum(not any(m.field == "abstract" for m in t.mentions) for t in tagged)
+    assert skipped > silent / 3

@@ -12,7 +12,10 @@ from taxonomy.rules import Taxonomy
 from taxonomy.ruletests import run_rule_tests
 from taxonomy.tag import Tagger
 
-FAMILIES = ("autoencoder", "cnn", "diffusion", "gan", "gnn", "llm", "moe", "rl", "rnn", "ssm", "transformer")
+FAMILIES = (
+    "autoencoder", "bandit", "capsule", "cnn", "compression", "continual", "diffusion", "federated", "gan", "gnn",
+    "kan", "llm", "meta", "mlp", "moe", "nas", "rl", "rnn", "ssm", "transformer",
+)  # fmt: skip
 
 
 def test_families_and_size(taxonomy: Taxonomy) -> None:
