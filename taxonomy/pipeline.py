@@ -66,8 +66,8 @@ def chosen_part(taxonomy: Taxonomy, families: Sequence[str], areas: Sequence[str
     areas, or all of it when neither is given."""
     if not families and not areas:
         return taxonomy
-    part = [*families, *(f for a in areas for f in select_areas(taxonomy, [a]).families)]
-    return select_families(taxonomy, part)
+    from_areas = select_areas(taxonomy, areas).families if areas else ()  # checks the area ids once
+    return select_families(taxonomy, [*families, *from_areas])
 
 
 def sample_corpus() -> Path:
