@@ -13,9 +13,10 @@ from taxonomy.ruletests import run_rule_tests
 from taxonomy.tag import Tagger
 
 FAMILIES = (
-    "autoencoder", "bandit", "bayesian", "capsule", "cnn", "compression", "continual", "diffusion", "ebm",
-    "federated", "flow", "gan", "gnn", "gp-kernel", "kan", "llm", "meta", "mlp", "moe", "nas",
-    "neural-field", "neural-ode", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transformer", "tree",
+    "adversarial", "autoencoder", "bandit", "bayesian", "capsule", "cnn", "compression", "continual",
+    "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel", "kan", "llm", "meta", "mlp", "moe",
+    "nas", "neural-field", "neural-ode", "optimization", "rl", "rnn", "sciml", "snn", "ssl", "ssm",
+    "transformer", "tree",
 )  # fmt: skip
 
 
