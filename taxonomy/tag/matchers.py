@@ -1,0 +1,147 @@
+"""The rules compiled into spaCy matchers, and the kinds of match those report."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from taxonomy.rules import Taxonomy, alias_variants, wildcard_parts
+from taxonomy.tag.prefilter import Prefilter
+
+
+class Kind(enum.Enum):
+    """What a match stands for. The values are part of the match keys (``kind|payload|rule``)."""
+
+    CONCEPT = "concept"  # an alias (any case) or a token pattern names the concept
+    CASED = "cased"  # a case-sensitive alias names it (an acronym)
+    GUARD = "guard"  # a phrase in which the concept's aliases mean something else
+    HEAD = "head"  # the words before the ``*`` of a slotted alias
+    TAIL = "tail"  # the words after it
+    BEFORE = "before"  # a role cue that comes before the name it applies to
+    AFTER = "after"  # a role cue that follows it
+    SELF = "self"  # words that mark a sentence as about the authors' own work ("we")
+    EVALUATION = "evaluation"  # words that mark a sentence as a report of experiments
+
+    @property
+    def names_concept(self) -> bool:
+        """A match of this kind is a concept's name by itself."""
+        return self is Kind.CONCEPT or self is Kind.CASED
+
+    @property
+    def slot_part(self) -> bool:
+        """A match of this kind is one side of a slotted alias, paired up later."""
+        return self is Kind.HEAD or self is Kind.TAIL
+
+
+#: What a match id stands for: its kind, the concept (or the cue's role, or "") and the rule or phrase.
+Keys = dict[int, tuple[Kind, str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Matchers:
+    """The compiled rules: phrase matchers on lowercase and exact text, and token patterns with the
+    regular expression that must find something in a text before the pattern runs on it."""
+
+    lower: PhraseMatcher
+    orth: PhraseMatcher
+    patterns: tuple[tuple[re.Pattern[str], Matcher], ...]
+    keys: Keys
+
+
+def compile_rules(taxonomy: Taxonomy, nlp: Language, prefilter: Prefilter | None) -> Matchers:
+    """Compile every alias, guard, pattern and cue into matchers on ``nlp``'s vocabulary; the
+    phrases a match needs every word of are added to ``prefilter``."""
+    return _Compiler(taxonomy, nlp, prefilter).run()
+
+
+class _Compiler:
+    """The matchers as they are filled (compiling is one pass; the result is ``Matchers``)."""
+
+    def __init__(self, taxonomy: Taxonomy, nlp: Language, prefilter: Prefilter | None) -> None:
+        self.taxonomy = taxonomy
+        self.nlp = nlp
+        self.prefilter = prefilter
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.keys: Keys = {}
+        self.patterns: list[tuple[re.Pattern[str], Matcher]] = []
+        # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
+        # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
+        # strings, which are the same in every vocabulary.
+        self.patterns_nlp = spacy.blank(nlp.lang or "en")
+
+    def run(self) -> Matchers:
+        for concept in self.taxonomy.concepts.values():
+            for kind, aliases, phrase_matcher in (
+                (Kind.CONCEPT, concept.aliases, self.lower),
+                (Kind.CASED, concept.aliases_cased, self.orth),
+            ):
+                for alias in aliases:
+                    parts = wildcard_parts(alias)
+                    if parts is not None:
+                        self._wildcard(concept.id, alias, *parts)
+                        continue
+                    docs = self._docs(alias_variants(alias))
+                    phrase_matcher.add(self._key(kind, concept.id, f"{concept.id}:alias:{alias}"), docs)
+                    if self.prefilter is not None:
+                        self.prefilter.add(docs)
+            for guard in concept.guards:
+                self.lower.add(self._key(Kind.GUARD, concept.id, guard), self._docs(alias_variants(guard)))
+            for pattern in concept.patterns:
+                matcher = Matcher(self.nlp.vocab)
+                key = self._key(Kind.CONCEPT, concept.id, f"{concept.id}:pattern:{pattern.id}")
+                matcher.add(key, [json.loads(pattern.tokens_json)])
+                self.patterns.append((re.compile(pattern.trigger, re.IGNORECASE), matcher))
+        cues = self.taxonomy.cues
+        for phrase, role in cues.before:
+            self.lower.add(self._key(Kind.BEFORE, role, phrase), self._docs([phrase]))
+        for phrase, role in cues.after:
+            self.lower.add(self._key(Kind.AFTER, role, phrase), self._docs([phrase]))
+        for phrase in cues.self_markers:
+            self.lower.add(self._key(Kind.SELF, "", phrase), self._docs([phrase]))
+        for phrase in cues.evaluation:
+            self.lower.add(self._key(Kind.EVALUATION, "", phrase), self._docs([phrase]))
+        return Matchers(self.lower, self.orth, tuple(self.patterns), self.keys)
+
+    def _key(self, kind: Kind, payload: str, rule: str) -> str:
+        key = f"{kind.value}|{payload}|{rule}"
+        self.keys[self.nlp.vocab.strings.add(key)] = (kind, payload, rule)
+        return key
+
+    def _docs(self, phrases: Iterable[str]) -> list[Doc]:
+        out = []
+        make_doc = self.patterns_nlp.make_doc
+        for phrase in phrases:
+            # A leading hyphen is an infix in context ("Transformer-based"): tokenize it that way.
+            doc = make_doc("x" + phrase)[1:].as_doc() if phrase.startswith("-") else make_doc(phrase)
+            if len(doc):
+                out.append(doc)
+        return out
+
+    def _wildcard(self, concept: str, alias: str, head: str, tail: str) -> None:
+        """An alias with a slot: its words before and after the ``*`` are matched as phrases and
+        paired when one to three plain words lie between them (``sentences.slotted``)."""
+        rule = f"{concept}:alias:{alias}"
+        heads, tails = alias_variants(head, plural=False), alias_variants(tail)
+        self.lower.add(self._key(Kind.HEAD, concept, rule), self._docs(heads))
+        self.lower.add(self._key(Kind.TAIL, concept, rule), self._docs(tails))
+        if self.prefilter is not None:  # a slotted match needs every word of both parts
+            self.prefilter.add(self._docs([f"{h} {t}" for h in heads for t in tails]))
+
+
+def phrase_regex(phrases: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:
+    """One case-insensitive expression for phrases (any hyphen/space spelling) starting at a word
+    ("Kalman filter" also finds "Kalman filtering"), or with ``whole``, ending at one too."""
+    variants = sorted(
+        {v for p in phrases for v in alias_variants(p, plural=False)}, key=lambda v: (-len(v), v)
+    )
+    end = r"(?!\w)" if whole else ""
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, variants)) + ")" + end, re.IGNORECASE)

@@ -1,0 +1,155 @@
+"""Which cue sets a mention's role: the nearest one in reach within its sentence."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from taxonomy.models import CUE_ORDER, FieldName, Role
+from taxonomy.rules import Cues
+from taxonomy.tag.matches import Cue, Match, Sentence
+
+# When two cues are equally near, the more specific reading wins: a comparison, then a cue that says
+# the name is a task or workload ("we propose BERT-style pretraining" does not propose BERT).
+_CUE_PRIORITY: dict[Role, int] = {role: rank for rank, role in enumerate(CUE_ORDER)}
+#: The most words between a comparison and a name it governs, and tokens between it and a verb.
+SCOPE_WORDS = 4
+VERB_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How far a cue reaches: the rules' cue settings, lowercased for matching tokens."""
+
+    window: int
+    after_window: int
+    barriers: frozenset[str]
+    joins: frozenset[str]
+    builds_on: frozenset[str]
+    not_in_titles: frozenset[str]
+
+    @classmethod
+    def of(cls, cues: Cues) -> Reach:
+        """The reach the rules' cues section sets."""
+        return cls(
+            window=cues.window,
+            after_window=cues.window if cues.after_window is None else cues.after_window,
+            barriers=frozenset(b.lower() for b in cues.barriers),
+            joins=frozenset(w.lower() for w in cues.conjunctions),
+            builds_on=frozenset(c.lower() for c in cues.builds_on),
+            not_in_titles=frozenset(c.lower() for c in cues.not_in_titles),
+        )
+
+    def role(self, doc: Doc, m: Match, sentence: Sentence, field: FieldName) -> Cue | None:
+        """The nearest cue in reach within the mention's sentence, which sets its role.
+
+        A comparison in reach outranks a nearer ``uses`` cue it governs: in "competitive with
+        Transformer-based models" and "without the need to train a CNN" the name is compared with.
+        """
+        reach = self._cues_in_reach(doc, m, sentence, field)
+        if not reach:
+            return None
+        best = min(reach, key=lambda r: r[:2])[2]
+        if best.role == "uses":
+            for _, _, cue in sorted(reach, key=lambda r: r[:2]):
+                # words between the comparison and the name ("state-of-the-art" is four)
+                words = sum(1 for i in range(cue.end, m.start) if doc[i].text != "-")
+                if cue.role == "compares" and _scopes_over(cue, words, best):
+                    return cue
+        return best
+
+    def _cues_in_reach(
+        self, doc: Doc, m: Match, sentence: Sentence, field: FieldName
+    ) -> list[tuple[int, int, Cue]]:
+        """The cues that may set the mention's role, each with its distance and priority."""
+        out = []
+        for cue in sentence.cues:
+            if cue.end > m.start and cue.start < m.end:
+                continue  # the cue overlaps the name itself
+            if field == "title" and cue.text.lower() in self.not_in_titles:
+                continue
+            if cue.after:
+                if cue.start < m.end:
+                    continue
+                gap, lo, hi = cue.start - m.end, m.end, cue.start
+            else:
+                if cue.end > m.start:
+                    continue
+                gap, lo, hi = m.start - cue.end, cue.end, m.start
+            window = self.after_window if cue.after else self.window
+            if gap > window and (cue.after or not _listed_from(cue, m, sentence, window)):
+                continue
+            if any(doc[i].lower_ in self.barriers for i in range(lo, hi)):
+                continue
+            if field == "title" and cue.role == "compares" and any(doc[i].text == ":" for i in range(lo, hi)):
+                continue  # "Vision Transformer: an alternative to attention" is about the ViT
+            if not self._reaches(doc, cue, m, sentence, lo, hi):
+                continue
+            out.append((gap, _CUE_PRIORITY[cue.role], cue))
+        return out
+
+    def head(self, doc: Doc, m: Match, cue: Cue, sentence: Sentence) -> str:
+        """For a builds-on cue, the concept named right next to it that builds on ``m``."""
+        if cue.text.lower() not in self.builds_on:
+            return ""
+        if cue.after:  # "Transformer-based (image) diffusion model": the next name after the cue
+            near = [
+                x for x in sentence.matches if x.start >= cue.end and self._adjacent(doc, cue.end, x.start)
+            ]
+            head = min(near, key=lambda x: x.start, default=None)
+        else:  # "a diffusion model built on Transformers": the name right before the cue
+            near = [
+                x for x in sentence.matches if x.end <= cue.start and self._adjacent(doc, x.end, cue.start)
+            ]
+            head = max(near, key=lambda x: x.end, default=None)
+        return head.concept if head is not None and head.concept != m.concept else ""
+
+    def _adjacent(self, doc: Doc, lo: int, hi: int) -> bool:
+        """At most one plain word between two tokens ("-based image diffusion")."""
+        return hi - lo <= 1 and all(
+            doc[i].is_alpha and doc[i].lower_ not in self.joins for i in range(lo, hi)
+        )
+
+    def _reaches(self, doc: Doc, cue: Cue, m: Match, sentence: Sentence, lo: int, hi: int) -> bool:
+        """A cue reaches past other concepts only along a list: "than CNNs, RNNs and Transformers"."""
+        between = [x for x in sentence.matches if lo <= x.start and x.end <= hi]
+        if not between:
+            return True
+        chain = sorted([*between, m], key=lambda x: x.start)
+        joins = self.joins
+        if not cue.after and cue.start - sentence.start <= 2:
+            joins = joins - {","}  # "Unlike CNNs, our model ...": the comma closes the cue's phrase
+        for a, b in itertools.pairwise(chain):
+            if a.end > b.start:
+                continue
+            if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
+                return False
+        return True
+
+
+def _listed_from(cue: Cue, m: Match, sentence: Sentence, window: int) -> bool:
+    """A cue reaches beyond its window along a list that starts within it: in "than CNNs,
+    RNNs, LSTMs, GRUs and Transformers" every item is compared with (``_reaches`` checks the list)."""
+    return any(
+        x.start >= cue.end and x.start - cue.end <= window and x.end <= m.start for x in sentence.matches
+    )
+
+
+def adjacent_cue(cue: Cue | None, m: Match) -> bool:
+    """The cue is right next to the name ("our GNN", "novel Transformer", "Transformer-based")."""
+    if cue is None:
+        return False
+    return (cue.start - m.end if cue.after else m.start - cue.end) <= 1
+
+
+def _scopes_over(compares: Cue, words: int, uses: Cue) -> bool:
+    """A comparison ``words`` before a name governs a ``uses`` cue: one that makes the name a
+    modifier ("competitive with state-of-the-art Transformer-based models"), or a verb right after
+    the comparison ("without the need to train a CNN")."""
+    if compares.after:
+        return False
+    if uses.after:
+        return words <= SCOPE_WORDS
+    return 0 <= uses.start - compares.end <= VERB_WORDS

@@ -1,0 +1,172 @@
+"""The matchers' raw output sorted into concept matches, guard spans and cues, grouped by sentence."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from spacy.tokens import Doc
+
+from taxonomy.tag.matchers import Keys, Kind
+from taxonomy.tag.matches import Cue, Match, Sentence
+
+#: A cue found in a text: its kind, role (or ""), phrase and token offsets.
+CueHit = tuple[Kind, str, str, int, int]
+
+# A method name: a word with a capital after its first letter or a digit ("PLM", "SGConv", "GSM++").
+_NAME = r"[A-Z][A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*|[0-9][A-Za-z0-9]*)(?:[-+][A-Za-z0-9+]*)?"
+_NAME_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+# A name defined in parentheses, or named right after "we propose", "called", "dubbed" ...
+_OWN_NAME = re.compile(
+    rf"\(({_NAME})\)|\b(?:propose|introduce|present|called|named|dubbed|termed|coined)\s+({_NAME})(?=[\s,.:;)])"
+)
+#: The most words a ``*`` slot of an alias stands for ("mixture of * experts").
+SLOT_WORDS = 3
+#: Words a slot never holds: they join phrases rather than name a kind ("graph and sequence models").
+_SLOT_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "of",
+        "for",
+        "with",
+        "without",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "by",
+        "via",
+        "as",
+        "into",
+        "over",
+        "than",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "we",
+        "our",
+        "their",
+        "its",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+    ]
+)
+
+
+def sort_matches(
+    found: list[tuple[int, int, int]], doc: Doc, keys: Keys
+) -> tuple[list[Match], dict[str, list[tuple[int, int]]], list[CueHit]]:
+    """Split raw matcher output into concept matches, guard spans and cue hits."""
+    matches: list[Match] = []
+    guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    cue_hits: list[CueHit] = []
+    parts: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for match_id, start, end in found:
+        kind, payload, rule = keys[match_id]
+        if kind.names_concept:
+            matches.append(Match(payload, start, end, rule, kind is Kind.CASED))
+        elif kind is Kind.GUARD:
+            guards[payload].append((start, end))
+        elif kind.slot_part:
+            heads, tails = parts.setdefault((payload, rule), ([], []))
+            (heads if kind is Kind.HEAD else tails).append((start, end))
+        else:
+            cue_hits.append((kind, payload, rule, start, end))
+    for (concept, rule), (heads, tails) in parts.items():
+        matches.extend(slotted(doc, concept, rule, heads, tails))
+    return matches, guards, cue_hits
+
+
+def slotted(
+    doc: Doc, concept: str, rule: str, heads: list[tuple[int, int]], tails: list[tuple[int, int]]
+) -> Iterator[Match]:
+    """Matches of a slotted alias: a head, one to three plain words, then the nearest tail."""
+    for h_start, h_end in heads:
+        for t_start, t_end in sorted(tails):
+            if t_start <= h_end:
+                continue
+            if t_start - h_end > 2 * SLOT_WORDS + 1:
+                break
+            slot = [t for t in doc[h_end:t_start]]
+            while slot and slot[0].text == "-":
+                slot.pop(0)
+            while slot and slot[-1].text == "-":
+                slot.pop()
+            words = [t for t in slot if t.text != "-"]
+            if 1 <= len(words) <= SLOT_WORDS and all(
+                t.text.isalnum() and t.lower_ not in _SLOT_STOP for t in words
+            ):
+                yield Match(concept, h_start, t_end, rule, loose=True)
+            break
+
+
+def group(
+    doc: Doc,
+    text: str,
+    bounds: list[int],
+    matches: list[Match],
+    cue_hits: list[CueHit],
+    own: tuple[str, ...],
+) -> dict[int, Sentence]:
+    """Group matches and cues by sentence (only sentences with matches are kept)."""
+    sentences: dict[int, Sentence] = {}
+    for m in matches:
+        index = bisect.bisect_right(bounds, doc[m.start].idx)
+        if index not in sentences:
+            sentences[index] = Sentence(_first_token(doc, bounds[index - 1], m.start), [], [])
+        sentences[index].matches.append(m)
+    for kind, role, phrase, start, end in cue_hits:
+        sentence = sentences.get(bisect.bisect_right(bounds, doc[start].idx))
+        if sentence is None:
+            continue
+        if kind is Kind.SELF:
+            sentence.own = sentence.own or phrase
+        elif kind is Kind.EVALUATION:
+            sentence.evaluation = sentence.evaluation or phrase
+        else:
+            sentence.cues.append(Cue(start, end, role, kind is Kind.AFTER, phrase))  # type: ignore[arg-type]
+    if own:
+        for index, sentence in sentences.items():
+            end = bounds[index] if index < len(bounds) else len(text)
+            if not sentence.own:
+                words = set(_NAME_WORD.findall(text[bounds[index - 1] : end]))
+                sentence.own = next((name for name in own if name in words), "")
+    return sentences
+
+
+def own_names(text: str, bounds: list[int], self_marker: re.Pattern[str]) -> tuple[str, ...]:
+    """Names an abstract gives its own method: "we propose Partial Label Masking (PLM)", "we
+    present GSM++, ...", "a model called SGConv", in a sentence about the authors' work."""
+    names: list[str] = []
+    for found in _OWN_NAME.finditer(text):
+        at = bisect.bisect_right(bounds, found.start())
+        start, end = bounds[at - 1], bounds[at] if at < len(bounds) else len(text)
+        name = next(g for g in found.groups() if g)
+        # Two letters name a field ("Artificial Intelligence (AI)", "(ML)"), not a method ("S4", "A2").
+        if not (len(name) == 2 and name.isalpha()) and self_marker.search(text, start, end):
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _first_token(doc: Doc, start_char: int, at: int) -> int:
+    i = at
+    while i > 0 and doc[i - 1].idx >= start_char:
+        i -= 1
+    return i
