@@ -14,9 +14,9 @@ from taxonomy.tag import Tagger
 
 FAMILIES = (
     "adversarial", "autoencoder", "bandit", "bayesian", "capsule", "cnn", "compression", "continual",
-    "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel", "kan", "llm", "meta", "mlp", "moe",
-    "nas", "neural-field", "neural-ode", "optimization", "rl", "rnn", "sciml", "snn", "ssl", "ssm",
-    "transformer", "tree",
+    "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel", "inference", "kan", "llm", "meta",
+    "mlp", "moe", "nas", "neural-field", "neural-ode", "optimization", "privacy", "rl", "rnn", "sciml", "snn",
+    "ssl", "ssm", "transformer", "tree",
 )  # fmt: skip
 
 
