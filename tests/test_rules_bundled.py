@@ -13,10 +13,11 @@ from taxonomy.ruletests import run_rule_tests
 from taxonomy.tag import Tagger
 
 FAMILIES = (
-    "adversarial", "autoencoder", "bandit", "bayesian", "capsule", "causal", "cnn", "compression",
-    "continual", "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel", "inference", "kan",
-    "llm", "meta", "mlp", "moe", "nas", "neural-field", "neural-ode", "optimization", "privacy", "rl",
-    "rnn", "sciml", "snn", "ssl", "ssm", "transfer", "transformer", "tree",
+    "adversarial", "autoencoder", "bandit", "bayesian", "capsule", "causal", "clustering", "cnn",
+    "compression", "continual", "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel",
+    "inference", "kan", "llm", "meta", "mlp", "moe", "nas", "neural-field", "neural-ode", "optimization",
+    "privacy", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transfer", "transformer", "tree",
+    "weak-supervision",
 )  # fmt: skip
 
 
@@ -48,6 +49,8 @@ def test_every_example_and_counterexample_holds(taxonomy: Taxonomy, tagger: Tagg
         ("Prompting Large Language Models for Translation", ("llm",)),
         ("Causal Discovery from Mixed Interventions", ("causal",)),
         ("Test-Time Adaptation of Detectors to Foggy Scenes", ("transfer",)),
+        ("Spectral Clustering of Signed Networks", ("clustering",)),
+        ("Pseudo-Labelling for Semi-Supervised Speech Recognition", ("weak-supervision",)),
     ],
 )
 def test_titles_alone_name_their_families(tagger: Tagger, title: str, families: tuple[str, ...]) -> None:
