@@ -15,9 +15,9 @@ from taxonomy.tag import Tagger
 FAMILIES = (
     "adversarial", "autoencoder", "bandit", "bayesian", "capsule", "causal", "clustering", "cnn",
     "compression", "continual", "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel",
-    "inference", "kan", "llm", "meta", "mlp", "moe", "nas", "neural-field", "neural-ode", "optimization",
-    "privacy", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transfer", "transformer", "tree",
-    "weak-supervision",
+    "inference", "kan", "llm", "meta", "mlp", "moe", "nas", "neural-field", "neural-ode",
+    "optimal-transport", "optimization", "privacy", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transfer",
+    "transformer", "tree", "weak-supervision",
 )  # fmt: skip
 
 
@@ -51,6 +51,7 @@ def test_every_example_and_counterexample_holds(taxonomy: Taxonomy, tagger: Tagg
         ("Test-Time Adaptation of Detectors to Foggy Scenes", ("transfer",)),
         ("Spectral Clustering of Signed Networks", ("clustering",)),
         ("Pseudo-Labelling for Semi-Supervised Speech Recognition", ("weak-supervision",)),
+        ("Sinkhorn Divergences for Unbalanced Optimal Transport", ("optimal-transport",)),
     ],
 )
 def test_titles_alone_name_their_families(tagger: Tagger, title: str, families: tuple[str, ...]) -> None:
