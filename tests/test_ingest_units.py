@@ -19,8 +19,8 @@ from taxonomy.ingest.detect import detect, suffix
 from taxonomy.ingest.ids import norm_arxiv, norm_doi, norm_source_id, paper_id, title_key
 from taxonomy.ingest.jsonl import _Scanner
 from taxonomy.ingest.record import split_authors
-from taxonomy.ingest.shapes import rebuild_abstract
 from taxonomy.ingest.text import clean, clean_bibtex
+from taxonomy.ingest.values import rebuild_abstract
 from taxonomy.models import Paper, Reject
 
 

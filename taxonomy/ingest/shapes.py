@@ -20,7 +20,8 @@ Four shapes are recognised per record, so one file may mix them:
   punctuation (see :data:`CANDIDATES`), or by the names given in :class:`FieldNames`. This is
   also how CSV/TSV columns are found.
 
-``FieldNames`` overrides the title, abstract, date and id of every shape.
+``FieldNames`` overrides the title, abstract, date and id of every shape. The values themselves
+(texts, names, keywords, nested fields) are read leniently by :mod:`taxonomy.ingest.values`.
 """
 
 from __future__ import annotations
@@ -31,15 +32,8 @@ from dataclasses import dataclass
 
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.ids import arxiv_in_text, norm_source_id
-from taxonomy.ingest.record import (
-    FieldNames,
-    Found,
-    author_name,
-    build,
-    reject,
-    split_authors,
-    split_keywords,
-)
+from taxonomy.ingest.record import FieldNames, Found, build, reject
+from taxonomy.ingest.values import authors_of, dig, get_path, keywords_of, rebuild_abstract, text_of
 from taxonomy.models import Reject
 
 #: Usual field names per role, most specific first, compared after :func:`normal_key`.
@@ -96,8 +90,6 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _CACHE_SIZE = 64
-_NAME_KEYS = ("name", "display_name", "displayName", "full_name", "literal")
-_TERM_KEYS = ("display_name", "name", "term", "category", "label")
 
 
 def normal_key(name: str) -> str:
@@ -139,78 +131,6 @@ def resolve(names: Sequence[str], fields: FieldNames) -> Columns:
     return Columns(**chosen)
 
 
-# -- value coercion -----------------------------------------------------------------------------------
-
-
-def text_of(value: object) -> str:
-    """A text value: strings as they are, numbers written out, lists joined, else ''."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, list):
-        return " ".join(t for t in (text_of(v) for v in value) if t)
-    if isinstance(value, dict):
-        for key in ("text", "value", "#text", "name", "display_name"):
-            if isinstance(value.get(key), str):
-                return str(value[key])
-    return ""
-
-
-def _name_of(value: object) -> str:
-    if isinstance(value, str):
-        return author_name(value)
-    if isinstance(value, dict):
-        for key in _NAME_KEYS:
-            name = value.get(key)
-            if isinstance(name, str) and name.strip():
-                return author_name(name) if key == "name" else name
-        if "given" in value or "family" in value:  # CSL-JSON
-            return f"{text_of(value.get('given'))} {text_of(value.get('family'))}"
-        if isinstance(value.get("author"), dict):  # OpenAlex authorship
-            return _name_of(value["author"])
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        parts = [str(v) for v in value]  # arXiv authors_parsed: [last, first, suffix]
-        return " ".join(p for p in (parts[1:2] + parts[:1] + parts[2:3]) if p)
-    return ""
-
-
-def authors_of(value: object) -> tuple[str, ...]:
-    """Author names from a list of names, of author objects, or one string of names."""
-    if isinstance(value, str):
-        return split_authors(value)
-    if isinstance(value, list):
-        return tuple(_name_of(v) for v in value)
-    return ()
-
-
-def keywords_of(value: object, *, spaces: bool = False) -> tuple[str, ...]:
-    """Keywords from a list of terms or term objects, or one string (split on ``;``/``,``)."""
-    if isinstance(value, str):
-        return tuple(value.split()) if spaces else split_keywords(value)
-    if isinstance(value, list):
-        terms: list[str] = []
-        for item in value:
-            if isinstance(item, str):
-                terms.append(item)
-            elif isinstance(item, dict):
-                terms.append(next((str(item[k]) for k in _TERM_KEYS if isinstance(item.get(k), str)), ""))
-        return tuple(terms)
-    return ()
-
-
-def _get(record: Mapping[str, object], key: str | None) -> object:
-    if key is None:
-        return None
-    value = record.get(key)
-    if value is None and "." in key:  # a dotted path into nested objects: "metadata.title"
-        node: object = record
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        return node
-    return value
-
-
 # -- shapes -------------------------------------------------------------------------------------------
 
 
@@ -246,7 +166,7 @@ class MappingReader:
         for role in ("title", "abstract", "date", "id"):
             name = getattr(self.fields, role)
             if name is not None:
-                values[role] = _get(record, name)
+                values[role] = get_path(record, name)
         return values
 
     def _generic(
@@ -254,12 +174,12 @@ class MappingReader:
     ) -> Found | Reject:
         cols = self.columns(list(record))
         get = record.get
-        if self.fields.title is not None and _get(record, cols.title) is None:
+        if self.fields.title is not None and get_path(record, cols.title) is None:
             return reject(self.source, line, f"missing title (no field '{self.fields.title}')", raw)
-        identifier = text_of(_get(record, cols.id)) if cols.id else ""
+        identifier = text_of(get_path(record, cols.id)) if cols.id else ""
         arxiv = text_of(get(cols.arxiv)) if cols.arxiv else None
         venue = text_of(get(cols.venue)) if cols.venue else ""
-        date = parse_date(_get(record, cols.date)) if cols.date else None
+        date = parse_date(get_path(record, cols.date)) if cols.date else None
         authors = authors_of(get(cols.authors)) if cols.authors else ()
         if arxiv_snapshot:
             if not self.fields.id:
@@ -276,8 +196,8 @@ class MappingReader:
             self.source,
             line,
             raw,
-            title=text_of(_get(record, cols.title)),
-            abstract=text_of(_get(record, cols.abstract)),
+            title=text_of(get_path(record, cols.title)),
+            abstract=text_of(get_path(record, cols.abstract)),
             date=date,
             authors=authors,
             keywords=keywords,
@@ -298,7 +218,7 @@ class MappingReader:
                 "id": None,
             },
         )
-        location = _dig(record, "primary_location", "source", "display_name") or _dig(
+        location = dig(record, "primary_location", "source", "display_name") or dig(
             record, "host_venue", "display_name"
         )
         ids = record.get("ids")
@@ -334,7 +254,7 @@ class MappingReader:
         external = external if isinstance(external, dict) else {}
         fields_of_study = record.get("fieldsOfStudy") or record.get("s2FieldsOfStudy")
         venue = (
-            record.get("venue") or _dig(record, "publicationVenue", "name") or _dig(record, "journal", "name")
+            record.get("venue") or dig(record, "publicationVenue", "name") or dig(record, "journal", "name")
         )
         paper = text_of(record.get("paperId"))
         return build(
@@ -369,31 +289,10 @@ def _shape_of(record: Mapping[str, object]) -> str:
     return "generic"
 
 
-def _dig(record: Mapping[str, object], *path: str) -> object:
-    node: object = record
-    for part in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
-
-
 def _first_version_date(versions: object) -> str | None:
     if isinstance(versions, list) and versions and isinstance(versions[0], dict):
         return parse_date(versions[0].get("created"))
     return None
-
-
-def rebuild_abstract(index: object) -> str:
-    """The text of an OpenAlex ``abstract_inverted_index`` (word -> positions), in position order."""
-    if not isinstance(index, dict):
-        return ""
-    placed: list[tuple[int, str]] = []
-    for word, positions in index.items():
-        if isinstance(positions, list):
-            placed.extend((p, str(word)) for p in positions if isinstance(p, int) and not isinstance(p, bool))
-    placed.sort()
-    return " ".join(word for _, word in placed)
 
 
 def all_names(records: Iterable[Mapping[str, object]]) -> list[str]:
