@@ -1,0 +1,141 @@
+"""Every engine (this process, a process pool, Dask) yields the same lines and statistics, batch by batch in input order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from taxonomy import engines
+from taxonomy.cache import TagCache, setup_digest
+from taxonomy.ingest import read
+from taxonomy.models import Paper, TaggedPaper
+from taxonomy.pipeline import sample_corpus
+from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.runs import TagOptions, tag_and_fold
+from taxonomy.stats import CorpusStats
+from taxonomy.tag import Tagger
+
+from .conftest import SMALL_RULES
+
+SAMPLE = 4  # a small sample bound: the samples keep some examples and drop others
+Results = list[tuple[bytes, CorpusStats]]
+
+
+@pytest.fixture(scope="module")
+def small() -> Taxonomy:
+    return load_rules(SMALL_RULES)
+
+
+@pytest.fixture(scope="module")
+def papers() -> list[Paper]:
+    return [p for p in read([str(sample_corpus())]) if isinstance(p, Paper)]
+
+
+@pytest.fixture(scope="module")
+def expected(small: Taxonomy, papers: list[Paper]) -> Results:
+    """What one tagger gives, batch by batch."""
+    tagger = Tagger(small)
+    return [tag_and_fold(tagger, batch, SAMPLE) if batch else (b"", _empty()) for batch in _batches(papers)]
+
+
+def _batches(papers: list[Paper]) -> list[list[Paper]]:
+    """Batches of uneven sizes, with an empty one (a batch the cache answered) in the middle."""
+    return [papers[:3], papers[3:10], [], papers[10:11], papers[11:]]
+
+
+def _empty() -> CorpusStats:
+    return CorpusStats(sample_size=SAMPLE)
+
+
+def _options(tmp_path: Path, **kwargs: object) -> TagOptions:
+    return TagOptions(inputs=(), out_dir=tmp_path, sample_size=SAMPLE, **kwargs)  # type: ignore[arg-type]
+
+
+def _run(papers: list[Paper], small: Taxonomy, options: TagOptions) -> Results:
+    return list(engines.tag_batches(iter(_batches(papers)), small, options))
+
+
+def _assert_same(got: Results, expected: Results) -> None:
+    assert [lines for lines, _ in got] == [lines for lines, _ in expected]
+    assert [_value(stats) for _, stats in got] == [_value(stats) for _, stats in expected]
+    assert _value(_merge([s for _, s in got])) == _value(_merge([s for _, s in expected]))
+
+
+def _value(stats: CorpusStats) -> dict[str, object]:
+    """The statistics as saved, each counter and sample in sorted order: a counter keeps the order its
+    keys came in and a sample the order of its heap, which a worker (another hash seed) or the cache
+    (its papers are folded after the batch's new ones) change; every file written from them sorts."""
+    data = stats.to_dict()
+    data["examples"] = [[family, sorted(heap, key=repr)] for family, heap in data["examples"]]
+    return {name: sorted(v, key=repr) if isinstance(v, list) else v for name, v in data.items()}
+
+
+def _merge(parts: list[CorpusStats]) -> CorpusStats:
+    total = _empty()
+    for part in parts:
+        total = total.merge(part)
+    return total
+
+
+def test_the_sample_is_tagged_in_every_batch(expected: Results) -> None:
+    """The comparisons below compare something: the small rules tag papers in most batches."""
+    assert [lines.count(b"\n") for lines, _ in expected] == [3, 7, 0, 1, 25]
+    assert [stats.tagged for _, stats in expected] == [1, 3, 0, 0, 13]
+
+
+def test_this_process(tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results) -> None:
+    _assert_same(_run(papers, small, _options(tmp_path)), expected)
+
+
+def test_this_process_uses_the_tagger_it_is_given(
+    tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tagger = Tagger(small)
+    monkeypatch.setattr(engines, "Tagger", _no_tagger)
+    got = list(engines.tag_batches(iter(_batches(papers)), small, _options(tmp_path), tagger))
+    _assert_same(got, expected)
+
+
+def test_empty_batches_build_no_tagger(
+    tmp_path: Path, small: Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engines, "Tagger", _no_tagger)
+    got = list(engines.tag_batches(iter([[], []]), small, _options(tmp_path)))
+    assert [(lines, stats.to_dict()) for lines, stats in got] == [(b"", _empty().to_dict())] * 2
+
+
+def _no_tagger(*args: object, **kwargs: object) -> Tagger:
+    raise AssertionError("a tagger was compiled")
+
+
+def test_process_pool(tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results) -> None:
+    _assert_same(_run(papers, small, _options(tmp_path, jobs=2)), expected)
+
+
+def test_dask(
+    tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results, dask_scheduler: str
+) -> None:
+    options = _options(tmp_path, engine="dask", scheduler=dask_scheduler)
+    _assert_same(_run(papers, small, options), expected)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cached_papers_come_back_in_input_order(
+    tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results, jobs: int
+) -> None:
+    """A cache holding every other paper: its papers and the newly tagged ones are yielded in input order."""
+    options = _options(tmp_path, jobs=jobs)
+    seen: list[TaggedPaper] = []
+    with TagCache(tmp_path / "cache.sqlite", setup_digest(small)) as cache:
+        list(engines.tag_cached(iter([papers[::2]]), small, options, cache))
+        got = list(engines.tag_cached(iter(_batches(papers)), small, options, cache, on_paper=seen.append))
+        assert cache.hits == len(papers[::2])
+    _assert_same(got, expected)
+    assert [tp.paper.id for tp in seen] == [p.id for p in papers]
+
+
+def test_feed_hands_on_every_paper(expected: Results) -> None:
+    seen: list[TaggedPaper] = []
+    assert list(engines.feed(iter(expected), seen.append)) == expected
+    assert len(seen) == sum(lines.count(b"\n") for lines, _ in expected)
