@@ -14,8 +14,8 @@ from taxonomy.tag import Tagger
 
 FAMILIES = (
     "adversarial", "autoencoder", "bandit", "bayesian", "capsule", "causal", "clustering", "cnn",
-    "compression", "continual", "diffusion", "ebm", "federated", "flow", "gan", "gnn", "gp-kernel",
-    "inference", "kan", "llm", "meta", "mlp", "moe", "nas", "neural-field", "neural-ode",
+    "compression", "continual", "diffusion", "ebm", "fairness", "federated", "flow", "gan", "gnn", "gp-kernel",
+    "inference", "interpretability", "kan", "llm", "meta", "mlp", "moe", "nas", "neural-field", "neural-ode",
     "optimal-transport", "optimization", "privacy", "rl", "rnn", "sciml", "snn", "ssl", "ssm", "transfer",
     "transformer", "tree", "weak-supervision",
 )  # fmt: skip
@@ -52,6 +52,8 @@ def test_every_example_and_counterexample_holds(taxonomy: Taxonomy, tagger: Tagg
         ("Spectral Clustering of Signed Networks", ("clustering",)),
         ("Pseudo-Labelling for Semi-Supervised Speech Recognition", ("weak-supervision",)),
         ("Sinkhorn Divergences for Unbalanced Optimal Transport", ("optimal-transport",)),
+        ("Integrated Gradients for Explaining Protein Classifiers", ("interpretability",)),
+        ("Equalized Odds Post-Processing for Credit Scoring", ("fairness",)),
     ],
 )
 def test_titles_alone_name_their_families(tagger: Tagger, title: str, families: tuple[str, ...]) -> None:
