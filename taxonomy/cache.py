@@ -6,8 +6,8 @@ wrote it). The key is a BLAKE2b digest of everything the line depends on:
 - the *tagging setup*: the rules version (a digest of the rules files), the ``--model`` name and its
   version, the spaCy and taxonomy versions, and the source of the modules that tag and serialize
   (``tag``, ``rules``, ``models``, ``serialize``), so a code change re-tags like a rules change;
-- the paper: its id, title, abstract, date, authors, keywords and venue (every field of ``Paper``
-  but ``source``, which says where the record was read and is patched into the stored line instead).
+- the paper: every field of ``Paper`` (id, title, abstract, date, year, authors, ... key) but
+  ``source``, which says where the record was read and is patched into the stored line instead.
 
 A cache holds the entries of one tagging setup: a run with another setup (edited rules, another
 model) empties it first, so the file never grows with old versions. A cache hit costs a lookup and
@@ -26,6 +26,7 @@ overwritten or deleted except the entries of this cache.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -57,6 +58,8 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS papers (key BLOB PRIMARY KEY, line BLOB NOT NULL);
 """
 _T = TypeVar("_T")
+#: The fields of a paper its papers.jsonl line depends on: all but ``source`` (patched in instead).
+_PAPER_FIELDS = tuple(f.name for f in dataclasses.fields(Paper) if f.compare)
 
 
 def setup_digest(taxonomy: Taxonomy, model: str | None = None) -> bytes:
@@ -184,19 +187,7 @@ class TagCache:
     def key(self, paper: Paper) -> bytes:
         """The 16-byte key of a paper under this cache's tagging setup."""
         h = self._hasher.copy()
-        h.update(
-            orjson.dumps(
-                [
-                    paper.id,
-                    paper.title,
-                    paper.abstract,
-                    paper.date,
-                    paper.authors,
-                    paper.keywords,
-                    paper.venue,
-                ]
-            )
-        )
+        h.update(orjson.dumps([getattr(paper, name) for name in _PAPER_FIELDS]))
         return h.digest()
 
     def lookup(self, papers: Sequence[Paper]) -> Lookup:

@@ -33,8 +33,12 @@ class Paper:
 
     ``title`` and ``abstract`` are plain text with whitespace collapsed to single spaces (markup
     removed by the reader), so character offsets into them are stable. ``date`` is an ISO 8601
-    prefix (``2024``, ``2024-03`` or ``2024-03-14``) or ``None``. ``source`` says where the record
-    came from (``file:line``) and is not part of a paper's identity.
+    prefix (``2024``, ``2024-03`` or ``2024-03-14``) or ``None``; ``year`` is the year of the date,
+    else the one a reader found elsewhere (in the venue: ``ICLR 2021 submission``), else ``None``.
+    The bibliographic fields are ``""`` when the record has none: ``doi`` (``10.1234/abc``),
+    ``arxiv_id`` (``2401.01234``), ``url`` (the record's own link) and ``key``, the record's key in
+    its source (a BibTeX citation key, an RIS ``ID``, ``openalex:W...``, ``s2:...``). ``source``
+    says where the record came from (``file:line``) and is not part of a paper's identity.
     """
 
     id: str
@@ -45,11 +49,24 @@ class Paper:
     keywords: tuple[str, ...] = ()
     venue: str = ""
     source: str = field(default="", compare=False)
+    year: int | None = None
+    doi: str = ""
+    arxiv_id: str = ""
+    url: str = ""
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if self.date and self.year is None:
+            object.__setattr__(self, "year", int(self.date[:4]))
 
     @property
-    def year(self) -> int | None:
-        """The publication year, when the date is known."""
-        return int(self.date[:4]) if self.date else None
+    def link(self) -> str:
+        """The page to read the paper at: its DOI, else its arXiv page, else its URL ("" if none)."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        return self.url
 
 
 @dataclass(frozen=True, slots=True)

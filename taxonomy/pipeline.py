@@ -22,6 +22,7 @@ from taxonomy.cache import TagCache, setup_digest
 from taxonomy.digest import HashingWriter
 from taxonomy.engines import feed, tag_batches, tag_cached
 from taxonomy.errors import InputError, OutputError, UsageError
+from taxonomy.flat import PAPERS_CSV_FILE, write_csv
 from taxonomy.models import Paper, Reject
 from taxonomy.rules import Taxonomy, load_rules, select_areas, select_families
 from taxonomy.runs import (
@@ -76,7 +77,7 @@ def sample_corpus() -> Path:
 
 
 def tag_corpus(options: TagOptions, *, paper_graph: bool = False) -> TagResult:
-    """Read the inputs, tag every paper, write papers.jsonl, rejects.jsonl and summary.json.
+    """Read the inputs, tag every paper, write papers.jsonl, papers.csv, rejects.jsonl and summary.json.
 
     With ``paper_graph``, papers.graphml is written too, from the papers as they pass (so ``build``
     need not read papers.jsonl back, and a cached paper is decoded once). With a cache, a run
@@ -164,7 +165,8 @@ def _tag(
         outputs = (papers_out, rejects_out)
         resume.finish(cache, start, options.inputs, records.ends, stats, outputs, layout)
     summary_path = write_summary(stage.path, taxonomy, stats, options.labels or options.inputs)
-    written = (papers_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
+    csv_path = write_csv(stage.path / PAPERS_CSV_FILE, read_tagged(papers_path))
+    written = (papers_path, csv_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
     files = tuple(stage.final(path) for path in written)
     cached = cache.hits if cache is not None else 0
     return TagResult(taxonomy, stats, files, cached, start.resumed, start.reason)

@@ -3,13 +3,18 @@
 One line per input paper, tagged or not, in input order::
 
     {"id": ..., "title": ..., "date": ..., "source": ...,
+     "year": ..., "authors": [...], "venue": ..., "keywords": [...],
+     "doi": ..., "arxiv_id": ..., "url": ..., "key": ...,
      "families_primary": [...], "families_mentioned": [...], "family_scores": {...},
      "concepts": [{"concept", "count", "score", "role"}],
      "mentions": [{"concept", "field", "start", "end", "text", "sentence", "sentence_start",
                    "role", "rule", "cue", "head" (only when set)}]}
 
 Abstracts are not repeated here (the input has them); everything the graph and the reports need is,
-so ``taxonomy graph`` and ``taxonomy report`` can rebuild their inputs from this file alone.
+so ``taxonomy graph`` and ``taxonomy report`` can rebuild their inputs from this file alone. The
+bibliographic fields (``year`` through ``key``) are always written (``null``, ``[]`` or ``""`` when
+absent) so every line has the same keys; a file written before they existed still reads, its year
+taken from its date.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ _MENTION_KEYS = (
 )
 # Written only when set, to keep papers.jsonl small.
 _OPTIONAL_KEYS = ("head",)
+_TEXT_KEYS = ("doi", "arxiv_id", "url", "key")
 
 
 def tagged_to_dict(tp: TaggedPaper) -> dict[str, Any]:
@@ -47,6 +53,14 @@ def tagged_to_dict(tp: TaggedPaper) -> dict[str, Any]:
         "title": paper.title,
         "date": paper.date,
         "source": paper.source,
+        "year": paper.year,
+        "authors": list(paper.authors),
+        "venue": paper.venue,
+        "keywords": list(paper.keywords),
+        "doi": paper.doi,
+        "arxiv_id": paper.arxiv_id,
+        "url": paper.url,
+        "key": paper.key,
         "families_primary": list(tp.families_primary),
         "families_mentioned": list(tp.families_mentioned),
         "family_scores": dict(tp.family_scores),
@@ -88,6 +102,11 @@ def tagged_from_dict(data: dict[str, Any]) -> TaggedPaper:
         title=str(data["title"]),
         date=data.get("date"),
         source=str(data.get("source") or ""),
+        year=_year(data.get("year")),
+        authors=tuple(str(a) for a in data.get("authors") or ()),
+        venue=str(data.get("venue") or ""),
+        keywords=tuple(str(k) for k in data.get("keywords") or ()),
+        **{name: str(data.get(name) or "") for name in _TEXT_KEYS},
     )
     return TaggedPaper(
         paper=paper,
@@ -100,6 +119,14 @@ def tagged_from_dict(data: dict[str, Any]) -> TaggedPaper:
         families_mentioned=tuple(data["families_mentioned"]),
         family_scores=tuple((str(k), float(v)) for k, v in data["family_scores"].items()),
     )
+
+
+def _year(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"year {value!r} is not a whole number")
+    return value
 
 
 def read_tagged(path: str | Path) -> Iterator[TaggedPaper]:

@@ -198,7 +198,7 @@ def test_csv_header_names_are_matched_loosely(tmp_path: Path) -> None:
     (paper,) = _papers(path)
     assert paper == Paper(
         id="doi:10.1234/ab", title="Engines", date="1843", authors=("A. Lovelace", "A. Turing"),
-        keywords=("engines", "notes"), venue="Notes",
+        keywords=("engines", "notes"), venue="Notes", doi="10.1234/ab",
     )  # fmt: skip
 
 

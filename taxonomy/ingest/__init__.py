@@ -265,7 +265,7 @@ def _keys(found: Found) -> Keys:
         id=found.id,
         title=title_key(found.title),
         doi=doi_id(found.doi) if found.doi else None,
-        arxiv=f"arxiv:{found.arxiv}" if found.arxiv else None,
+        arxiv=f"arxiv:{found.arxiv_id}" if found.arxiv_id else None,
         year=found.date[:4] if found.date else None,
     )
 

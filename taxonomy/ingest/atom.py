@@ -17,7 +17,8 @@ A feed holds one ``<entry>`` per paper::
 
 Read per entry: ``title``; ``summary`` (else ``content``); ``published`` (else ``updated``) as the
 date; ``author/name``; ``category/@term`` as keywords; ``arxiv:journal_ref`` as venue;
-``arxiv:doi`` (or a ``link`` titled ``doi``) and the arXiv id in ``id``. Elements are matched by
+``arxiv:doi`` (or a ``link`` titled ``doi``) and the arXiv id in ``id``; the first ``link`` with
+``rel="alternate"`` (else an http(s) ``id``) as the URL. Elements are matched by
 local name, so feeds without namespaces read too. An arXiv API error entry is a reject.
 
 Parsed incrementally with defusedxml (expat underneath; no tree is kept beyond one entry): a
@@ -60,6 +61,7 @@ class _Entry:
         self.authors: list[str] = []
         self.categories: list[str] = []
         self.doi_link = ""
+        self.link = ""  # the entry's page: its first link rel="alternate" (the default rel)
 
 
 class _Target:
@@ -95,6 +97,8 @@ class _Target:
             self.entry.categories.append(attrib["term"])
         elif local == "link" and attrib.get("title") == "doi":
             self.entry.doi_link = attrib.get("href", "")
+        elif local == "link" and attrib.get("rel", "alternate") == "alternate" and not self.entry.link:
+            self.entry.link = attrib.get("href", "")
         self.texts.append([])
 
     def data(self, text: str) -> None:
@@ -142,6 +146,7 @@ def _paper(name: str, entry: _Entry) -> Found | Reject:
         venue=get("journal_ref", ""),
         doi=get("doi") or entry.doi_link or None,
         arxiv=arxiv,
+        url=entry.link or identifier,
         source_id=norm_source_id(identifier) if identifier and not arxiv else None,
     )
 

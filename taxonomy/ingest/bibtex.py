@@ -11,7 +11,8 @@ Read per entry: ``title``; ``abstract``; ``date`` (BibLaTeX), else ``year`` with
 ``author`` (``Last, First and ...``; ``and others`` dropped); ``keywords`` (split on ``,`` or ``;``);
 ``journal``, ``journaltitle`` or ``booktitle`` as venue; ``doi``; the arXiv id from ``eprint``
 when ``archiveprefix``/``eprinttype`` is arXiv, else from ``arxivid``, ``url`` or an
-"arXiv:..." journal. The citation key is not used as the id (it is local to one library).
+"arXiv:..." journal; ``url``. The citation key is kept as the paper's ``key``, not used as its id
+(it is local to one library).
 
 Entries are found line by line: an entry starts at a line beginning with ``@`` and ends when its
 braces balance, so memory holds one entry at a time. An entry whose braces never balance is a
@@ -102,26 +103,28 @@ def _value(text: str, index: int, macros: dict[str, str]) -> tuple[str, int]:
         index = joined.end()
 
 
-def parse_entry(text: str, macros: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """The type and the fields (lowercased names, raw values) of one ``@type{...}`` entry."""
+def parse_entry(text: str, macros: dict[str, str]) -> tuple[str, str, dict[str, str]]:
+    """The type, the citation key ("" for ``@string``) and the fields (lowercased names, raw values)
+    of one ``@type{...}`` entry."""
     start = _START.match(text)
     if start is None:
         raise BibError("not an entry")
     kind, close = start.group(1).lower(), "}" if start.group(2) == "{" else ")"
     index = start.end()
     fields: dict[str, str] = {}
+    key = ""
     if kind not in ("string", "preamble", "comment"):
         key_end = text.find(",", index)
         if key_end < 0:
             raise BibError("no fields after the citation key")
-        index = key_end + 1
+        key, index = text[index:key_end].strip(), key_end + 1
     while True:
         while index < len(text) and (text[index].isspace() or text[index] == ","):
             index += 1
         if index >= len(text):
             raise BibError(f"missing '{close}' at the end of the entry")
         if text[index] == close:
-            return kind, fields
+            return kind, key, fields
         name = _NAME.match(text, index)
         equals = _EQUALS.match(text, name.end()) if name else None
         if name is None or equals is None:
@@ -188,17 +191,17 @@ def read_bibtex(src: Source, fields: FieldNames, shape: str | None = None) -> It
             )
             continue
         try:
-            kind, values = parse_entry(text, macros)
+            kind, key, values = parse_entry(text, macros)
         except BibError as exc:
             yield reject(src.name, line, f"malformed BibTeX entry: {exc}", text)
             continue
         if kind == "string":
             macros.update((k, v) for k, v in values.items())
         else:
-            yield _paper(src.name, line, text, values)
+            yield _paper(src.name, line, text, key, values)
 
 
-def _paper(name: str, line: int, text: str, values: dict[str, str]) -> Found | Reject:
+def _paper(name: str, line: int, text: str, key: str, values: dict[str, str]) -> Found | Reject:
     get = values.get
     date = parse_date(clean_bibtex(get("date", ""))) or parse_date(
         clean_bibtex(get("year", "")), get("month")
@@ -226,4 +229,6 @@ def _paper(name: str, line: int, text: str, values: dict[str, str]) -> Found | R
         venue=venue,
         doi=clean_bibtex(get("doi", "")) or None,
         arxiv=arxiv,
+        url=get("url", ""),
+        key=key,
     )

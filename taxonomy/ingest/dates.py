@@ -6,6 +6,10 @@ Accepted shapes: ISO dates and timestamps (``2024-03-14``, ``2024-03-14T09:00:00
 ``Mar 14, 2024``), day/month/year with an unambiguous order (``14/03/2024``), and CSL-JSON
 ``{"date-parts": [[2024, 3, 14]]}``. Years outside 1000-2999 and impossible months or days are
 dropped to the part that is valid; anything else gives ``None`` (no date is not an error).
+
+:func:`year_in` finds the year a venue names (``ICLR 2021 submission``, ``NeurIPS2019``,
+``Phys. Rev. D 75, 043501 (2007)``): the first number 1900-2099 that is not part of a longer
+number, an arXiv id (``arXiv:2001.01234``) or a path.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ _ISO = re.compile(r"\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?![\d])")
 _NUMERIC_DMY = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
 _YEAR = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
 _MONTH = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?", re.I)
+_VENUE_YEAR = re.compile(r"(?<![\d.:/])((?:19|20)\d{2})(?!\d|[.:/]\d)")
 _DAY = re.compile(r"(?<![\d:])(\d{1,2})(?![\d:])")
 
 
@@ -121,3 +126,9 @@ def _parse_text(text: str) -> str | None:
     rest = text[: year_match.start()] + " " + text[year_match.end() :]
     day_match = _DAY.search(rest)
     return _iso(int(year_match.group(1)), month, int(day_match.group(1)) if day_match else None)
+
+
+def year_in(venue: str) -> int | None:
+    """The year named in a venue string (``'ICLR 2021 submission'`` -> 2021), else None."""
+    match = _VENUE_YEAR.search(venue) if venue else None
+    return int(match.group(1)) if match else None

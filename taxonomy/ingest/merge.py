@@ -8,12 +8,13 @@ input is read, the spool gives the papers, rejects and duplicates back in input 
 duplicate naming the kept paper by its final id.
 
 :func:`merged` says what the kept paper takes: the abstract, date, authors, keywords and venue when
-it has none, and a DOI or arXiv id it lacks. A DOI or arXiv id taken changes the kept paper's id
+it has none (and the year with the date), a DOI, arXiv id, URL or source key it lacks. A DOI or arXiv id taken changes the kept paper's id
 the way ids are chosen (a DOI first, then an arXiv id), unless ``--id-field`` gave it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -30,59 +31,47 @@ _PAPER, _REJECT, _DUPLICATE = "p", "r", "d"
 
 def merged(kept: Found, other: Found) -> Found:
     """``kept`` with the fields it lacks taken from ``other`` (its id follows a DOI or arXiv id taken)."""
-    doi, arxiv = kept.doi or other.doi, kept.arxiv or other.arxiv
+    doi, arxiv = kept.doi or other.doi, kept.arxiv_id or other.arxiv_id
     paper_id = kept.id
-    if not kept.fixed_id and kept.doi is None and doi is not None:
+    if not kept.fixed_id and not kept.doi and doi:
         paper_id = doi_id(doi)
-    elif not kept.fixed_id and kept.doi is None and kept.arxiv is None and arxiv is not None:
+    elif not kept.fixed_id and not kept.doi and not kept.arxiv_id and arxiv:
         paper_id = f"arxiv:{arxiv}"
-    return Found(
+    date = kept.date or other.date
+    return dataclasses.replace(
+        kept,
         id=paper_id,
-        title=kept.title,
         abstract=kept.abstract or other.abstract,
-        date=kept.date or other.date,
+        date=date,
+        year=int(date[:4]) if date else kept.year or other.year,
         authors=kept.authors or other.authors,
         keywords=kept.keywords or other.keywords,
         venue=kept.venue or other.venue,
-        source=kept.source,
         doi=doi,
-        arxiv=arxiv,
-        fixed_id=kept.fixed_id,
-        cut=kept.cut,
+        arxiv_id=arxiv,
+        url=kept.url or other.url,
+        key=kept.key or other.key,
     )
 
 
 def with_id(found: Found, paper_id: str) -> Found:
     """``found`` under another id."""
-    return Found(
-        paper_id,
-        found.title,
-        found.abstract,
-        found.date,
-        found.authors,
-        found.keywords,
-        found.venue,
-        found.source,
-        found.doi,
-        found.arxiv,
-        found.fixed_id,
-        found.cut,
-    )
+    return dataclasses.replace(found, id=paper_id)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Found))
+_TUPLES = ("authors", "keywords")
 
 
 def _dump(found: Found) -> bytes:
-    fields = (found.id, found.title, found.abstract, found.date, found.authors, found.keywords)
-    return orjson.dumps(
-        (*fields, found.venue, found.source, found.doi, found.arxiv, found.fixed_id, found.cut)
-    )
+    return orjson.dumps([getattr(found, name) for name in _FIELDS])
 
 
 def _load(data: bytes) -> Found:
-    values = orjson.loads(data)
-    pid, title, abstract, date, authors, keywords, venue, source, doi, arxiv, fixed, cut = values
-    return Found(
-        pid, title, abstract, date, tuple(authors), tuple(keywords), venue, source, doi, arxiv, fixed, cut
-    )
+    values = dict(zip(_FIELDS, orjson.loads(data), strict=True))
+    for name in _TUPLES:
+        values[name] = tuple(values[name])
+    return Found(**values)
 
 
 class Spool:

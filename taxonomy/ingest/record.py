@@ -9,10 +9,12 @@ Readers find the raw values in their format and call :func:`build`, which cleans
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from taxonomy.ingest.dates import year_in
 from taxonomy.ingest.files import decode
 from taxonomy.ingest.ids import norm_arxiv, norm_doi, paper_id
 from taxonomy.ingest.text import clean
@@ -40,23 +42,12 @@ class FieldNames:
 class Found(Paper):
     """A paper as a reader found it, with what deduplication needs beyond the Paper it becomes."""
 
-    doi: str | None = None  # normalised (``10.1234/abc``)
-    arxiv: str | None = None  # normalised (``2402.11873``)
     fixed_id: bool = False  # the id was given by --id-field, so a merge does not change it
     cut: int = 0  # how many of its text fields were cut at MAX_TEXT
 
     def paper(self) -> Paper:
         """The plain Paper, as later stages get it."""
-        return Paper(
-            self.id,
-            self.title,
-            self.abstract,
-            self.date,
-            self.authors,
-            self.keywords,
-            self.venue,
-            self.source,
-        )
+        return Paper(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Paper)})
 
 
 def cut_text(text: str) -> str:
@@ -132,6 +123,8 @@ def build(
     venue: str = "",
     doi: str | None = None,
     arxiv: str | None = None,
+    url: str = "",
+    key: str = "",
     source_id: str | None = None,
     explicit_id: str | None = None,
 ) -> Found | Reject:
@@ -139,7 +132,8 @@ def build(
 
     ``doi`` and ``arxiv`` may be URLs or prefixed (they are normalised here); ``source_id`` must be
     final (e.g. ``openalex:W1``); ``raw`` is the record as read, for the reject excerpt. A title or
-    abstract longer than :data:`MAX_TEXT` characters is cut there (counted in ``Found.cut``).
+    abstract longer than :data:`MAX_TEXT` characters is cut there (counted in ``Found.cut``). The
+    year is the date's, else one named in the venue; the key is ``key``, else the source's id.
     """
     title = clean(title)
     if not title:
@@ -151,6 +145,7 @@ def build(
     doi_found = norm_doi(doi) if doi else None
     arxiv_found = norm_arxiv(arxiv) if arxiv else None
     pid = paper_id(title, doi=doi_found, arxiv=arxiv_found, source_id=source_id, explicit=explicit_id)
+    venue = clean(venue)
     return Found(
         id=pid,
         title=title,
@@ -158,10 +153,19 @@ def build(
         date=date,
         authors=unique(authors),
         keywords=unique(keywords),
-        venue=clean(venue),
+        venue=venue,
         source=f"{source}:{line}" if line is not None else source,
-        doi=doi_found,
-        arxiv=arxiv_found,
+        year=int(date[:4]) if date else year_in(venue),
+        doi=doi_found or "",
+        arxiv_id=arxiv_found or "",
+        url=link_of(url),
+        key=clean(key) or explicit_id or source_id or "",
         fixed_id=bool(explicit_id),
         cut=cut,
     )
+
+
+def link_of(url: str) -> str:
+    """An http(s) URL as given (spaces dropped), or "" for anything else."""
+    url = "".join(url.split())
+    return url if url.lower().startswith(("http://", "https://")) else ""

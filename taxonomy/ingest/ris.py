@@ -8,8 +8,8 @@ Read per record: title from ``TI`` (else ``T1``, ``CT``); abstract from ``AB`` (
 date from ``DA`` (else ``PY``, ``Y1``; ``2024/03/14/`` and ``2024///`` both work); authors from
 ``AU`` (else ``A1``), ``Last, First`` turned around; keywords from ``KW`` (a value holding ``;``
 is split); venue from ``T2`` (else ``JO``, ``JF``, ``J2``, ``JA``, ``BT``); ``DO`` as the DOI;
-the arXiv id from a ``UR``/``L1``/``DO`` or venue that names one. ``ID`` is not used as the id
-(it is local to one library).
+the arXiv id from a ``UR``/``L1``/``DO`` or venue that names one; the first http(s) ``UR`` as the
+URL. ``ID`` is kept as the paper's ``key``, not used as its id (it is local to one library).
 
 Lines may end with CRLF, LF or a lone CR, mixed in one file (IEEE Xplore starts records with a
 stray CR; old Mac exports use CR alone). A record missing its ``ER`` ends at the next ``TY`` (or the end of the file) and is still read.
@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.files import Source
 from taxonomy.ingest.ids import arxiv_in_text
-from taxonomy.ingest.record import FieldNames, Found, author_name, build, reject
+from taxonomy.ingest.record import FieldNames, Found, author_name, build, link_of, reject
 from taxonomy.models import Reject
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  ?-(?: (.*)|\s*)$")
@@ -109,6 +109,8 @@ def read_ris(src: Source, fields: FieldNames, shape: str | None = None) -> Itera
             venue=venue,
             doi=_first(values, "DO") or None,
             arxiv=arxiv,
+            url=next((u for u in values.get("UR", []) if link_of(u)), ""),
+            key=_first(values, "ID"),
         )
 
 
