@@ -6,7 +6,7 @@ wrote it). The key is a BLAKE2b digest of everything the line depends on:
 - the *tagging setup*: the rules version (a digest of the rules files), the ``--model`` name and its
   version, the spaCy and taxonomy versions, and the source of the modules that tag and serialize
   (``tag``, ``rules``, ``models``, ``serialize``), so a code change re-tags like a rules change;
-- the paper: every field of ``Paper`` (id, title, abstract, date, year, authors, ... key) but
+- the paper: every field of ``Paper`` (id, title, abstract, date, authors, ... key) but
   ``source``, which says where the record was read and is patched into the stored line instead.
 
 A cache holds the entries of one tagging setup: a run with another setup (edited rules, another

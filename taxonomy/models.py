@@ -33,8 +33,9 @@ class Paper:
 
     ``title`` and ``abstract`` are plain text with whitespace collapsed to single spaces (markup
     removed by the reader), so character offsets into them are stable. ``date`` is an ISO 8601
-    prefix (``2024``, ``2024-03`` or ``2024-03-14``) or ``None``; ``year`` is the year of the date,
-    else the one a reader found elsewhere (in the venue: ``ICLR 2021 submission``), else ``None``.
+    prefix (``2024``, ``2024-03`` or ``2024-03-14``) or ``None``; ``venue_year`` is a year a reader
+    found in the venue (``ICLR 2021 submission``) of a record without a date, and :attr:`year` the
+    one to use.
     The bibliographic fields are ``""`` when the record has none: ``doi`` (``10.1234/abc``),
     ``arxiv_id`` (``2401.01234``), ``url`` (the record's own link) and ``key``, the record's key in
     its source (a BibTeX citation key, an RIS ``ID``, ``openalex:W...``, ``s2:...``). ``source``
@@ -49,15 +50,16 @@ class Paper:
     keywords: tuple[str, ...] = ()
     venue: str = ""
     source: str = field(default="", compare=False)
-    year: int | None = None
+    venue_year: int | None = None
     doi: str = ""
     arxiv_id: str = ""
     url: str = ""
     key: str = ""
 
-    def __post_init__(self) -> None:
-        if self.date and self.year is None:
-            object.__setattr__(self, "year", int(self.date[:4]))
+    @property
+    def year(self) -> int | None:
+        """The publication year: the date's, else the venue's, else None."""
+        return int(self.date[:4]) if self.date else self.venue_year
 
     @property
     def link(self) -> str:

@@ -102,7 +102,7 @@ def tagged_from_dict(data: dict[str, Any]) -> TaggedPaper:
         title=str(data["title"]),
         date=data.get("date"),
         source=str(data.get("source") or ""),
-        year=_year(data.get("year")),
+        venue_year=None if data.get("date") else _year(data.get("year")),
         authors=tuple(str(a) for a in data.get("authors") or ()),
         venue=str(data.get("venue") or ""),
         keywords=tuple(str(k) for k in data.get("keywords") or ()),

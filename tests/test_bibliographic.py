@@ -111,7 +111,7 @@ def test_papers_jsonl_round_trips_the_fields() -> None:
         id="doi:10.1/x",
         title="Mamba for speech",
         venue="ICLR 2021 submission",
-        year=2021,
+        venue_year=2021,
         authors=("Ada Lovelace",),
         keywords=("ssm",),
         doi="10.1/x",

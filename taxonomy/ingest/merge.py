@@ -43,7 +43,7 @@ def merged(kept: Found, other: Found) -> Found:
         id=paper_id,
         abstract=kept.abstract or other.abstract,
         date=date,
-        year=int(date[:4]) if date else kept.year or other.year,
+        venue_year=None if date else kept.venue_year or other.venue_year,
         authors=kept.authors or other.authors,
         keywords=kept.keywords or other.keywords,
         venue=kept.venue or other.venue,

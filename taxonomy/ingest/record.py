@@ -132,8 +132,8 @@ def build(
 
     ``doi`` and ``arxiv`` may be URLs or prefixed (they are normalised here); ``source_id`` must be
     final (e.g. ``openalex:W1``); ``raw`` is the record as read, for the reject excerpt. A title or
-    abstract longer than :data:`MAX_TEXT` characters is cut there (counted in ``Found.cut``). The
-    year is the date's, else one named in the venue; the key is ``key``, else the source's id.
+    abstract longer than :data:`MAX_TEXT` characters is cut there (counted in ``Found.cut``).
+    Without a date, a year named in the venue is kept; the key is ``key``, else the source's id.
     """
     title = clean(title)
     if not title:
@@ -155,7 +155,7 @@ def build(
         keywords=unique(keywords),
         venue=venue,
         source=f"{source}:{line}" if line is not None else source,
-        year=int(date[:4]) if date else year_in(venue),
+        venue_year=None if date else year_in(venue),
         doi=doi_found or "",
         arxiv_id=arxiv_found or "",
         url=link_of(url),
