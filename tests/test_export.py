@@ -30,6 +30,8 @@ from taxonomy.models import ConceptHit, Paper, TaggedPaper
 from taxonomy.rules import load_rules
 from taxonomy.stats import CorpusStats
 
+from .test_graph import _title_mentions
+
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 GOLDEN = FIXTURES / "golden"
 UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
@@ -54,7 +56,8 @@ def fixture_graph() -> nx.MultiDiGraph:
     for r in json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8")):
         paper = Paper(id=r["id"], title=r["title"], date=r["date"])
         hits = tuple(ConceptHit(*hit) for hit in r["concepts"])
-        stats.add(TaggedPaper(paper, (), hits, tuple(r["primary"]), tuple(r["mentioned"])), taxonomy)
+        mentions = _title_mentions(r["title"], r["concepts"])  # what each paper's own method holds
+        stats.add(TaggedPaper(paper, mentions, hits, tuple(r["primary"]), tuple(r["mentioned"])), taxonomy)
     return concept_graph(taxonomy, stats)
 
 

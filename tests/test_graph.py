@@ -21,7 +21,7 @@ import pytest
 from taxonomy.errors import UsageError
 from taxonomy.export import xml_attr as xml_escape
 from taxonomy.graph import GraphLayout, PaperGraphSink, concept_graph
-from taxonomy.models import ConceptHit, Paper, TaggedPaper
+from taxonomy.models import ConceptHit, Mention, Paper, TaggedPaper
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.stats import CorpusStats
 
@@ -30,11 +30,21 @@ GOLDEN = FIXTURES / "golden"
 UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
 
 
+def _title_mentions(title: str, hits: list[list[object]]) -> tuple[Mention, ...]:
+    """The concepts a paper proposes or uses, as named in its title: what its own method holds."""
+    return tuple(
+        Mention(str(c), "title", 0, len(title), title, title, 0, role, f"{c}:alias")  # type: ignore[arg-type]
+        for c, _, _, role in hits
+        if role in ("proposes", "uses")
+    )
+
+
 def load_papers() -> list[TaggedPaper]:
     records = json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8"))
     return [
         TaggedPaper(
             paper=Paper(id=r["id"], title=r["title"], date=r["date"]),
+            mentions=_title_mentions(r["title"], r["concepts"]),
             concepts=tuple(ConceptHit(*hit) for hit in r["concepts"]),
             families_primary=tuple(r["primary"]),
             families_mentioned=tuple(r["mentioned"]),

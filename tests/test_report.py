@@ -151,7 +151,7 @@ def test_script_title_is_text_in_markdown(report: dict[str, str]) -> None:
 def test_markdown_active_characters_are_escaped(report: dict[str, str]) -> None:
     text = report["report.md"]
     assert r"**GCN \[\*baselines\*\] revisited \| \_again\_**" in text
-    assert r"- \# 1. Heading-like title (id p13)" in text
+    assert r"- \# 1. Heading-like title" in text
     assert 'Graph &lt;b&gt;nets&lt;/b&gt; &amp; "friends"' in text
 
 
@@ -196,13 +196,32 @@ def test_concept_tree_nests_and_repeats_a_concept_with_two_parents(report: dict[
 def test_cooccurrence_uses_association_strength(taxonomy: Taxonomy) -> None:
     data = build(taxonomy, corpus.stats(taxonomy), "t")
     assert data.heatmap is not None
-    pairs = {(p.a, p.b): p for p in data.heatmap.pairs}
     # Transformers (8 papers) and Diffusion models (4) share 2 of 15 papers: 2 * 15 / (8 * 4).
-    pair = pairs[("Transformers", "Diffusion models")]
-    assert (pair.together, pair.expected, pair.strength) == (2, "2.1", "0.94")
     i, j = data.heatmap.labels.index("Transformers"), data.heatmap.labels.index("Diffusion models")
     assert data.heatmap.lift[i][j] == pytest.approx(2 * 15 / (8 * 4))
+    assert data.heatmap.counts[i][j] == 2
     assert data.heatmap.lift[i][i] is None
+    # Pairs of so few papers are drawn, but not ranked: their strength is noise.
+    assert data.heatmap.pairs == () and data.heatmap.unranked == 4
+
+
+def test_cooccurrence_ranks_pairs_by_strength_above_a_minimum_count(taxonomy: Taxonomy) -> None:
+    stats = corpus.stats(taxonomy)
+    # Scale the fixture up: a pair seen often and a strong pair seen rarely.
+    for key in list(stats.cooccur):
+        stats.cooccur[key] *= 20
+    for key in list(stats.concept_papers):
+        stats.concept_papers[key] *= 20
+    stats.papers *= 20
+    stats.cooccur[("gnn", "ssm")] = 9  # strong, but below the minimum of shared papers
+    data = build(taxonomy, stats, "t")
+    assert data.heatmap is not None
+    shown = [(p.a, p.b, p.together) for p in data.heatmap.pairs]
+    assert all(n >= data.heatmap.min_papers == 10 for _, _, n in shown)
+    strengths = [float(p.strength) for p in data.heatmap.pairs]
+    assert strengths == sorted(strengths, reverse=True) and shown
+    assert not any({a, b} == {"State space models", GNN_LABEL} for a, b, _ in shown)
+    assert data.heatmap.unranked == 1
 
 
 def test_relations_show_labels_and_example_titles(report: dict[str, str]) -> None:
@@ -242,7 +261,8 @@ def test_bounded_samples_say_how_many_more(taxonomy: Taxonomy, tmp_path: Path) -
 def test_untagged_papers_and_diagnostics(report: dict[str, str]) -> None:
     text = report["report.md"]
     assert "2 papers name no family." in text
-    assert "- Protein folding with physics (id p12)" in text
+    assert "- Protein folding with physics\n" in text
+    assert "(id p" not in text
     assert "| Liquid S4 | State space models | ssm.yaml:" in text
     assert r"| Mixture of experts (\$\\bad\$ math) | (family) | moe.yaml:1 |" not in text  # $ is not escaped
     assert r"| Mixture of experts ($\\bad$ math) | (family) | moe.yaml:1 |" in text

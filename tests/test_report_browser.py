@@ -422,7 +422,7 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     assert chosen == [str(biggest)]  # the clicked bubble is marked, and only it
     listed = browser.evaluate("document.getElementById('map-papers').innerText")
     assert listed.startswith(point["label"])
-    assert all(title in listed for title, _ in point["examples"]) and point["examples"]
+    assert all(title in listed for title, *_ in point["examples"]) and point["examples"]
 
     before = browser.evaluate("document.getElementById('map-view').viewBox.baseVal.width")
     browser.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300)  # zoom in around the pointer

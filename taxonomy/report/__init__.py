@@ -24,7 +24,7 @@ from taxonomy.report.context import build
 from taxonomy.report.data import ReportData
 from taxonomy.report.drawing import Figures, draw_figures, draw_here
 from taxonomy.report.mapview import map_view
-from taxonomy.report.text import md_finalize, md_indent, plural
+from taxonomy.report.text import md_finalize, md_indent, md_link, plural
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
 
@@ -124,6 +124,7 @@ def _environment(kind: str) -> Environment:
     env.filters["num"] = lambda n: f"{n:,}"
     env.filters["plural"] = plural
     env.globals["indent"] = md_indent
+    env.globals["md_link"] = md_link
     return env
 
 

@@ -18,14 +18,9 @@ from taxonomy.report.data import (
     HEADINGS,
     ConceptRow,
     Diagnostics,
-    Evidence,
     FamilyRow,
-    FamilySection,
     Heatmap,
-    Listing,
     PairRow,
-    PaperRow,
-    RelationRow,
     ReportData,
     RisingRow,
     RuleRow,
@@ -34,30 +29,18 @@ from taxonomy.report.data import (
     Trends,
     TrendSeries,
 )
+from taxonomy.report.labels import families_label, label_of, listed
 from taxonomy.report.mapdata import map_data
-from taxonomy.report.text import github_slug, percent, split_evidence
+from taxonomy.report.papers import RELATION_HELP, key_papers, listing, relations
+from taxonomy.report.text import github_slug, percent
 from taxonomy.rules import Taxonomy
-from taxonomy.stats import CorpusStats, PaperRef
+from taxonomy.stats import CorpusStats
 
-MAX_PAPERS_PER_FAMILY = 50
-MAX_LISTED = 50
 MAX_RELATIONS = 15
-MAX_RELATION_EXAMPLES = 3
 MAX_PAIRS = 10
+MIN_PAIR_PAPERS = 10  # family pairs sharing fewer papers are not ranked: their strength is noise
 MAX_RISING = 10
 MAX_RULES = 15
-
-_RELATION_NAMES = {
-    "compared_with": "compared with",
-    "combined_with": "combined with",
-    "builds_on": "builds on",
-}
-_RELATION_HELP = {
-    "compared with": "a paper proposes or uses the first concept and compares it with the second",
-    "combined with": "a paper is about both at once",
-    "builds on": "the first concept is built on the second",
-}
-_ROLE_NAMES = {"proposes": "proposed", "uses": "used", "compares": "compared", "mentions": "mentioned"}
 
 
 def build(
@@ -72,7 +55,7 @@ def build(
     seen: dict[str, int] = {}
     md_anchors = {key: github_slug(text, seen) for key, text in [("title", title), *headings.items()]}
     families = _families(taxonomy, stats, seen)
-    relations = _relations(taxonomy, stats)
+    found = relations(taxonomy, stats)
     trends = _trends(taxonomy, stats, families)
     # An empty corpus gets its summary and the rules' tree; every other section would be empty.
     toc: tuple[str, ...] = ("summary", "tree")
@@ -94,32 +77,19 @@ def build(
         families=families,
         tree=_tree(taxonomy, stats),
         heatmap=_heatmap(families, stats),
-        relations=tuple(relations[:MAX_RELATIONS]),
-        relations_more=max(0, len(relations) - MAX_RELATIONS),
+        relations=tuple(found[:MAX_RELATIONS]),
+        relations_more=max(0, len(found) - MAX_RELATIONS),
         relation_kinds=tuple(
-            (kind, _RELATION_HELP.get(kind, "")) for kind in sorted({r.relation for r in relations})
+            (kind, RELATION_HELP.get(kind, "")) for kind in sorted({r.relation for r in found})
         ),
         trends=trends,
-        sections=_sections(taxonomy, stats, families),
-        untagged=_listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),
+        sections=key_papers(taxonomy, stats, families),
+        untagged=listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),
         diagnostics=_diagnostics(taxonomy, stats),
         changes=changes,
         concept_map=map_data(taxonomy, stats) if stats.papers else None,
         coverage=coverage_of(taxonomy, stats) if stats.papers else None,
     )
-
-
-def label_of(taxonomy: Taxonomy, concept_id: str) -> str:
-    """A concept's label, or its id when the rules no longer define it."""
-    concept = taxonomy.concepts.get(concept_id)
-    return concept.label if concept else concept_id
-
-
-def _families_label(taxonomy: Taxonomy, concept_id: str) -> str:
-    concept = taxonomy.concepts.get(concept_id)
-    if concept is None or concept.is_family:
-        return ""
-    return ", ".join(sorted(label_of(taxonomy, f) for f in concept.families))
 
 
 def _summary(summary: Mapping[str, object]) -> tuple[Stat, ...]:
@@ -173,6 +143,8 @@ def _tree(taxonomy: Taxonomy, stats: CorpusStats) -> tuple[TreeNode, ...]:
 
     children: dict[str, list[str]] = {}
     for concept in taxonomy.concepts.values():
+        if not listed(taxonomy, concept.id):
+            continue  # a catch-all is no concept to list: its papers count for its family
         for parent in concept.parents:
             children.setdefault(parent, []).append(concept.id)
 
@@ -191,7 +163,7 @@ def _tree(taxonomy: Taxonomy, stats: CorpusStats) -> tuple[TreeNode, ...]:
 
     # Concepts with no parents belong to no family (e.g. a technique used across families); they are
     # roots of their own, after the families.
-    free = [c.id for c in taxonomy.concepts.values() if not c.is_family and not c.parents]
+    free = [c.id for c in taxonomy.concepts.values() if not c.is_family and not c.parents and not c.catch_all]
     return tuple(node(c, frozenset({c})) for c in [*order(taxonomy.families), *order(free)])
 
 
@@ -203,6 +175,7 @@ def _heatmap(families: tuple[FamilyRow, ...], stats: CorpusStats) -> Heatmap | N
     lift: list[tuple[float | None, ...]] = []
     counts: list[tuple[int, ...]] = []
     pairs: list[tuple[float, int, PairRow]] = []
+    unranked = 0
     for i, fa in enumerate(present):
         lift_row: list[float | None] = []
         count_row: list[int] = []
@@ -215,47 +188,23 @@ def _heatmap(families: tuple[FamilyRow, ...], stats: CorpusStats) -> Heatmap | N
             expected = fa.papers * fb.papers / n
             strength = together / expected
             lift_row.append(strength)
-            if i < j and together:
+            if i < j and together >= MIN_PAIR_PAPERS:
                 row = PairRow(fa.label, fb.label, together, f"{expected:.1f}", f"{strength:.2f}")
                 pairs.append((-strength, -together, row))
+            elif i < j and together:
+                unranked += 1
         lift.append(tuple(lift_row))
         counts.append(tuple(count_row))
     pairs.sort(key=lambda p: (p[0], p[1], p[2].a, p[2].b))
     return Heatmap(
-        tuple(f.label for f in present), tuple(lift), tuple(counts), tuple(p[2] for p in pairs[:MAX_PAIRS])
+        tuple(f.label for f in present),
+        tuple(lift),
+        tuple(counts),
+        tuple(p[2] for p in pairs[:MAX_PAIRS]),
+        unranked=unranked,
+        min_papers=MIN_PAIR_PAPERS,
+        ids=tuple(f.id for f in present),
     )
-
-
-def _titles(stats: CorpusStats) -> dict[str, str]:
-    """Titles of every paper the statistics kept, to name relation examples by title."""
-    titles: dict[str, str] = {}
-    for family in sorted(stats.examples):
-        for example in stats.family_examples(family):
-            titles.setdefault(example.paper_id, example.title)
-    for ref in stats.untagged_papers() + stats.conflicting_papers():
-        titles.setdefault(ref.paper_id, ref.title)
-    return titles
-
-
-def _relations(taxonomy: Taxonomy, stats: CorpusStats) -> list[RelationRow]:
-    titles = _titles(stats)
-    rows = []
-    for (relation, a, b), count in stats.relations.items():
-        if count <= 0:
-            continue
-        ids = sorted(stats.relation_examples.get((relation, a, b), []))[:MAX_RELATION_EXAMPLES]
-        rows.append(
-            RelationRow(
-                relation=_RELATION_NAMES.get(relation, relation.replace("_", " ")),
-                a=label_of(taxonomy, a),
-                b=label_of(taxonomy, b),
-                papers=count,
-                examples=tuple(titles.get(pid, pid) for pid in ids),
-                more=max(0, count - len(ids)),
-            )
-        )
-    rows.sort(key=lambda r: (-r.papers, r.relation, r.a, r.b))
-    return rows
 
 
 def _trends(taxonomy: Taxonomy, stats: CorpusStats, families: tuple[FamilyRow, ...]) -> Trends | None:
@@ -299,7 +248,7 @@ def _rising(
             continue
         row = RisingRow(
             label=label_of(taxonomy, cid),
-            family=_families_label(taxonomy, cid),
+            family=families_label(taxonomy, cid),
             before=percent(before, totals[previous]),
             latest=percent(now, totals[latest]),
             change=f"+{100 * change:.1f}",
@@ -310,70 +259,13 @@ def _rising(
     return tuple(f[4] for f in found[:MAX_RISING])
 
 
-def _sections(
-    taxonomy: Taxonomy, stats: CorpusStats, families: tuple[FamilyRow, ...]
-) -> tuple[FamilySection, ...]:
-    sections = []
-    for family in families:
-        if not family.papers:
-            continue
-        kept = stats.family_examples(family.id)[:MAX_PAPERS_PER_FAMILY]
-        evidence = []
-        for example in kept:
-            before, match, after = split_evidence(example.sentence, example.start, example.end)
-            evidence.append(
-                Evidence(
-                    title=example.title,
-                    year=example.year,
-                    primary=example.primary,
-                    concept=label_of(taxonomy, example.concept),
-                    role=_ROLE_NAMES.get(example.role, example.role),
-                    field=example.field,
-                    before=before,
-                    match=match,
-                    after=after,
-                )
-            )
-        concept = taxonomy.concepts.get(family.id)
-        sections.append(
-            FamilySection(
-                id=family.id,
-                label=family.label,
-                description=concept.description if concept else "",
-                papers=family.papers,
-                primary=family.primary,
-                evidence=tuple(evidence),
-                more=max(0, family.papers - len(evidence)),
-                anchor=family.anchor,
-                md_anchor=family.md_anchor,
-            )
-        )
-    return tuple(sections)
-
-
-def _listing(taxonomy: Taxonomy, refs: Iterable[PaperRef], total: int) -> Listing:
-    shown = tuple(
-        PaperRow(ref.paper_id, ref.title, _note(taxonomy, ref.note)) for ref in list(refs)[:MAX_LISTED]
-    )
-    return Listing(shown, total, max(0, total - len(shown)))
-
-
-def _note(taxonomy: Taxonomy, note: str) -> str:
-    """A stats note such as ``both used and compared: gcn, mamba`` with concept ids shown as labels."""
-    head, sep, tail = note.rpartition(": ")
-    ids = [part.strip() for part in tail.split(",")]
-    if sep and ids and all(i in taxonomy.concepts for i in ids):
-        return head + sep + ", ".join(label_of(taxonomy, i) for i in ids)
-    return note
-
-
 def _diagnostics(taxonomy: Taxonomy, stats: CorpusStats) -> Diagnostics:
     silent = sorted(
         (c for c in taxonomy.concepts.values() if not stats.concept_papers[c.id]),
         key=lambda c: (not c.is_family, c.file, c.line, c.id),
     )
     never = tuple(
-        ConceptRow(c.label, _families_label(taxonomy, c.id) or "(family)", f"{Path(c.file).name}:{c.line}")
+        ConceptRow(c.label, families_label(taxonomy, c.id) or "(family)", f"{Path(c.file).name}:{c.line}")
         for c in silent
     )
     busy = sorted(stats.rule_hits.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -386,5 +278,5 @@ def _diagnostics(taxonomy: Taxonomy, stats: CorpusStats) -> Diagnostics:
         rules=rules,
         rules_fired=sum(1 for _, hits in busy if hits > 0),
         mentions=sum(stats.rule_hits.values()),
-        conflicts=_listing(taxonomy, stats.conflicting_papers(), stats.conflict_count),
+        conflicts=listing(taxonomy, stats.conflicting_papers(), stats.conflict_count),
     )

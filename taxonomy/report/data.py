@@ -19,7 +19,7 @@ HEADINGS = {
     "cooccurrence": "How families co-occur",
     "relations": "Strongest relations",
     "trends": "Trends over time",
-    "papers": "Papers by family",
+    "papers": "Key papers by family",
     "untagged": "Untagged papers",
     "diagnostics": "Rule diagnostics",
 }
@@ -83,6 +83,17 @@ class Heatmap:
     lift: tuple[tuple[float | None, ...], ...]  # None on the diagonal
     counts: tuple[tuple[int, ...], ...]
     pairs: tuple[PairRow, ...]
+    unranked: int = 0  # pairs sharing some papers, but fewer than ``min_papers``
+    min_papers: int = 0
+    ids: tuple[str, ...] = ()  # the families' ids, in the order of ``labels``
+
+
+@dataclass(frozen=True, slots=True)
+class PaperLink:
+    """A paper named by its title, with its DOI, arXiv or web page ("" when it has none)."""
+
+    title: str
+    link: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +104,10 @@ class RelationRow:
     a: str
     b: str
     papers: int
-    examples: tuple[str, ...]
+    examples: tuple[PaperLink, ...]
     more: int
+    a_id: str = ""
+    b_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +158,8 @@ class Evidence:
     before: str
     match: str
     after: str
+    link: str = ""  # the paper's DOI, arXiv or web page
+    own: str = ""  # how the paper shows the family as its own method ("" when it does not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +175,7 @@ class FamilySection:
     more: int
     anchor: str
     md_anchor: str
+    own: int = 0  # kept papers whose own method is in the family
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +185,7 @@ class PaperRow:
     id: str
     title: str
     note: str = ""
+    link: str = ""
 
 
 @dataclass(frozen=True, slots=True)

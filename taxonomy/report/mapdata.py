@@ -31,7 +31,9 @@ class MapPoint:
     primary: int
     is_family: bool
     neighbours: tuple[tuple[str, int], ...]  # (label, shared papers), strongest first
-    examples: tuple[tuple[str, str], ...]  # (title, year or "") of papers naming it, from the stats' sample
+    examples: tuple[
+        tuple[str, str, str], ...
+    ]  # (title, year or "", link or "") of papers naming it, from the stats' sample
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,8 @@ class MapData:
 def map_data(taxonomy: Taxonomy, stats: CorpusStats) -> MapData | None:
     """The map of the concepts papers name (None when no paper names one)."""
     layout = concept_map(taxonomy, stats)
-    named = [node for node in layout.nodes if node.papers > 0]
+    # A catch-all concept ("...former models") is no concept to show; its papers show under its family.
+    named = [node for node in layout.nodes if node.papers > 0 and not taxonomy.concepts[node.id].catch_all]
     if not named:
         return None
     index = {node.id: i for i, node in enumerate(named)}
@@ -118,9 +121,9 @@ def map_data(taxonomy: Taxonomy, stats: CorpusStats) -> MapData | None:
     return MapData(tuple(points), legend, drawn, max(0, len(links) - MAX_LINKS))
 
 
-def _examples(taxonomy: Taxonomy, stats: CorpusStats) -> dict[str, tuple[tuple[str, str], ...]]:
+def _examples(taxonomy: Taxonomy, stats: CorpusStats) -> dict[str, tuple[tuple[str, str, str], ...]]:
     """Example papers per concept: those of the kept examples whose concept is it or one below it."""
-    found: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    found: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
     for family in sorted(stats.examples):
         for example in stats.family_examples(family):
             concept = taxonomy.concepts.get(example.concept)
@@ -130,5 +133,5 @@ def _examples(taxonomy: Taxonomy, stats: CorpusStats) -> dict[str, tuple[tuple[s
             for cid in (example.concept, *concept.ancestors):
                 bucket = found[cid]
                 if len(bucket) < MAX_PAPERS and example.paper_id not in bucket:
-                    bucket[example.paper_id] = (example.title, year)
+                    bucket[example.paper_id] = (example.title, year, example.link)
     return {cid: tuple(papers.values()) for cid, papers in found.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -53,6 +54,19 @@ def md_finalize(value: object) -> object:
     if value is None:
         return ""
     return md_escape(value)
+
+
+def md_link(title: object, link: str) -> Markup:
+    """A paper's title as a Markdown link to its page (just the escaped title when it has none).
+
+    Only http and https links are written; the address is percent-encoded except for the characters
+    URLs need, so no bracket, parenthesis, space or angle bracket can end the link early.
+    """
+    text = md_escape(title)
+    if not link.lower().startswith(("https://", "http://")):
+        return Markup(text)  # noqa: S704 - escaped above
+    url = quote(link, safe="/:?=&%#@!$'*+,;~.-_")
+    return Markup(f"[{text}]({url})")  # noqa: S704 - both parts escaped
 
 
 def split_evidence(sentence: str, start: int, end: int) -> tuple[str, str, str]:
@@ -102,6 +116,7 @@ __all__ = [
     "md_escape",
     "md_finalize",
     "md_indent",
+    "md_link",
     "percent",
     "plural",
     "shorten",

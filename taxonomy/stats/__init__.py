@@ -21,17 +21,30 @@ from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from typing import Any
 
-from taxonomy.models import EVIDENCE_ORDER, STRONG_ROLES, Mention, Reject, TaggedPaper
+from taxonomy.models import STRONG_ROLES, Paper, Reject, TaggedPaper
 from taxonomy.rules import Taxonomy
+from taxonomy.stats.paper import examples_of, is_about, reason_kind, source_of
+from taxonomy.stats.relations import family_tiers, relations_of
 from taxonomy.stats.samples import Example, PaperRef, Reversed, items_of
+from taxonomy.stats.table import DEFAULT_TABLE, TableRow, link_of, per_family, row_of, strongest
 from taxonomy.stats.words import title_words
 
-__all__ = ["DEFAULT_SAMPLE", "CorpusStats", "Example", "Fold", "PaperRef", "collect", "folds"]
+__all__ = [
+    "DEFAULT_SAMPLE",
+    "DEFAULT_TABLE",
+    "CorpusStats",
+    "Example",
+    "Fold",
+    "PaperRef",
+    "TableRow",
+    "collect",
+    "folds",
+    "source_of",
+]
 
 DEFAULT_SAMPLE = 100
-STATS_FORMAT = 2  # the version of ``CorpusStats.to_dict``'s layout
+STATS_FORMAT = 3  # the version of ``CorpusStats.to_dict``'s layout
 RELATION_EXAMPLES = 5
-_EVIDENCE_RANK = {role: rank for rank, role in enumerate(EVIDENCE_ORDER)}
 
 
 class Fold(Enum):
@@ -43,6 +56,8 @@ class Fold(Enum):
     IDS = "ids"  # a few paper ids per relation, the first in id order
     FAMILY_SAMPLES = "family samples"  # a bounded sample of examples per family
     SAMPLE = "sample"  # a bounded sample of papers
+    NAMES = "names"  # title and link of the papers that IDS fields name, by paper id
+    TABLE = "table"  # a row a paper up to a limit, then the strongest papers of each family
 
 
 def _fold(fold: Fold, *key: type) -> dict[str, Any]:
@@ -55,6 +70,7 @@ class CorpusStats:
     """Counts over a corpus, built one paper at a time and merged across workers."""
 
     sample_size: int = field(default=DEFAULT_SAMPLE, metadata=_fold(Fold.SETTING))
+    table_size: int = field(default=DEFAULT_TABLE, metadata=_fold(Fold.SETTING))
     records: int = field(default=0, metadata=_fold(Fold.TOTAL))
     papers: int = field(default=0, metadata=_fold(Fold.TOTAL))
     tagged: int = field(default=0, metadata=_fold(Fold.TOTAL))
@@ -74,7 +90,13 @@ class CorpusStats:
     relation_examples: dict[tuple[str, str, str], list[str]] = field(
         default_factory=dict, metadata=_fold(Fold.IDS, str, str, str)
     )
+    names: dict[str, tuple[str, str]] = field(default_factory=dict, metadata=_fold(Fold.NAMES))
     years: Counter[tuple[str, int]] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER, str, int))
+    # Dated papers per year and source (the venue without its year, else the input file): a period
+    # whose papers come from other sources than the others' is not comparable with them.
+    year_sources: Counter[tuple[int, str]] = field(
+        default_factory=Counter, metadata=_fold(Fold.COUNTER, int, str)
+    )
     rule_hits: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
     # Bounded samples are heaps of Reversed entries (the largest kept item on top).
     examples: dict[str, list[Reversed]] = field(default_factory=dict, metadata=_fold(Fold.FAMILY_SAMPLES))
@@ -86,6 +108,7 @@ class CorpusStats:
     area_papers: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
     area_primary: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
     untagged_words: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
+    table: list[TableRow] = field(default_factory=list, metadata=_fold(Fold.TABLE))
 
     # -- folding in ------------------------------------------------------------------------------
 
@@ -96,7 +119,7 @@ class CorpusStats:
             self.duplicates += 1
         else:
             self.rejects += 1
-            self.reject_reasons[_reason_kind(reject.reason)] += 1
+            self.reject_reasons[reason_kind(reject.reason)] += 1
 
     def add(self, tp: TaggedPaper, taxonomy: Taxonomy) -> None:
         """Fold one tagged paper into the counts."""
@@ -105,8 +128,13 @@ class CorpusStats:
         year = tp.paper.year
         if year is not None:
             self.years[("", year)] += 1
+            self.year_sources[(year, source_of(tp.paper))] += 1
+        tiers = family_tiers(tp, taxonomy)
+        self.table.append(row_of(tp, tiers, taxonomy))
+        if len(self.table) > 2 * self.table_size:
+            self._prune_table()
         if not tp.tagged:
-            self._keep(self.untagged, PaperRef(tp.paper.id, tp.paper.title))
+            self._keep(self.untagged, PaperRef(tp.paper.id, tp.paper.title, link=link_of(tp.paper)))
             self.untagged_words.update(title_words(tp.paper.title))
             return
         for area in {taxonomy.area_of(f) for f in tp.families_mentioned} - {""}:
@@ -122,7 +150,7 @@ class CorpusStats:
         for cid in direct:
             present.update(concepts[cid].ancestors)
         primary_families = set(tp.families_primary)
-        about = {cid for cid in present if _is_about(cid, direct, primary_families, taxonomy)}
+        about = {cid for cid in present if is_about(cid, direct, primary_families, taxonomy)}
         for cid in present:
             self.concept_papers[cid] += 1
             if year is not None:
@@ -136,8 +164,11 @@ class CorpusStats:
         for a, b in itertools.combinations(sorted(present), 2):
             if a not in concepts[b].ancestors and b not in concepts[a].ancestors:
                 self.cooccur[(a, b)] += 1
-        self._relations(tp, direct, primary_families, taxonomy)
-        self._evidence(tp, taxonomy)
+        for key in relations_of(tp, direct, primary_families, taxonomy):
+            self.relations[key] += 1
+            self._keep_id(key, tp.paper)
+        for family, example in examples_of(tp, taxonomy, tiers):
+            self._keep(self.examples.setdefault(family, []), example)
         roles = {(m.concept, m.role) for m in tp.mentions}
         mixed = sorted(
             c for c in direct if (c, "compares") in roles and {(c, r) for r in STRONG_ROLES} & roles
@@ -145,63 +176,7 @@ class CorpusStats:
         if mixed or not tp.families_primary:
             self.conflict_count += 1
             note = f"both used and compared: {', '.join(mixed)}" if mixed else "families named, none primary"
-            self._keep(self.conflicts, PaperRef(tp.paper.id, tp.paper.title, note))
-
-    def _relations(
-        self,
-        tp: TaggedPaper,
-        direct: dict[str, Any],
-        primary: set[str],
-        taxonomy: Taxonomy,
-    ) -> None:
-        concepts = taxonomy.concepts
-        strong = sorted(c for c, hit in direct.items() if hit.role in STRONG_ROLES)
-        compared = sorted(c for c, hit in direct.items() if hit.role == "compares")
-        found: set[tuple[str, str, str]] = set()
-        for a in strong:
-            for b in compared:
-                if a != b and a not in concepts[b].ancestors and b not in concepts[a].ancestors:
-                    found.add(("compared_with", a, b))
-        anchored = [c for c in strong if set(concepts[c].families) & primary]
-        for a, b in itertools.combinations(anchored, 2):
-            fa, fb = set(concepts[a].families), set(concepts[b].families)
-            if fa != fb and not (a in concepts[b].ancestors or b in concepts[a].ancestors):
-                found.add(("combined_with", a, b))
-        for first, second in itertools.combinations(sorted(primary), 2):
-            found.add(("combined_with", first, second))
-        for mention in tp.mentions:
-            if mention.head and mention.head != mention.concept:
-                found.add(("builds_on", mention.head, mention.concept))
-        for key in found:
-            self.relations[key] += 1
-            self._keep_id(key, tp.paper.id)
-
-    def _evidence(self, tp: TaggedPaper, taxonomy: Taxonomy) -> None:
-        """Keep the strongest mention of each family the paper names, as a ranked example."""
-        scores = dict(tp.family_scores)
-        best: dict[str, Mention] = {}
-        for mention in tp.mentions:
-            for family in taxonomy.concepts[mention.concept].families:
-                if family not in best or _strength(mention) < _strength(best[family]):
-                    best[family] = mention
-        for family, mention in best.items():
-            primary = family in tp.families_primary
-            score = scores.get(family, 0.0)
-            example = Example(
-                rank=(0 if primary else 1, -score, tp.paper.id),
-                paper_id=tp.paper.id,
-                title=tp.paper.title,
-                year=tp.paper.year,
-                primary=primary,
-                score=score,
-                concept=mention.concept,
-                role=mention.role,
-                field=mention.field,
-                sentence=mention.sentence,
-                start=mention.start - mention.sentence_start,
-                end=mention.end - mention.sentence_start,
-            )
-            self._keep(self.examples.setdefault(family, []), example)
+            self._keep(self.conflicts, PaperRef(tp.paper.id, tp.paper.title, note, link_of(tp.paper)))
 
     def _keep(self, bucket: list[Reversed], item: Any) -> None:
         if len(bucket) < self.sample_size:
@@ -209,12 +184,29 @@ class CorpusStats:
         elif item < bucket[0].item:
             heapq.heapreplace(bucket, Reversed(item))
 
-    def _keep_id(self, key: tuple[str, str, str], paper_id: str) -> None:
+    def _keep_id(
+        self, key: tuple[str, str, str], paper: Paper | str, name: tuple[str, str] | None = None
+    ) -> None:
+        paper_id = paper if isinstance(paper, str) else paper.id
         ids = self.relation_examples.setdefault(key, [])
         if paper_id not in ids:
             ids.append(paper_id)
             ids.sort()
             del ids[RELATION_EXAMPLES:]
+            if paper_id in ids:  # the paper is named by its title, never by its id
+                if isinstance(paper, Paper):
+                    name = (paper.title, link_of(paper))
+                if name is not None:
+                    self.names.setdefault(paper_id, name)
+
+    def _prune_table(self) -> None:
+        """Past ``table_size`` papers, keep the rows of the strongest papers of each family."""
+        if self.papers > self.table_size:
+            self.table = strongest(self.table, per_family(self.table_size))
+
+    def _prune_names(self) -> None:
+        named = {pid for ids in self.relation_examples.values() for pid in ids}
+        self.names = {pid: name for pid, name in self.names.items() if pid in named}
 
     # -- combining and reading ---------------------------------------------------------------------
 
@@ -229,7 +221,7 @@ class CorpusStats:
             elif fold is Fold.IDS:
                 for key, ids in theirs.items():
                     for paper_id in ids:
-                        self._keep_id(key, paper_id)
+                        self._keep_id(key, paper_id, other.names.get(paper_id))
             elif fold is Fold.FAMILY_SAMPLES:
                 for family, bucket in theirs.items():
                     mine = self.examples.setdefault(family, [])
@@ -239,6 +231,12 @@ class CorpusStats:
                 mine = getattr(self, name)
                 for entry in theirs:
                     self._keep(mine, entry.item)
+            elif fold is Fold.TABLE:
+                self.table.extend(theirs)
+            # NAMES are filled by IDS above, from the other's names.
+        self._prune_names()
+        if len(self.table) > 2 * self.table_size:
+            self._prune_table()
         return self
 
     # -- a stable JSON form ----------------------------------------------------------------------
@@ -258,6 +256,11 @@ class CorpusStats:
                 data[name] = [[f, [e.item.to_dict() for e in heap]] for f, heap in value.items()]
             elif fold is Fold.SAMPLE:
                 data[name] = [asdict(entry.item) for entry in value]
+            elif fold is Fold.NAMES:
+                named = {pid for ids in self.relation_examples.values() for pid in ids}
+                data[name] = [[pid, *value[pid]] for pid in sorted(value) if pid in named]
+            elif fold is Fold.TABLE:
+                data[name] = [row.to_list() for row in self.table_rows()]
         return data
 
     @classmethod
@@ -283,6 +286,10 @@ class CorpusStats:
                     getattr(stats, name)[str(family)] = [Reversed(Example.from_dict(dict(e))) for e in heap]
             elif fold is Fold.SAMPLE:
                 getattr(stats, name).extend(Reversed(PaperRef(**ref)) for ref in saved)
+            elif fold is Fold.NAMES:
+                stats.names = {str(pid): (str(title), str(link)) for pid, title, link in saved}
+            elif fold is Fold.TABLE:
+                stats.table = [TableRow.from_list(row) for row in saved]
         for bucket in (*stats.examples.values(), stats.untagged, stats.conflicts):
             heapq.heapify(bucket)  # kept in heap order already; this only guards the invariant
         return stats
@@ -290,6 +297,16 @@ class CorpusStats:
     def family_examples(self, family: str) -> list[Example]:
         """The kept examples of a family, primary papers first, then by score."""
         return sorted(items_of(self.examples.get(family, [])))
+
+    def table_rows(self) -> list[TableRow]:
+        """The paper table: every paper up to ``table_size``, else the strongest of each family; by id."""
+        if self.papers > self.table_size:
+            return strongest(self.table, per_family(self.table_size))
+        return sorted(self.table)
+
+    def paper_name(self, paper_id: str) -> tuple[str, str] | None:
+        """The title and link of a paper a relation names as an example."""
+        return self.names.get(paper_id)
 
     def untagged_papers(self) -> list[PaperRef]:
         """A sample of papers with no family, by id."""
@@ -356,26 +373,6 @@ def _int(value: object) -> int:
     if type(value) is not int:
         raise ValueError(f"{value!r} is not a count")
     return value
-
-
-def _strength(mention: Mention) -> tuple[int, int, int]:
-    return (_EVIDENCE_RANK[mention.role], 0 if mention.field == "title" else 1, mention.start)
-
-
-def _is_about(cid: str, direct: dict[str, Any], primary: set[str], taxonomy: Taxonomy) -> bool:
-    """A concept is part of what a paper is about when its family is primary and it is not only compared."""
-    concept = taxonomy.concepts[cid]
-    if not set(concept.families) & primary:
-        return False
-    if concept.is_family:
-        return True
-    hit = direct.get(cid)
-    return hit is None or hit.role != "compares"
-
-
-def _reason_kind(reason: str) -> str:
-    """The kind of a reject reason: its text up to the first colon or parenthesis."""
-    return reason.split(":")[0].split("(")[0].strip() or reason
 
 
 def collect(

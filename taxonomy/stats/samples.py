@@ -13,9 +13,11 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True, order=True)
 class Example:
-    """A paper shown as evidence for a family, ordered primary first, then by score, then id."""
+    """A paper shown as evidence for a family, ordered by how well it shows the family as its own
+    method (``tier``: named in the title and proposed, one of the two, neither), then primary
+    first, then by score, then id."""
 
-    rank: tuple[int, float, str]  # (0 if primary else 1, -score, paper id): the sort key
+    rank: tuple[int, int, float, str]  # (tier, 0 if primary else 1, -score, paper id): the sort key
     paper_id: str
     title: str
     year: int | None
@@ -27,6 +29,8 @@ class Example:
     sentence: str
     start: int  # the matched words, as offsets into ``sentence``
     end: int
+    tier: int = 2  # 0: the family is in the title and proposed; 1: one of the two; 2: neither
+    link: str = ""  # the paper's DOI, arXiv or web page ("" when it has none)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the rank is derived, so it is left out)."""
@@ -35,7 +39,7 @@ class Example:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Example:
         """Rebuild an example from ``to_dict`` output."""
-        rank = (0 if data["primary"] else 1, -float(data["score"]), str(data["paper_id"]))
+        rank = (int(data["tier"]), 0 if data["primary"] else 1, -float(data["score"]), str(data["paper_id"]))
         return cls(rank=rank, **data)
 
 
@@ -46,6 +50,7 @@ class PaperRef:
     paper_id: str
     title: str
     note: str = ""
+    link: str = ""  # the paper's DOI, arXiv or web page ("" when it has none)
 
 
 @dataclass(frozen=True, slots=True)

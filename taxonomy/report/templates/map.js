@@ -136,7 +136,15 @@
     var items = document.createElement("ol");
     point.examples.forEach(function (paper) {
       var item = document.createElement("li");
-      item.textContent = paper[0] + (paper[1] ? " (" + paper[1] + ")" : "");
+      var name = item;
+      if (/^https?:\/\//i.test(paper[2] || "")) {
+        name = document.createElement("a");
+        name.href = paper[2];
+        name.className = "paper-link";
+        item.appendChild(name);
+      }
+      name.textContent = paper[0];
+      if (paper[1]) { item.appendChild(document.createTextNode(" (" + paper[1] + ")")); }
       items.appendChild(item);
     });
     panel.appendChild(items);
