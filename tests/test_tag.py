@@ -265,6 +265,11 @@ def test_not_with_phrases_show_another_sense_in_the_whole_paper(small: Tagger) -
         ("A pretrained language model (PLM) reads it. The PLM helps.", ["pretrained-lm", "pretrained-lm"]),
         ("A Vision Transformer (PLM) reads it.", ["vision-transformer"]),  # abbreviates the name before it
         ("We use a PLM (a large one) here.", ["pretrained-lm"]),  # not a long form of the letters
+        # The same head word is not enough: the long form must share another word with a name.
+        ("We propose Partial Label Model (PLM). PLM helps.", []),
+        # After another concept's name, a long form that is not the acronym's concept holds for the
+        # whole paper.
+        ("We add pixel-level multi-head attention (PLM). Later the PLM helps.", ["transformer"]),
     ],
 )
 def test_an_acronym_defined_as_something_else_is_not_the_concept(
@@ -286,6 +291,12 @@ def test_an_acronym_defined_as_something_else_is_not_the_concept(
         ("We report results on Transformer benchmarks.", "transformer", "mentions"),
         ("We train a ViT to evaluate our optimizer.", "vision-transformer", "mentions"),
         ("Our model closes the gap to Transformers.", "transformer", "compares"),
+        # A report of results naming a model next to the paper's own method does not say it is used.
+        (
+            "We propose Speech Hyper Kernels (SHK). On speech benchmarks, SHK and a Transformer reach 90%.",
+            "transformer",
+            "mentions",
+        ),
     ],
 )
 def test_own_work_sentences_and_what_is_not_the_method(

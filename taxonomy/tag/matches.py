@@ -166,14 +166,16 @@ _CLAUSE_END = frozenset(".;:()[]")
 
 
 def drop_other_senses(
-    matches: list[Match], doc: Doc, heads: Mapping[str, frozenset[str]]
+    matches: list[Match], doc: Doc, names: Mapping[str, frozenset[tuple[str, ...]]]
 ) -> tuple[list[Match], set[tuple[str, str]]]:
     """Acronyms a paper defines with another long form: "Partial Label Masking (PLM)" or
     "PLM (Partial Label Masking)" is not a pretrained language model, here or anywhere else in the
-    paper (one sense per text). A long form ending in a head word of the concept's own names is a
-    spelling of them ("Mixture-of-Expert (MoE)"); an acronym right after another concept's name
-    abbreviates that name ("Protein Language Model (PLM)") and counts as one mention with it.
-    ``heads`` holds each concept's head words (the last word of its names, singular).
+    paper (one sense per text). A long form that spells one of the concept's own names is that
+    concept ("Mixture-of-Expert (MoE)"); an acronym right after another concept's name abbreviates
+    that name ("Protein Language Model (PLM)") and counts as one mention with it, and when its long
+    form is not the acronym's concept ("abnormal adversarial examples (AAEs)") the acronym means
+    that name in the whole paper. ``names`` holds each concept's names of two or more words, as
+    :func:`name_words` gives them.
     """
     ends = {m.end for m in matches}
     kept: list[Match] = []
@@ -185,25 +187,46 @@ def drop_other_senses(
             continue
         before = m.start > 0 and doc[m.start - 1].text == "(" and m.end < len(doc) and doc[m.end].text == ")"
         after = m.end < len(doc) and doc[m.end].text == "("
-        if before and m.start - 1 in ends:
-            continue  # abbreviates the concept named right before it
         long_form = ""
         if before:
             long_form = _defined(short, _words_before(doc, m.start - 1))
         elif after:
             long_form = _defined(short, _inside(doc, m.end, ends), whole=True)
-        if long_form and head_word(long_form) not in heads.get(m.concept, frozenset()):
+        other = bool(long_form) and not _spells(name_words(long_form), names.get(m.concept, frozenset()))
+        if other:
             vetoed.add((m.concept, short))
-            continue
+        if other or (before and m.start - 1 in ends):
+            continue  # another sense, or it abbreviates the concept named right before it
         kept.append(m)
     return kept, vetoed
 
 
-def head_word(name: str) -> str:
-    """The last word of a name, lowercase and without a plural s: "Mixture-of-Experts" -> "expert"."""
-    words = re.findall(r"[^\W_]+", name.lower())
-    last = words[-1] if words else ""
-    return last[:-1] if len(last) > 3 and last.endswith("s") and not last.endswith("ss") else last
+#: Words that link the words of a name and say nothing of what it names.
+_LINKS = frozenset({"a", "an", "and", "based", "by", "for", "in", "of", "on", "the", "to", "with"})
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """A name's words, lowercase, singular, one spelling: "Mixture-of-Experts" -> mixture, of, expert."""
+    words = []
+    for word in re.findall(r"[^\W_]+", name.lower()):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.append(re.sub(r"is(ation|e|ed|ing)$", r"iz\1", word) if len(word) > 6 else word)
+    return tuple(words)
+
+
+def _spells(long_form: tuple[str, ...], names: frozenset[tuple[str, ...]]) -> bool:
+    """Whether a long form is one of the names: the same words, or the same head word and one more
+    word in common ("Mixture of Expert" for "mixture of experts", "sparse mixture of experts")."""
+    if not long_form:
+        return False
+    own = set(long_form) - _LINKS
+    for name in names:
+        if name == long_form:
+            return True
+        if name[-1] == long_form[-1] and len(own & (set(name) - _LINKS)) >= 2:
+            return True
+    return False
 
 
 def _acronym_like(text: str) -> bool:

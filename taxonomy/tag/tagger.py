@@ -23,8 +23,8 @@ from taxonomy.tag.matches import (
     drop_glued,
     drop_guarded,
     drop_other_senses,
-    head_word,
     longest,
+    name_words,
     one_line,
     one_sense,
     own_name,
@@ -59,8 +59,8 @@ class Tagger:
         # Texts that cannot name any concept are not tokenized (same output, see prefilter.py). Its
         # reasoning is about the blank English tokenizer, so a trained pipeline always tokenizes.
         self.prefilter = prefilter and not model
-        self._heads = {
-            c.id: frozenset(head_word(a) for a in c.aliases + c.aliases_cased if len(a.split()) > 1)
+        self._names = {
+            c.id: frozenset(name_words(a) for a in c.aliases + c.aliases_cased if len(name_words(a)) > 1)
             for c in taxonomy.concepts.values()
         }
         self._self_marker = phrase_regex(taxonomy.cues.self_markers, whole=True)
@@ -162,7 +162,7 @@ class Tagger:
             return [], set()
         matches, vetoed = drop_guarded(longest(matches), guards, doc)
         matches = drop_definitions(matches, doc)
-        matches, defined = drop_other_senses(matches, doc, self._heads)
+        matches, defined = drop_other_senses(matches, doc, self._names)
         vetoed |= defined
         if not matches:
             return [], vetoed
@@ -192,8 +192,9 @@ class Tagger:
                     if role in ("proposes", "uses") and not sentence.own:
                         # the cue describes other work: "Transformer-based LLMs dominate NLP"
                         role = "mentions"
-                    elif role == "mentions" and not cue and sentence.own:
-                        # "In our study, an LSTM reads ...": the work involves it
+                    elif role == "mentions" and not cue and sentence.own and not sentence.evaluation:
+                        # "In our study, an LSTM reads ...": the work involves it; a report of
+                        # results naming a model ("our method beats SHK on ...") does not say so
                         role, cue = "uses", sentence.own
                     if (
                         workloads
