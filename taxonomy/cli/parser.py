@@ -9,13 +9,14 @@ from pathlib import Path
 
 from taxonomy import __version__
 from taxonomy.cli import commands as handlers
+from taxonomy.cli.usage import Parser
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command, each wired to its handler."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="taxonomy",
         description="Tag papers with method families and concepts, and map how the methods relate.",
         epilog="Run 'taxonomy COMMAND --help' for the options of a command.",
@@ -211,12 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    group: argparse._SubParsersAction[argparse.ArgumentParser],
+    group: argparse._SubParsersAction[Parser],
     name: str,
     handler: Handler | None,
     summary: str,
     description: str,
-) -> argparse.ArgumentParser:
+) -> Parser:
     parser = group.add_parser(name, help=summary, description=description)
     if handler is not None:
         parser.set_defaults(handler=handler)
