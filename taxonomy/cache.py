@@ -39,13 +39,13 @@ from typing import TypeVar
 
 import orjson
 
-from taxonomy import __version__
 from taxonomy.errors import InputError, OutputError, TaxonomyError
 from taxonomy.ingest.dedupe import TABLES as SEEN_TABLES
 from taxonomy.ingest.dedupe import Seen
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.serialize import tagged_from_dict
+from taxonomy.version import __version__
 
 APPLICATION_ID = 0x54415843  # "TAXC": marks the file as a taxonomy cache
 SCHEMA_VERSION = 2  # 2: the resume point and the Seen tables

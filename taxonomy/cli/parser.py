@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from taxonomy import __version__
 from taxonomy.cli import commands as handlers
 from taxonomy.cli.usage import Parser
+from taxonomy.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 
