@@ -209,3 +209,12 @@ def test_rules_of_ones_own_are_compiled_again_when_a_file_changes(tmp_path: Path
     later = ssm.stat().st_mtime + 10
     os.utime(ssm, (later, later))
     assert taxonomy.tag(title, rules=rules)[0].families_mentioned == ("ssm", "transformer")
+
+
+def test_a_field_name_no_record_has_is_an_error() -> None:
+    with pytest.raises(taxonomy.errors.InputError) as caught:
+        taxonomy.tag([{"title": "Mamba for audio", "when": "2024"}], date_field="published")
+    assert (
+        str(caught.value)
+        == "records: no field 'published' for --date-field in its record; fields: title, when"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from taxonomy.cli import commands, main
@@ -84,3 +86,76 @@ def test_an_interrupted_run_exits_130(
 def test_a_user_error_exits_1_and_success_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "check", "--rules", str(FIXTURES / "rules" / "many-problems")]) == 1
     assert main(["rules", "check", "--rules", str(FIXTURES / "tagging")]) == 0
+
+
+RECORDS = '{"id": "1", "name": "Mamba for audio", "text": "We propose Mamba."}\n{"id": "2", "name": "ViT"}\n'
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "options", "error"),
+    [
+        (
+            "papers.jsonl",
+            RECORDS,
+            ["--title-field", "title"],
+            "Error: papers.jsonl: no field 'title' for --title-field in any of its 2 records; fields: id, name, text",
+        ),
+        (
+            "papers.jsonl",
+            RECORDS,
+            ["--title-field", "nmae"],
+            "Error: papers.jsonl: no field 'nmae' for --title-field in any of its 2 records (did you mean 'name'?); "
+            "fields: id, name, text",
+        ),
+        (
+            "papers.jsonl",
+            RECORDS,
+            ["--title-field", "name", "--date-field", "published"],
+            "Error: papers.jsonl: no field 'published' for --date-field in any of its 2 records; fields: id, name, text",
+        ),
+        (
+            "papers.json",
+            '[{"id": "1", "name": "Mamba for audio"}]',
+            ["--title-field", "name", "--abstract-field", "summary"],
+            "Error: papers.json: no field 'summary' for --abstract-field in its record; fields: id, name",
+        ),
+        (
+            "papers.csv",
+            "name,text\nMamba for audio,We propose Mamba.\n",
+            ["--title-field", "name", "--date-field", "year"],
+            "Error: papers.csv: no column 'year' for --date-field; columns: name, text",
+        ),
+        (
+            "papers.bib",
+            "@article{gu2023, title = {Mamba for audio}, year = {2023}}\n",
+            ["--date-field", "year"],
+            "Error: papers.bib: --date-field names a field of CSV, TSV or JSON records, and this file is BibTeX; "
+            "drop the option, or read this file in a run of its own",
+        ),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else "",
+)
+def test_a_field_option_naming_a_field_the_input_lacks_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    file: str,
+    text: str,
+    options: list[str],
+    error: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(file).write_text(text, encoding="utf-8")
+    assert main(["tag", file, "-o", "out", "--rules", str(FIXTURES / "tagging"), *options]) == 1
+    assert capsys.readouterr().err.splitlines() == [error]
+    assert not Path("out", "papers.jsonl").exists()
+
+
+def test_field_options_that_name_fields_of_the_input_are_used(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("papers.jsonl").write_text(RECORDS, encoding="utf-8")
+    argv = ["tag", "papers.jsonl", "-o", "out", "--rules", str(FIXTURES / "tagging")]
+    assert main([*argv, "--title-field", "name", "--abstract-field", "text"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Read 2 records: 2 papers, 0 rejected, 0 duplicates."

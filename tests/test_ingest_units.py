@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from taxonomy import ingest
-from taxonomy.errors import UsageError
+from taxonomy.errors import InputError, UsageError
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.dedupe import TABLES, Keys, Seen
 from taxonomy.ingest.detect import detect, suffix
@@ -185,10 +185,20 @@ def test_json_field_names_and_dotted_paths(tmp_path: Path) -> None:
     assert (paper.id, paper.title, paper.abstract, paper.date) == ("K-1", "Nested Title", "Text.", "2020-05")
 
 
-def test_json_field_that_is_absent_makes_rejects(tmp_path: Path) -> None:
-    path = _write(tmp_path, "a.jsonl", '{"title": "T"}\n')
-    (item,) = ingest.read([path], fields=ingest.FieldNames(title="heading"))
-    assert isinstance(item, Reject) and item.reason == "missing title (no field 'heading')"
+def test_json_field_that_is_absent_from_a_record_makes_it_a_reject(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.jsonl", '{"title": "T"}\n{"heading": "H"}\n')
+    first, second = ingest.read([path], fields=ingest.FieldNames(title="heading"))
+    assert isinstance(first, Reject) and first.reason == "missing title (no field 'heading')"
+    assert isinstance(second, Paper) and second.title == "H"
+
+
+def test_json_field_that_no_record_has_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.jsonl", '{"title": "T", "text": "A."}\n{"title": "U"}\n')
+    with pytest.raises(InputError) as caught:
+        list(ingest.read([path], fields=ingest.FieldNames(title="heading")))
+    assert str(caught.value) == (
+        f"{path}: no field 'heading' for --title-field in any of its 2 records; fields: title, text"
+    )
 
 
 def test_csv_header_names_are_matched_loosely(tmp_path: Path) -> None:

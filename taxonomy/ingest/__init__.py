@@ -37,6 +37,7 @@ from taxonomy.ingest.ids import doi_id, title_key
 from taxonomy.ingest.merge import Spool, with_id
 from taxonomy.ingest.position import RESUMABLE_FORMATS, InputEnd, ResumeAt, Tracker
 from taxonomy.ingest.record import CUT_WARNING, FieldNames, Found, excerpt
+from taxonomy.ingest.shapes import NAMED_ROLES
 from taxonomy.models import Paper, Reject
 
 __all__ = ["FORMATS", "FieldNames", "InputEnd", "Records", "ResumeAt", "read"]
@@ -56,6 +57,7 @@ FORMATS: tuple[str, ...] = (
     "s2",
 )
 _LINE_FORMATS = frozenset(("listing", "jsonl", "csv", "tsv"))
+_NAMED_FORMATS = frozenset(("jsonl", "json", "csv", "tsv"))  # formats whose fields --title-field etc. name
 Reader = Callable[[Source, FieldNames, "str | None"], Iterator["Found | Reject"]]
 
 
@@ -205,6 +207,7 @@ class Records:
             self._current = source
             try:
                 fmt, shape, how = _format_of(source, format)
+                _check_named(source.name, fmt, fields)
                 resumed = start is not None and index == start.index and bool(start.offset)
                 if resumed and start is not None and fmt != start.format:
                     raise InputError(f"{source.name}: changed while this run read it; run again")
@@ -242,6 +245,18 @@ def _format_of(source: Source, forced: str | None) -> tuple[str, str | None, str
         return forced, None, "--format"
     fmt, how = detect_how(source.name, source.head)
     return fmt, None, how
+
+
+def _check_named(name: str, fmt: str, fields: FieldNames) -> None:
+    """Raise InputError for a field named with --title-field (etc.) in a format that has no named fields."""
+    if fmt in _NAMED_FORMATS:
+        return
+    role = next((r for r in NAMED_ROLES if getattr(fields, r) is not None), None)
+    if role is not None:
+        raise InputError(
+            f"{name}: --{role}-field names a field of CSV, TSV or JSON records, and this file is "
+            f"{LABELS.get(fmt, fmt)}; drop the option, or read this file in a run of its own"
+        )
 
 
 def _no_records(source: Source, fmt: str, how: str) -> str:

@@ -83,6 +83,7 @@ def read_jsonl(src: Source, fields: FieldNames, shape: str | None = None) -> Ite
             yield from _records(mapper, number, records, raw)  # a minified API page on one line
         else:
             yield mapper.paper(record, number, raw)
+    mapper.check_fields()
 
 
 def page_records(document: dict[str, object]) -> list[object] | None:
@@ -135,6 +136,7 @@ def read_json(src: Source, fields: FieldNames, shape: str | None = None) -> Iter
         raise InputError(
             f"{src.name}: not JSON (it starts with {shown}); pass --format to read it as another format"
         )
+    mapper.check_fields()
 
 
 def _element(mapper: MappingReader, line: int, text: str) -> Found | Reject:

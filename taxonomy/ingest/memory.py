@@ -66,6 +66,7 @@ def read_records(records: object, fields: FieldNames | None = None) -> Iterator[
             yield _found(mapper.paper(_mapping(row, columnar=True), number, str(row)))
         else:
             yield reject(SOURCE, number, f"cannot read a {type(record).__name__}; {_WANTED}")
+    mapper.check_fields()
 
 
 def _found(item: Found | Reject) -> Paper | Reject:

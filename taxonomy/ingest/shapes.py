@@ -26,10 +26,12 @@ Four shapes are recognised per record, so one file may mix them:
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from taxonomy.errors import InputError
 from taxonomy.ingest.dates import parse_date
 from taxonomy.ingest.ids import arxiv_in_text, norm_source_id
 from taxonomy.ingest.record import FieldNames, Found, build, reject
@@ -90,6 +92,10 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 }
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _CACHE_SIZE = 64
+#: The roles whose field a user can name (``FieldNames``; ``--title-field`` and the like).
+NAMED_ROLES = ("title", "abstract", "date", "id")
+_NAMES_KEPT = 200  # field names remembered for the message when a named field is never found
+_SHOWN = 30  # field names listed in that message
 
 
 def normal_key(name: str) -> str:
@@ -142,6 +148,10 @@ class MappingReader:
         self.fields = fields
         self.shape = shape  # "openalex", "s2" or "generic" to force a shape, None to detect per record
         self._columns: dict[tuple[str, ...], Columns] = {}
+        # Roles named by the user that no record has had yet, and the field names seen meanwhile.
+        self._unseen = [role for role in NAMED_ROLES if getattr(fields, role) is not None]
+        self._names: dict[str, None] = {}
+        self._records = 0
 
     def columns(self, names: Sequence[str]) -> Columns:
         """The roles of a key set, cached because the records of a file share a few key sets."""
@@ -155,12 +165,43 @@ class MappingReader:
 
     def paper(self, record: Mapping[str, object], line: int | None, raw: str | bytes) -> Found | Reject:
         """A paper from one record of any shape."""
+        self._records += 1
+        if self._unseen:
+            self._note_fields(record)
         shape = self.shape or _shape_of(record)
         if shape == "openalex":
             return self._openalex(record, line, raw)
         if shape == "s2":
             return self._s2(record, line, raw)
         return self._generic(record, line, raw, arxiv_snapshot=shape == "arxiv")
+
+    def _note_fields(self, record: Mapping[str, object]) -> None:
+        """Mark the named fields this record has as found; remember its field names for a message."""
+        if len(self._names) < _NAMES_KEPT:
+            self._names.update(dict.fromkeys(record))
+        cols = self.columns(list(record))
+        self._unseen = [
+            role
+            for role in self._unseen
+            if (name := getattr(cols, role)) not in record and get_path(record, name) is None
+        ]
+
+    def check_fields(self) -> None:
+        """Raise InputError when a field named with ``--title-field`` (etc.) was in none of the records."""
+        if not self._unseen or not self._records:
+            return
+        role = self._unseen[0]
+        wanted = str(getattr(self.fields, role))
+        names = list(self._names)
+        close = difflib.get_close_matches(wanted, names, n=1) or [
+            n for n in names if normal_key(n) == normal_key(wanted)
+        ]
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        shown = ", ".join(names[:_SHOWN]) + (", ..." if len(names) > _SHOWN else "")
+        records = "its record" if self._records == 1 else f"any of its {self._records:,} records"
+        raise InputError(
+            f"{self.source}: no field '{wanted}' for --{role}-field in {records}{hint}; fields: {shown}"
+        )
 
     def _overrides(self, record: Mapping[str, object], values: dict[str, object]) -> dict[str, object]:
         for role in ("title", "abstract", "date", "id"):
