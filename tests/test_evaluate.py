@@ -115,13 +115,15 @@ def test_list_gold_is_read_as_memberships(tmp_path: Path) -> None:
         write(
             tmp_path,
             '{"title": "Mamba  for speech", "abstract": "", "family": "ssm", "url": "", "list": "a#x"}\n'
-            '{"title": "A ViT", "abstract": "We  use a ViT.", "family": "transformer", "list": "b"}\n',
+            '{"title": "A ViT", "abstract": "We  use a ViT.", "family": "transformer", "list": "b"}\n'
+            '{"title": "State--space models", "abstract": "An \\\\emph{S4} layer.", "family": "ssm"}\n',
         )
     )
     assert isinstance(gold, ListGold)
-    assert gold.papers == (
+    assert gold.papers == (  # cleaned as the readers clean any input
         ListPaper("Mamba for speech", "", "ssm", "a#x", 1),
         ListPaper("A ViT", "We use a ViT.", "transformer", "b", 2),
+        ListPaper("State\u2013space models", "An S4 layer.", "ssm", "", 3),
     )
     with pytest.raises(InputError, match="holds list memberships"):
         read_gold(gold.path)

@@ -60,6 +60,9 @@ def _papers(path: Path, **options: object) -> list[Paper]:
         ("\\begin{itemize} \\item one \\end{itemize}", "item one"),
         ("no markup at all", "no markup at all"),
         ("``quoted'' text \\log n", '"quoted" text log n'),
+        # TeX dashes between words or numbers; a dash set off by spaces stays as written
+        ("Kolmogorov--Arnold, 2019--2021, yes---no", "Kolmogorov\u2013Arnold, 2019\u20132021, yes\u2014no"),
+        ("a -- b and --flag", "a -- b and --flag"),
     ],
 )
 def test_clean(raw: str, plain: str) -> None:

@@ -42,6 +42,11 @@ def test_longest_match_wins_and_plural_and_hyphen_variants_match(small: Tagger) 
     ]
 
 
+def test_unicode_hyphens_and_en_dashes_join_names_as_hyphens(small: Tagger) -> None:
+    found = [(m.concept, m.text) for m in small.find("State\u2013space models and vision\u2010transformers.")]
+    assert found == [("ssm", "State-space models"), ("vision-transformer", "vision-transformers")]
+
+
 def test_cased_alias_needs_exact_case(small: Tagger) -> None:
     assert [m.text for m in small.find("An SSM layer.")] == ["SSM"]
     assert small.find("The ssm team.") == []
@@ -291,6 +296,7 @@ def test_an_acronym_defined_as_something_else_is_not_the_concept(
         ("We report results on Transformer benchmarks.", "transformer", "mentions"),
         ("We train a ViT to evaluate our optimizer.", "vision-transformer", "mentions"),
         ("Our model closes the gap to Transformers.", "transformer", "compares"),
+        ("Moving away from Transformers, we propose a kernel model.", "transformer", "compares"),
         # A report of results naming a model next to the paper's own method does not say it is used.
         (
             "We propose Speech Hyper Kernels (SHK). On speech benchmarks, SHK and a Transformer reach 90%.",

@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 
 from taxonomy.errors import InputError
+from taxonomy.ingest.text import clean
 
 TASKS = ("primary", "mentioned")
 
@@ -151,5 +152,6 @@ def _list_paper(path: Path, number: int, data: dict[str, object]) -> ListPaper:
         raise InputError(f"{path}:{number}: 'family' must be one family id")
     if not isinstance(title, str) or not title.strip():
         raise InputError(f"{path}:{number}: a list line needs a 'title'")
-    abstract = " ".join(str(data.get("abstract") or "").split())
-    return ListPaper(" ".join(title.split()), abstract, family, str(data.get("list") or ""), number)
+    # Cleaned as the readers clean any input, so a listed paper is tagged as it would be when read.
+    abstract = clean(str(data.get("abstract") or ""))
+    return ListPaper(clean(title), abstract, family, str(data.get("list") or ""), number)

@@ -175,17 +175,29 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+#: TeX's dashes between two words or numbers: "--" an en dash, "---" an em dash.
+_TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")
+
+
+def tex_dashes(text: str) -> str:
+    """``Kolmogorov--Arnold`` as ``Kolmogorov–Arnold``, ``2019--2021`` as ``2019–2021``."""
+    if "--" not in text:
+        return text
+    return _TEX_DASH.sub(lambda m: "\u2013" if len(m.group()) == 2 else "\u2014", text)
+
+
 def clean(text: str) -> str:
-    """Plain text: HTML and LaTeX markup removed (only when present), whitespace collapsed."""
+    """Plain text: HTML and LaTeX markup removed (only when present), TeX dashes between words
+    as dashes, whitespace collapsed."""
     if "<" in text or "&" in text:
         text = strip_html(text)
     if "\\" in text or "$" in text:
         text = strip_latex(text)
-    return collapse(text)
+    return collapse(tex_dashes(text))
 
 
 def clean_bibtex(text: str) -> str:
     """Plain text from a BibTeX value: LaTeX always interpreted, ``~`` a space, braces removed."""
     if "~" in text:
         text = _TIE.sub(" ", text)
-    return collapse(strip_latex(text))
+    return collapse(tex_dashes(strip_latex(text)))
