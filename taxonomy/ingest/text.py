@@ -180,7 +180,7 @@ _TEX_DASH = re.compile(r"(?<=\w)-{2,3}(?=\w)")
 
 
 def tex_dashes(text: str) -> str:
-    """``Kolmogorov--Arnold`` as ``Kolmogorov–Arnold``, ``2019--2021`` as ``2019–2021``."""
+    """``Kolmogorov--Arnold`` and ``2019--2021`` with an en dash, ``yes---no`` with an em dash."""
     if "--" not in text:
         return text
     return _TEX_DASH.sub(lambda m: "\u2013" if len(m.group()) == 2 else "\u2014", text)

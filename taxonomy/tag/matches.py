@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 from taxonomy.models import Mention, Role
 
 _BLANK = {"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "}
-#: Unicode hyphens and the en dash, which joins names as a hyphen does ("Kolmogorov–Arnold").
+#: Unicode hyphens and the en dash, which joins names as a hyphen does (Kolmogorov-Arnold).
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-"}
 _SPACES = str.maketrans(_BLANK | _DASHES)
 _HAS_BREAK = re.compile(r"[\n\r\t\v\f\u2010-\u2013]")
@@ -21,7 +21,7 @@ def one_line(text: str) -> str:
     """Line breaks and tabs as spaces, offsets unchanged: a lone newline makes spaCy's tokenizer stop
     caching words for the rest of the text (measured ~10x slower). Readers already collapse
     whitespace, so the common case is one cheap search. Unicode hyphens and en dashes become
-    hyphens, so "Kolmogorov–Arnold networks" is matched as "Kolmogorov-Arnold networks"."""
+    hyphens, so "Kolmogorov-Arnold networks" written with an en dash is matched."""
     return text.translate(_SPACES) if _HAS_BREAK.search(text) else text
 
 
