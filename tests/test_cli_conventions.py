@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from taxonomy.cli import commands, main
+from taxonomy.pipeline import sample_corpus
 
 from .conftest import FIXTURES
 
@@ -159,3 +160,64 @@ def test_field_options_that_name_fields_of_the_input_are_used(
     argv = ["tag", "papers.jsonl", "-o", "out", "--rules", str(FIXTURES / "tagging")]
     assert main([*argv, "--title-field", "name", "--abstract-field", "text"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "Read 2 records: 2 papers, 0 rejected, 0 duplicates."
+
+
+SMALL = str(FIXTURES / "tagging")
+
+
+def test_quiet_runs_print_nothing_and_write_everything(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    sample = str(sample_corpus())
+    runs = [
+        ["tag", sample, "-o", "tagged", "--rules", SMALL, "--cache", "tags.sqlite"],
+        ["build", sample, "-o", "built", "--rules", SMALL, "--quiet"],
+        ["graph", "tagged/papers.jsonl", "-o", "graphs", "--rules", SMALL],
+        ["report", "tagged/papers.jsonl", "-o", "reports", "--rules", SMALL],
+        ["rules", "check", "--rules", SMALL],
+        ["rules", "test", "--rules", SMALL],
+    ]
+    for argv in runs:
+        quiet = argv if "--quiet" in argv else [*argv, "-q"]
+        assert main(quiet) == 0, argv
+        assert capsys.readouterr() == ("", ""), argv
+    assert Path("tagged", "papers.jsonl").is_file() and Path("built", "report.html").is_file()
+    assert Path("graphs", "concepts.graphml").is_file() and Path("reports", "report.md").is_file()
+    assert main(runs[0]) == 0  # without -q, the same run reports what it did
+    assert capsys.readouterr().out.splitlines()[0] == "Read 36 records: 36 papers, 0 rejected, 0 duplicates."
+
+
+def test_quiet_keeps_errors_and_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = (FIXTURES / "tagging" / "ssm.yaml").read_text()
+    (tmp_path / "ssm.yaml").write_text(source.replace("aliases_cased: [Mamba]", "aliases: [Mamba]"))
+    (tmp_path / "transformer.yaml").write_text((FIXTURES / "tagging" / "transformer.yaml").read_text())
+    assert main(["rules", "test", "--rules", str(tmp_path), "--quiet"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith(
+        f"{tmp_path}/ssm.yaml:18: concept 'mamba': counterexample matched"
+    )
+    assert main(["tag", "missing.jsonl", "-q"]) == 1
+    assert capsys.readouterr().err == "Error: missing.jsonl: no such file; check the path\n"
+
+
+def test_quiet_leaves_progress_to_progress(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = str(tmp_path / "tagged")
+    assert main(["tag", str(sample_corpus()), "-o", out, "--rules", SMALL, "-q", "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "36 papers" in captured.err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["build"], ["tag"], ["graph"], ["report"], ["rules", "check"], ["rules", "test"]],
+    ids=" ".join,
+)
+def test_every_command_that_reports_a_summary_has_quiet(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    assert "-q, --quiet" in capsys.readouterr().out
+    _, error = usage_error(capsys, *command, "papers.jsonl", "--quite")
+    assert "--quite" in error and error.endswith("(did you mean '--quiet'?)")

@@ -64,7 +64,7 @@ def build(args: argparse.Namespace) -> int:
     from taxonomy.pipeline import sample_corpus
 
     inputs = args.inputs or [str(sample_corpus())]
-    progress = Progress(enabled=args.progress)
+    progress = _progress(args)
     options = _tag_options(args, inputs, progress.update)
     graph = _graph_choice(args)
     if not args.inputs:  # name the bundled sample by its file name, not where it is installed
@@ -73,22 +73,29 @@ def build(args: argparse.Namespace) -> int:
         result, files = pipeline.build(options, graph)
     finally:
         progress.close()
-    _print_run(result.stats.summary(), args.output, files)
-    _print_cache(args.cache, result)
+    if not args.quiet:
+        _print_run(result.stats.summary(), args.output, files)
+        _print_cache(args.cache, result)
     return 0
 
 
 def tag(args: argparse.Namespace) -> int:
     from taxonomy.pipeline import tag_corpus
 
-    progress = Progress(enabled=args.progress)
+    progress = _progress(args)
     try:
         result = tag_corpus(_tag_options(args, args.inputs, progress.update))
     finally:
         progress.close()
-    _print_run(result.stats.summary(), args.output, list(result.files))
-    _print_cache(args.cache, result)
+    if not args.quiet:
+        _print_run(result.stats.summary(), args.output, list(result.files))
+        _print_cache(args.cache, result)
     return 0
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    """Progress on standard error: as --progress says, else when it is a terminal and not --quiet."""
+    return Progress(enabled=False if args.progress is None and args.quiet else args.progress)
 
 
 def _print_run(summary: dict[str, object], out_dir: Path, files: Sequence[Path]) -> None:
@@ -142,7 +149,8 @@ def graph(args: argparse.Namespace) -> int:
     graph = _graph_choice(args)
     taxonomy, stats, out_dir = _from_papers(args)
     files = write_graphs(taxonomy, stats, out_dir, graph, args.papers)
-    print(f"Wrote {out_dir}/: {', '.join(sorted(_relative(f, out_dir) for f in files))}")
+    if not args.quiet:
+        print(f"Wrote {out_dir}/: {', '.join(sorted(_relative(f, out_dir) for f in files))}")
     return 0
 
 
@@ -157,7 +165,8 @@ def report(args: argparse.Namespace) -> int:
         previous = out_dir  # the summary beside PAPERS.jsonl is this run's own: nothing to compare
     summary = previous_summary(previous) if previous is not None else None
     files = write_reports(taxonomy, stats, out_dir, summary)
-    print(f"Wrote {out_dir}/: {', '.join(sorted(_relative(f, out_dir) for f in files))}")
+    if not args.quiet:
+        print(f"Wrote {out_dir}/: {', '.join(sorted(_relative(f, out_dir) for f in files))}")
     return 0
 
 
@@ -203,6 +212,8 @@ def rules_check(args: argparse.Namespace) -> int:
     concepts = len(taxonomy.concepts) - families
     patterns = sum(len(c.patterns) for c in taxonomy.concepts.values())
     aliases = sum(len(c.aliases) + len(c.aliases_cased) for c in taxonomy.concepts.values())
+    if args.quiet:
+        return 0
     print(
         f"{taxonomy.root}: OK: {families} families, {concepts} concepts, {aliases} aliases, {patterns} token patterns."
     )
@@ -217,6 +228,8 @@ def rules_test(args: argparse.Namespace) -> int:
     result = run_rule_tests(taxonomy)
     for failure in result.failures:
         print(failure.describe())
+    if args.quiet:
+        return 0 if result.ok else 1
     verdict = "OK" if result.ok else f"{len(result.failures)} failed"
     families = len(taxonomy.families)
     print(

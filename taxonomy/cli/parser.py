@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_option(build)
     _tagging_options(build)
     _graph_options(build)
+    _quiet_option(build)
 
     tag = _command(
         commands,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     _input_options(tag, optional=False)
     _output_option(tag)
     _tagging_options(tag)
+    _quiet_option(tag)
 
     graph = _command(
         commands,
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _from_papers_options(graph)
     _part_options(graph, "show")
     _graph_options(graph)
+    _quiet_option(graph)
 
     report = _command(
         commands,
@@ -68,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _from_papers_options(report)
     _part_options(report, "show")
+    _quiet_option(report)
     report.add_argument(
         "--previous",
         type=Path,
@@ -128,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Load and validate the rules folder; list every problem with file, line and a fix.",
     )
     _rules_option(check)
+    _quiet_option(check, "print nothing when the rules are valid (problems are still listed)")
     test = _command(
         rules_commands,
         "test",
@@ -136,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Tag each concept's examples (must match) and counterexamples (must not); list failures.",
     )
     _rules_option(test)
+    _quiet_option(test, "print only the examples that fail, not the counts")
     rules.set_defaults(handler=lambda args: _usage(rules))
 
     evaluate = _command(
@@ -345,6 +351,13 @@ def _graph_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--all-concepts", action="store_true", help="include concepts no paper names")
     group.add_argument("--no-paper-graph", action="store_true", help="do not write papers.graphml")
+
+
+def _quiet_option(
+    parser: argparse.ArgumentParser,
+    what: str = "print nothing but errors: no summary, and no progress unless --progress is given",
+) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true", help=what)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
