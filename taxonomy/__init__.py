@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import TYPE_CHECKING, Any
 
 from taxonomy.version import __version__
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double the cost of importing taxonomy
 if TYPE_CHECKING:
+    from typing import Any
+
     from taxonomy.api import Papers, Tagged, read, tag, to_dataframe
 
 __all__ = ["Papers", "Tagged", "__version__", "read", "tag", "to_dataframe"]
