@@ -90,9 +90,11 @@ def test_html_is_self_contained_and_accessible(report: dict[str, str]) -> None:
     page = report["report.html"]
     assert '<html lang="en">' in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    # The only scripts are the concept map's JSON data and its code, both inline.
+    # The only scripts are the concept map's and the paper table's JSON data and code, all inline.
     assert re.findall(r"<script\b[^>]*>", page.lower()) == [
         '<script type="application/json" id="map-data">',
+        "<script>",
+        '<script type="application/json" id="table-data">',
         "<script>",
     ]
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "no network resources"
@@ -136,10 +138,12 @@ def test_script_title_is_text_in_html(report: dict[str, str]) -> None:
     parser = _Tags()
     parser.feed(page)
     assert SCRIPT in parser.text
-    # The map's own two scripts are the only ones; its JSON holds the title with < and > escaped.
-    assert page.count("<script") == 2
-    data = page.split('<script type="application/json" id="map-data">', 1)[1].split("</script>", 1)[0]
-    assert "<" not in data and ">" not in data and "&" not in data
+    # The map's and the table's own scripts are the only ones; their JSON holds the title with < and > escaped.
+    assert page.count("<script") == 4
+    for block in ("map-data", "table-data"):
+        data = page.split(f'<script type="application/json" id="{block}">', 1)[1].split("</script>", 1)[0]
+        assert "<" not in data and ">" not in data and "&" not in data
+        assert SCRIPT in json.dumps(json.loads(data), ensure_ascii=False)
 
 
 def test_script_title_is_text_in_markdown(report: dict[str, str]) -> None:
@@ -189,7 +193,8 @@ def test_concept_tree_nests_and_repeats_a_concept_with_two_parents(report: dict[
     assert text.count("\n  - Diffusion Transformer (DiT): 1 paper, 1 primary\n") == 2
     assert "\n  - S4: 1 paper, 1 primary\n    - *Not matched:* Liquid S4\n" in text
     page = report["report.html"]
-    assert page.count('<span class="name">Diffusion Transformer (DiT)</span>') == 2
+    dit = '<span class="name"><a class="pt-link" href="#table" data-pt-concept="diffusion-transformer">Diffusion Transformer (DiT)</a></span>'
+    assert page.count(dit) == 2  # each name leads to its papers in the paper table
     assert "<details open><summary>" in page
 
 
@@ -369,12 +374,14 @@ def test_any_corpus_renders_escaped_and_well_formed(
     render_report(taxonomy, stats, out)
     page = (out / "report.html").read_text(encoding="utf-8")
     text = (out / "report.md").read_text(encoding="utf-8")
-    assert (
-        page.lower().count("<script") == (2 if stats.concept_papers else 0) and "<" not in text
-    )  # the map's
+    scripts = (2 if stats.concept_papers else 0) + (2 if stats.papers else 0)  # the map's, the table's
+    assert page.lower().count("<script") == scripts and "<" not in text
     if stats.concept_papers:  # its JSON can hold no < that would end the script element early
         data = page.split('id="map-data">', 1)[1].split("</script>", 1)[0]
         assert "<" not in data and json.loads(data)["points"]
+    if stats.papers:
+        data = page.split('id="table-data">', 1)[1].split("</script>", 1)[0]
+        assert "<" not in data and len(json.loads(data)["rows"]) == stats.papers
     _assert_balanced(page)
     for svg in (out / "figures").glob("*.svg") if (out / "figures").exists() else ():
         ET.fromstring(svg.read_text(encoding="utf-8"))

@@ -313,8 +313,11 @@ def test_report_renders_cleanly(
         )
     # Nothing wider than the screen: the page scrolls down, not sideways (wide tables scroll in their box).
     assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    # The only scripts are the concept map's data and its code, written into the page.
-    assert browser.evaluate("[...document.scripts].map(s => s.type || 'js').join()") == "application/json,js"
+    # The only scripts are the concept map's and the paper table's data and code, written into the page.
+    assert (
+        browser.evaluate("[...document.scripts].map(s => s.type || 'js').join()")
+        == "application/json,js,application/json,js"
+    )
     assert browser.evaluate("[...document.scripts].every(s => !s.src)")
     assert "<script>alert(1)</script>" in browser.evaluate("document.body.innerText")
 
@@ -423,6 +426,7 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     listed = browser.evaluate("document.getElementById('map-papers').innerText")
     assert listed.startswith(point["label"])
     assert all(title in listed for title, *_ in point["examples"]) and point["examples"]
+    assert listed.endswith("All its papers in the paper table")
 
     before = browser.evaluate("document.getElementById('map-view').viewBox.baseVal.width")
     browser.mouse("mouseWheel", x, y, deltaX=0, deltaY=-300)  # zoom in around the pointer
@@ -462,4 +466,83 @@ def test_concept_map_pans_zooms_shows_counts_lists_papers_and_filters_families(
     browser.open((out / "figures" / "map.svg").as_uri(), 760, 700)  # the static map of report.md
     _keep(browser.screenshot(tmp_path / "map-svg.png"))
     assert browser.evaluate("document.querySelectorAll('text').length") > 20
+    assert browser.problems() == []
+
+
+def _click(browser: Browser, selector: str) -> None:
+    """Scroll an element into view and click its centre as a person would."""
+    browser.evaluate(f"document.querySelector({json.dumps(selector)}).scrollIntoView({{block: 'center'}})")
+    x, y = _centre(browser, selector)
+    browser.mouse("mousePressed", x, y, button="left", clickCount=1)
+    browser.mouse("mouseReleased", x, y, button="left", clickCount=1)
+    browser.settle(0.3)
+
+
+ROWS = "[...document.querySelectorAll('#paper-table tbody tr')]"
+
+
+@needs_chromium
+def test_paper_table_searches_filters_on_a_click_anywhere_and_sorts(browser: Browser, tmp_path: Path) -> None:
+    from taxonomy.cli import main
+
+    out = tmp_path / "sample"  # the bundled sample corpus: docs/report.md shows this screenshot
+    assert main(["build", "-o", str(out), "--no-progress", "--no-paper-graph"]) == 0
+    browser.open((out / "report.html").as_uri(), 1280, 1000)
+    data = json.loads(browser.evaluate("document.getElementById('table-data').textContent"))
+    total = len(data["rows"])
+    assert total == 36 and browser.evaluate(f"{ROWS}.length") == total
+    assert browser.evaluate("document.querySelector('.pt-count').textContent") == f"All {total} papers."
+
+    _click(browser, "#pt-search")  # typing narrows the rows to those naming the words
+    browser.send("Input.insertText", {"text": "state space"})
+    browser.settle(0.5)
+    found = browser.evaluate(f"{ROWS}.map(r => r.innerText.toLowerCase())")
+    assert 3 <= len(found) < total and all("state space" in text for text in found)
+    assert browser.evaluate("document.querySelector('.pt-count').textContent").startswith(
+        f"{len(found)} papers of {total} match"
+    )
+
+    # A family clicked in the concept tree: the search is cleared and the table shows its papers.
+    _click(browser, "#tree a[data-pt-concept='gnn']")
+    gnn = data["familyIds"].index("gnn")
+    expected = sum(1 for row in data["rows"] if any(f[0] == gnn for f in row[4]))
+    assert (
+        browser.evaluate("document.getElementById('pt-family').selectedOptions[0].textContent")
+        == (data["families"][gnn])
+    )
+    assert browser.evaluate("document.getElementById('pt-search').value") == ""
+    assert browser.evaluate(f"{ROWS}.length") == expected >= 3
+    assert browser.evaluate(f"{ROWS}.every(r => r.querySelector('[data-pt-family=\"gnn\"]'))"), (
+        "every row shown is a paper of the family"
+    )
+    top = browser.evaluate("document.getElementById('paper-table').getBoundingClientRect().top")
+    assert -5 <= top < 200  # the table was scrolled into view
+    _keep(browser.screenshot_of("#table", tmp_path / "report-table.png"))
+
+    _click(browser, "#paper-table th button[data-sort='year']")  # newest first, then oldest first
+    years = browser.evaluate(f"{ROWS}.map(r => Number(r.children[1].textContent))")
+    assert years == sorted(years, reverse=True) and len(set(years)) > 1
+    _click(browser, "#paper-table th button[data-sort='year']")
+    assert browser.evaluate(f"{ROWS}.map(r => Number(r.children[1].textContent))") == sorted(years)
+
+    # A concept tag in a row filters on that concept, within every family.
+    concept = browser.evaluate(
+        f"{ROWS}[0].querySelector('[data-pt-concept]').getAttribute('data-pt-concept')"
+    )
+    _click(browser, f"#paper-table tbody tr:first-child [data-pt-concept='{concept}']")
+    assert browser.evaluate("document.getElementById('pt-family').value") == ""
+    shown = browser.evaluate(f"{ROWS}.length")
+    assert shown >= 1 and browser.evaluate(
+        f"{ROWS}.every(r => r.querySelector('[data-pt-concept=\"{concept}\"]'))"
+    )
+    _click(browser, "#paper-table button[type='reset']")
+    assert browser.evaluate(f"{ROWS}.length") == total
+    assert browser.problems() == []
+
+    browser.open(
+        (out / "report.html").as_uri(), 390, 900, mobile=True
+    )  # a phone: rows stack, no sideways scroll
+    browser.evaluate("document.getElementById('table').scrollIntoView()")
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _keep(browser.screenshot_of("#paper-table", tmp_path / "report-table-phone.png"))
     assert browser.problems() == []

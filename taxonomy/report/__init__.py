@@ -24,6 +24,7 @@ from taxonomy.report.context import build
 from taxonomy.report.data import ReportData
 from taxonomy.report.drawing import Figures, draw_figures, draw_here
 from taxonomy.report.mapview import map_view
+from taxonomy.report.papertable import table_json
 from taxonomy.report.text import md_finalize, md_indent, md_link, plural
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
@@ -64,10 +65,11 @@ def write_report(data: ReportData, figures: tuple[Figures, Figures], out_dir: Pa
     inline = {name: InlineFigure(Markup(fig.svg), Markup(narrow[name].svg)) for name, fig in wide.items()}  # noqa: S704
     links = {name: Markup(f"{FIGURES_DIR}/{fig.filename}") for name, fig in wide.items()}  # noqa: S704
     view = map_view(data.concept_map) if data.concept_map is not None else None
+    table = table_json(data.table) if data.table is not None else Markup("")
     html = (
         _environment("html")
         .get_template("report.html.j2")
-        .render(data=data, figures=inline, svg=wide, mapview=view)
+        .render(data=data, figures=inline, svg=wide, mapview=view, table_data=table)
     )
     markdown = _environment("md").get_template("report.md.j2").render(data=data, figures=links, svg=wide)
     written = [

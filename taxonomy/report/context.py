@@ -32,6 +32,7 @@ from taxonomy.report.data import (
 from taxonomy.report.labels import families_label, label_of, listed
 from taxonomy.report.mapdata import map_data
 from taxonomy.report.papers import RELATION_HELP, key_papers, listing, relations
+from taxonomy.report.papertable import paper_table
 from taxonomy.report.text import github_slug, percent
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
@@ -89,6 +90,7 @@ def build(
         changes=changes,
         concept_map=map_data(taxonomy, stats) if stats.papers else None,
         coverage=coverage_of(taxonomy, stats) if stats.papers else None,
+        table=paper_table(taxonomy, stats) if stats.papers else None,
     )
 
 

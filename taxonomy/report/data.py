@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from taxonomy.report.mapdata import MapData
+from taxonomy.report.papertable import PaperTable
 
 #: Top-level section headings, shared by both templates so their anchors agree.
 HEADINGS = {
     "summary": "Corpus summary",
     "families": "Method families",
     "tree": "Concept tree",
+    "table": "Paper table",
     "cooccurrence": "How families co-occur",
     "relations": "Strongest relations",
     "trends": "Trends over time",
@@ -335,6 +337,7 @@ class ReportData:
     changes: Changes | None = None  # None when there is no previous run to compare with
     concept_map: MapData | None = None  # None when no paper names a concept
     coverage: Coverage | None = None  # None for an empty corpus
+    table: PaperTable | None = None  # None for an empty corpus
 
 
 @dataclass(frozen=True, slots=True)

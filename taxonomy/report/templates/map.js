@@ -148,6 +148,14 @@
       items.appendChild(item);
     });
     panel.appendChild(items);
+    if (document.getElementById("paper-table")) {  // the paper table's script filters on this link
+      var all = document.createElement("a");
+      all.href = "#table";
+      all.className = "pt-link";
+      all.setAttribute(point.family ? "data-pt-family" : "data-pt-concept", point.id);
+      all.textContent = "All its papers in the paper table";
+      panel.appendChild(all);
+    }
     var chosen = String(data.points.indexOf(point));
     circles.forEach(function (c) { c.classList.toggle("chosen", c.getAttribute("data-i") === chosen); });
   }
