@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,8 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 #: Two small families (ssm, transformer) that tag about half of the bundled sample in every role:
 #: for tests of how runs are read, cached, resumed and written, which need tags but not the bundled rules.
 SMALL_RULES = FIXTURES / "tagging"
+# The tests, and the commands they start, cache loaded rules in a folder of their own, never the user's.
+os.environ["TAXONOMY_CACHE_DIR"] = tempfile.mkdtemp(prefix="taxonomy-test-cache-")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from taxonomy.errors import RulesError
+from taxonomy.rules.cached import cached_rules, rules_key, store_rules
 from taxonomy.rules.checks import (
     check_links,
     collect_concepts,
@@ -66,10 +67,23 @@ __all__ = [
 
 
 def load_rules(rules_dir: str | Path | None = None) -> Taxonomy:
-    """Read, validate and link a rules folder; raise ``RulesError`` listing every problem."""
+    """Read, validate and link a rules folder; raise ``RulesError`` listing every problem.
+
+    Rules that loaded once are read back from a cache keyed by their files' bytes (``cached.py``).
+    """
     root = Path(rules_dir) if rules_dir is not None else default_rules_dir()
     if not root.is_dir():
         raise RulesError(f"{root}: rules folder not found (pass --rules DIR, a folder of YAML files)")
+    key = rules_key(root)
+    taxonomy = cached_rules(key) if key is not None else None
+    if taxonomy is None:
+        taxonomy = _load(root)
+        if key is not None:
+            store_rules(key, taxonomy)
+    return taxonomy
+
+
+def _load(root: Path) -> Taxonomy:
     problems: list[str] = []
     docs = read_documents(root, problems)
     family_docs = {
