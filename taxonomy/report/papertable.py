@@ -61,12 +61,8 @@ def paper_table(taxonomy: Taxonomy, stats: CorpusStats) -> PaperTable:
     rows = sorted(stats.table_rows(), key=_default_order)
     named = {f for row in rows for f, *_ in row.families}
     families = tuple(sorted(((f, label_of(taxonomy, f)) for f in named), key=lambda fl: (fl[1], fl[0])))
-    seen: set[str] = set()
-    for row in rows:
-        for cid, _ in row.concepts:
-            if _shown(taxonomy, cid):
-                seen.add(cid)
-                seen.update(_within(taxonomy, cid))
+    named_concepts = {cid for row in rows for cid, _ in row.concepts}
+    seen = {w for cid in named_concepts if _shown(taxonomy, cid) for w in _within(taxonomy, cid)}
     concepts = tuple(
         sorted(
             (
