@@ -61,6 +61,7 @@ class Cues:
     not_in_titles: tuple[str, ...] = ()  # cues that do not apply in a title ("X vs Y" is about both)
     after_window: int | None = None  # the reach of `after` cues (None: `window`)
     evaluation: tuple[str, ...] = ()  # words of a sentence that reports experiments or results
+    title_barriers: tuple[str, ...] = ()  # in a title, a comparison does not reach across these ("X over Y via Z")
 
 
 @dataclass(frozen=True, slots=True)
