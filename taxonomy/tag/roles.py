@@ -87,7 +87,12 @@ class Reach:
                 continue
             if field == "title" and cue.role == "compares" and any(doc[i].text == ":" for i in range(lo, hi)):
                 continue  # "Vision Transformer: an alternative to attention" is about the ViT
-            if field == "title" and cue.role == "compares" and not cue.after and self._barred_in_title(doc, lo, hi):
+            if (
+                field == "title"
+                and cue.role == "compares"
+                and not cue.after
+                and self._barred_in_title(doc, lo, hi)
+            ):
                 continue  # "Learning a prior over intent via meta-inverse RL": the title's own method
             if not self._reaches(doc, cue, m, sentence, lo, hi):
                 continue
