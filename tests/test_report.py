@@ -69,7 +69,6 @@ def test_writes_html_markdown_and_figures(report: dict[str, str]) -> None:
         "figures/map.svg",
         "figures/families.svg",
         "figures/cooccurrence.svg",
-        "figures/trends.svg",
     ]
 
 
@@ -100,7 +99,7 @@ def test_html_is_self_contained_and_accessible(report: dict[str, str]) -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "no network resources"
     assert "@import" not in page and "url(http" not in page
     svgs = re.findall(r"<svg\b[^>]*>", page)
-    assert len(svgs) == 7  # three figures, each drawn for wide screens and for phones, and the map
+    assert len(svgs) == 5  # two figures, each drawn for wide screens and for phones, and the map
     for tag in svgs:
         assert 'role="img"' in tag
         label = re.search(r'aria-labelledby="([^"]+)"', tag)
@@ -113,7 +112,7 @@ def test_markdown_has_every_section_and_links_figures(report: dict[str, str]) ->
     text = report["report.md"]
     for heading in HEADINGS.values():
         assert f"\n## {heading}\n" in text
-    for name in ("families", "cooccurrence", "trends"):
+    for name in ("families", "cooccurrence"):
         assert f"](figures/{name}.svg)" in text
     # Every link in the contents points at a heading GitHub will have made.
     seen: dict[str, int] = {}
@@ -166,7 +165,7 @@ def test_evidence_is_highlighted_with_each_piece_escaped(report: dict[str, str])
 
 
 def test_labels_in_figures_are_text_not_markup(report: dict[str, str]) -> None:
-    for name in ("families", "cooccurrence", "trends"):
+    for name in ("families", "cooccurrence"):
         root = ET.fromstring(report[f"figures/{name}.svg"])  # well-formed XML
         tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
         assert not tags & {"b", "script", "foreignObject"}
@@ -236,13 +235,13 @@ def test_relations_show_labels_and_example_titles(report: dict[str, str]) -> Non
     )
 
 
-def test_trends_and_rising_concepts(taxonomy: Taxonomy, report: dict[str, str]) -> None:
+def test_time_views(taxonomy: Taxonomy, report: dict[str, str]) -> None:
     data = build(taxonomy, corpus.stats(taxonomy), "t")
-    assert data.trends is not None
-    assert (data.trends.years, data.trends.totals, data.trends.dated) == ((2022, 2023, 2024), (3, 4, 6), 13)
-    vit = next(row for row in data.trends.rising if row.label == "Vision Transformer (ViT)")
-    assert (vit.before, vit.latest, vit.change, vit.papers) == ("0%", "17%", "+16.7", 1)
-    assert "### Fastest-rising concepts, 2023 → 2024" in report["report.md"]
+    assert data.time is not None
+    assert (data.time.years, data.time.totals, data.time.dated) == ((2022, 2023, 2024), (3, 4, 6), 13)
+    text = report["report.md"]
+    for heading in ("### Primary family by year", "### Concept timeline", "### Emerging concepts"):
+        assert f"\n{heading}\n" in text
 
 
 def test_family_sections_list_primary_papers_first(taxonomy: Taxonomy) -> None:
@@ -279,7 +278,7 @@ def test_untagged_papers_and_diagnostics(report: dict[str, str]) -> None:
 # -- edge cases ----------------------------------------------------------------------------------------
 
 
-def test_undated_papers_give_no_trends_section(taxonomy: Taxonomy, tmp_path: Path) -> None:
+def test_undated_papers_give_a_time_section_that_says_why(taxonomy: Taxonomy, tmp_path: Path) -> None:
     paths = render_report(taxonomy, corpus.stats(taxonomy, dated=False), tmp_path)
     assert [p.name for p in paths] == [
         "report.html",
@@ -289,19 +288,20 @@ def test_undated_papers_give_no_trends_section(taxonomy: Taxonomy, tmp_path: Pat
         "cooccurrence.svg",
     ]
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert 'id="trends"' not in page and 'href="#trends"' not in page
-    assert "Trends over time" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert '<section id="time"' in page and 'href="#time"' in page
+    assert 'class="heat"' not in page
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "*No paper has a year (neither a date nor a year in its venue)." in text
 
 
-def test_one_year_of_dates_gives_trends_without_a_chart(taxonomy: Taxonomy, tmp_path: Path) -> None:
+def test_one_year_of_dates_gives_no_time_views_and_says_so(taxonomy: Taxonomy, tmp_path: Path) -> None:
     stats = CorpusStats()
     for tp in corpus.tagged_papers(taxonomy):
         stats.add(corpus.undated(tp) if tp.paper.year != 2024 else tp, taxonomy)
-    paths = render_report(taxonomy, stats, tmp_path)
-    assert "trends.svg" not in [p.name for p in paths]
+    render_report(taxonomy, stats, tmp_path)
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "6 of 15 papers have a date, all from 2024." in text
-    assert "*Trends need papers from at least two years.*" in text
+    assert "*All 6 dated papers are from 2024: views over time need at least two years." in text
+    assert "### Primary family by year" not in text
 
 
 def test_empty_corpus_gives_a_valid_report_that_says_so(taxonomy: Taxonomy, tmp_path: Path) -> None:
@@ -315,10 +315,10 @@ def test_empty_corpus_gives_a_valid_report_that_says_so(taxonomy: Taxonomy, tmp_
     _assert_balanced(page)
 
 
-def test_a_rerun_without_dates_removes_the_old_trends_figure(taxonomy: Taxonomy, tmp_path: Path) -> None:
+def test_a_figure_earlier_versions_drew_is_removed(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "trends.svg").write_text("<svg/>", encoding="utf-8")
     render_report(taxonomy, corpus.stats(taxonomy), tmp_path)
-    assert (tmp_path / "figures" / "trends.svg").exists()
-    render_report(taxonomy, corpus.stats(taxonomy, dated=False), tmp_path)
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
         "cooccurrence.svg",
         "families.svg",

@@ -301,7 +301,7 @@ def test_report_renders_cleanly(
     assert shot.stat().st_size > 10_000
     assert browser.problems() == []
     variant = "-narrow" if mobile else ""
-    for figure in ("families", "cooccurrence", "trends"):
+    for figure in ("families", "cooccurrence"):
         element = f"document.getElementById('fig-{figure}{variant}')"
         rect = json.loads(browser.evaluate(f"JSON.stringify({element}.getBoundingClientRect())"))
         natural = browser.evaluate(f"{element}.width.baseVal.value")
@@ -545,4 +545,57 @@ def test_paper_table_searches_filters_on_a_click_anywhere_and_sorts(browser: Bro
     browser.evaluate("document.getElementById('table').scrollIntoView()")
     assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     _keep(browser.screenshot_of("#paper-table", tmp_path / "report-table-phone.png"))
+    assert browser.problems() == []
+
+
+@needs_chromium
+def test_a_heat_map_cell_filters_the_table_to_its_family_and_year(browser: Browser, tmp_path: Path) -> None:
+    from taxonomy.cli import main
+
+    out = tmp_path / "sample"  # the bundled sample corpus: docs/report.md shows this screenshot
+    assert main(["build", "-o", str(out), "--no-progress", "--no-paper-graph"]) == 0
+    browser.open((out / "report.html").as_uri(), 1280, 1000)
+    data = json.loads(browser.evaluate("document.getElementById('table-data').textContent"))
+    # The cell with most papers: its count is the papers of that year the family is primary for.
+    cells = browser.evaluate(
+        "[...document.querySelectorAll('#time .heat-link[data-pt-family]')]"
+        ".map(a => [a.dataset.ptFamily, Number(a.dataset.ptYear), Number(a.firstChild.textContent)])"
+    )
+    assert len(cells) >= 4
+    family, year, count = max(cells, key=lambda c: (c[2], c[1], c[0]))
+    browser.evaluate("document.getElementById('time').scrollIntoView()")
+    _keep(browser.screenshot_of("#time", tmp_path / "report-time.png"))
+
+    _click(browser, f"#time .heat-link[data-pt-family='{family}'][data-pt-year='{year}']")
+    index = data["familyIds"].index(family)
+    expected = [r for r in data["rows"] if r[1] == year and any(f[0] == index and f[2] for f in r[4])]
+    assert len(expected) == count
+    assert browser.evaluate("document.getElementById('pt-family').value") == str(index)
+    assert browser.evaluate("document.getElementById('pt-year').value") == str(year)
+    assert browser.evaluate("document.getElementById('pt-primary').checked") is True
+    assert browser.evaluate(f"{ROWS}.length") == count
+    assert browser.evaluate(
+        f"{ROWS}.every(r => r.children[1].textContent === '{year}'"
+        f" && r.querySelector('.pt-tag.strong[data-pt-family=\"{family}\"]'))"
+    ), "every row shown is of the year, with the family primary"
+    top = browser.evaluate("document.getElementById('paper-table').getBoundingClientRect().top")
+    assert -5 <= top < 200  # the table was scrolled into view
+
+    # A timeline cell filters on its concept and year; the primary-only box goes off again.
+    link = browser.evaluate(
+        "(a => [a.dataset.ptConcept, Number(a.dataset.ptYear), Number(a.textContent)])"
+        "(document.querySelector('#time .heat-link[data-pt-concept]'))"
+    )
+    concept, year, count = link
+    _click(browser, f"#time .heat-link[data-pt-concept='{concept}'][data-pt-year='{year}']")
+    assert browser.evaluate("document.getElementById('pt-primary').checked") is False
+    assert browser.evaluate("document.getElementById('pt-year').value") == str(year)
+    assert browser.evaluate(f"{ROWS}.length") == count
+    assert browser.problems() == []
+
+    # A phone: the tables scroll in their box, not the page.
+    browser.open((out / "report.html").as_uri(), 390, 900, mobile=True)
+    browser.evaluate("document.getElementById('time').scrollIntoView()")
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _keep(browser.screenshot_of("#time", tmp_path / "report-time-phone.png"))
     assert browser.problems() == []

@@ -35,7 +35,7 @@ def test_workers_draw_the_same_bytes_as_this_process(tmp_path: Path) -> None:
     with FigureWorkers() as workers:
         render_report(taxonomy, stats, tmp_path / "workers", draw=workers.draw)
     assert _files(tmp_path / "workers") == _files(tmp_path / "here")
-    assert len(_files(tmp_path / "here")) == 6  # two pages, four figures
+    assert len(_files(tmp_path / "here")) == 5  # two pages, three figures
 
 
 def test_a_dead_worker_means_drawing_here(tmp_path: Path) -> None:

@@ -32,7 +32,8 @@ from taxonomy.stats import CorpusStats
 HTML_FILE = "report.html"
 MARKDOWN_FILE = "report.md"
 FIGURES_DIR = "figures"
-FIGURE_NAMES = ("map", "families", "cooccurrence", "trends")
+FIGURE_NAMES = ("map", "families", "cooccurrence")
+RETIRED_FIGURES = ("trends",)  # drawn by earlier versions; removed so that figures/ matches the report
 TITLE = "Method taxonomy report"
 _BLANK_LINES = re.compile(r"\n{3,}")  # templates with optional parts leave runs of blank lines
 
@@ -80,7 +81,7 @@ def write_report(data: ReportData, figures: tuple[Figures, Figures], out_dir: Pa
         _mkdir(out_dir / FIGURES_DIR)
     written += [_write(out_dir / FIGURES_DIR / fig.filename, fig.document) for fig in wide.values()]
     # A figure an earlier run drew but this one has no data for would outlive the report that used it.
-    for name in FIGURE_NAMES:
+    for name in (*FIGURE_NAMES, *RETIRED_FIGURES):
         if name not in wide:
             (out_dir / FIGURES_DIR / f"{name}.svg").unlink(missing_ok=True)
     return written

@@ -22,25 +22,22 @@ from taxonomy.report.data import (
     Heatmap,
     PairRow,
     ReportData,
-    RisingRow,
     RuleRow,
     Stat,
     TreeNode,
-    Trends,
-    TrendSeries,
 )
 from taxonomy.report.labels import families_label, label_of, listed
 from taxonomy.report.mapdata import map_data
 from taxonomy.report.papers import RELATION_HELP, key_papers, listing, relations
 from taxonomy.report.papertable import paper_table
 from taxonomy.report.text import github_slug, percent
+from taxonomy.report.timeviews import time_views
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
 
 MAX_RELATIONS = 15
 MAX_PAIRS = 10
 MIN_PAIR_PAPERS = 10  # family pairs sharing fewer papers are not ranked: their strength is noise
-MAX_RISING = 10
 MAX_RULES = 15
 
 
@@ -57,11 +54,10 @@ def build(
     md_anchors = {key: github_slug(text, seen) for key, text in [("title", title), *headings.items()]}
     families = _families(taxonomy, stats, seen)
     found = relations(taxonomy, stats)
-    trends = _trends(taxonomy, stats, families)
     # An empty corpus gets its summary and the rules' tree; every other section would be empty.
     toc: tuple[str, ...] = ("summary", "tree")
     if stats.papers:
-        toc = tuple(key for key in HEADINGS if key != "trends" or trends is not None)
+        toc = tuple(HEADINGS)
     if changes is not None:
         toc = (toc[0], "changes", *toc[1:])
     return ReportData(
@@ -83,7 +79,7 @@ def build(
         relation_kinds=tuple(
             (kind, RELATION_HELP.get(kind, "")) for kind in sorted({r.relation for r in found})
         ),
-        trends=trends,
+        time=time_views(taxonomy, stats) if stats.papers else None,
         sections=key_papers(taxonomy, stats, families),
         untagged=listing(taxonomy, stats.untagged_papers(), stats.papers - stats.tagged),
         diagnostics=_diagnostics(taxonomy, stats),
@@ -207,58 +203,6 @@ def _heatmap(families: tuple[FamilyRow, ...], stats: CorpusStats) -> Heatmap | N
         min_papers=MIN_PAIR_PAPERS,
         ids=tuple(f.id for f in present),
     )
-
-
-def _trends(taxonomy: Taxonomy, stats: CorpusStats, families: tuple[FamilyRow, ...]) -> Trends | None:
-    totals = {year: n for (cid, year), n in stats.years.items() if cid == "" and n > 0}
-    if not totals:
-        return None
-    years = tuple(sorted(totals))
-    series = tuple(
-        TrendSeries(
-            label=f.label,
-            years=years,
-            shares=tuple(stats.years[(f.id, y)] / totals[y] for y in years),
-            counts=tuple(stats.years[(f.id, y)] for y in years),
-        )
-        for f in families
-        if f.papers
-    )
-    latest = years[-1]
-    previous = years[-2] if len(years) > 1 else None
-    return Trends(
-        years=years,
-        totals=tuple(totals[y] for y in years),
-        dated=sum(totals.values()),
-        series=series,
-        latest=latest,
-        previous=previous,
-        rising=_rising(taxonomy, stats, totals, latest, previous) if previous is not None else (),
-    )
-
-
-def _rising(
-    taxonomy: Taxonomy, stats: CorpusStats, totals: Mapping[int, int], latest: int, previous: int
-) -> tuple[RisingRow, ...]:
-    concepts = sorted({cid for (cid, year) in stats.years if cid and year in (latest, previous)})
-    found = []
-    for cid in concepts:
-        now, before = stats.years[(cid, latest)], stats.years[(cid, previous)]
-        share_now, share_before = now / totals[latest], before / totals[previous]
-        change = share_now - share_before
-        if change <= 0:
-            continue
-        row = RisingRow(
-            label=label_of(taxonomy, cid),
-            family=families_label(taxonomy, cid),
-            before=percent(before, totals[previous]),
-            latest=percent(now, totals[latest]),
-            change=f"+{100 * change:.1f}",
-            papers=now,
-        )
-        found.append((-change, -now, row.label, cid, row))
-    found.sort(key=lambda f: f[:4])
-    return tuple(f[4] for f in found[:MAX_RISING])
 
 
 def _diagnostics(taxonomy: Taxonomy, stats: CorpusStats) -> Diagnostics:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from taxonomy.report.mapdata import MapData
 from taxonomy.report.papertable import PaperTable
+from taxonomy.report.timeviews import TimeViews
 
 #: Top-level section headings, shared by both templates so their anchors agree.
 HEADINGS = {
@@ -20,7 +21,7 @@ HEADINGS = {
     "table": "Paper table",
     "cooccurrence": "How families co-occur",
     "relations": "Strongest relations",
-    "trends": "Trends over time",
+    "time": "Over time",
     "papers": "Key papers by family",
     "untagged": "Untagged papers",
     "diagnostics": "Rule diagnostics",
@@ -110,41 +111,6 @@ class RelationRow:
     more: int
     a_id: str = ""
     b_id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class TrendSeries:
-    """One family's share of each year's papers."""
-
-    label: str
-    years: tuple[int, ...]
-    shares: tuple[float, ...]  # 0..1
-    counts: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RisingRow:
-    """A concept whose share of papers grew from the previous period to the latest."""
-
-    label: str
-    family: str
-    before: str
-    latest: str
-    change: str  # percentage points, signed
-    papers: int  # papers in the latest period
-
-
-@dataclass(frozen=True, slots=True)
-class Trends:
-    """Papers per year and how the families' shares moved."""
-
-    years: tuple[int, ...]
-    totals: tuple[int, ...]
-    dated: int
-    series: tuple[TrendSeries, ...]
-    latest: int
-    previous: int | None
-    rising: tuple[RisingRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +296,7 @@ class ReportData:
     relations: tuple[RelationRow, ...]
     relations_more: int
     relation_kinds: tuple[tuple[str, str], ...]  # (relation, what it means) for those found
-    trends: Trends | None
+    time: TimeViews | None  # None for an empty corpus
     sections: tuple[FamilySection, ...]
     untagged: Listing
     diagnostics: Diagnostics

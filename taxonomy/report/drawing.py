@@ -27,7 +27,7 @@ Figures = dict[str, SvgFigure]
 
 
 def draw_figures(data: ReportData, *, narrow: bool = False) -> Figures:
-    """The figures the data supports, by name (map, families, cooccurrence, trends)."""
+    """The figures the data supports, by name (map, families, cooccurrence)."""
     from taxonomy.report import figures
 
     drawn: Figures = {}
@@ -50,10 +50,6 @@ def draw_figures(data: ReportData, *, narrow: bool = False) -> Figures:
             data.heatmap,
             "Heatmap: how much more or less often two families share papers than chance would give.",
             narrow=narrow,
-        )
-    if data.trends is not None and len(data.trends.years) > 1 and data.trends.series:
-        drawn["trends"] = figures.trend_chart(
-            data.trends.series, "Line charts: each family's share of the papers of each year.", narrow=narrow
         )
     return drawn
 

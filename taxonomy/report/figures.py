@@ -24,10 +24,10 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator
 from matplotlib.typing import RcKeyType
 
-from taxonomy.report.data import FamilyRow, Heatmap, SvgFigure, TrendSeries
+from taxonomy.report.data import FamilyRow, Heatmap, SvgFigure
 from taxonomy.report.text import shorten
 
 INK = "#1f2933"
@@ -36,7 +36,6 @@ RULE = "#d3d8de"
 PRIMARY = "#2b5c8a"
 MENTIONED = "#a9c3dd"
 EMPTY = "#f1f0ec"
-CONTEXT = "#e1e5ea"  # the other families behind a small multiple
 WEAK_EVIDENCE = 3  # heatmap cells from fewer shared papers are faded
 _HEAT = LinearSegmentedColormap.from_list("association", ["#3f6e9c", "#f4f3ef", "#b9472f"])
 
@@ -190,44 +189,6 @@ def heatmap(data: Heatmap, title: str, *, narrow: bool = False) -> SvgFigure:
         bar.outline.set_visible(False)
         bar.ax.tick_params(length=0, colors=MUTED)
         return _finish(fig, "cooccurrence" + ("-narrow" if narrow else ""), title)
-
-
-def trend_chart(series: Sequence[TrendSeries], title: str, *, narrow: bool = False) -> SvgFigure:
-    """Small multiples: each family's share of the year's papers, others faint behind it."""
-    count = len(series)
-    ncols = min(2 if narrow else 4, count)
-    nrows = math.ceil(count / ncols)
-    top = max((s for line in series for s in line.shares), default=0.0)
-    with _style():
-        fig = Figure(figsize=(NARROW if narrow else WIDE, 0.5 + 1.5 * nrows), layout="constrained")
-        axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
-        for k, ax in enumerate(axes.flat):
-            if k >= count:
-                ax.set_visible(False)
-                continue
-            line = series[k]
-            for other in series:
-                if other is not line:
-                    ax.plot(other.years, other.shares, color=CONTEXT, linewidth=0.7)
-            ax.plot(line.years, line.shares, color=PRIMARY, linewidth=1.8, marker="o", markersize=2.8)
-            ax.annotate(
-                f"{100 * line.shares[-1]:.0f}%",
-                (line.years[-1], line.shares[-1]),
-                xytext=(3, 4),
-                textcoords="offset points",
-                fontsize=7,
-                color=PRIMARY,
-            )
-            ax.set_title(shorten(line.label, 19 if narrow else 24), color=INK, pad=3)
-            ax.set_ylim(0, max(top * 1.2, 0.05))
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-            ax.yaxis.set_major_locator(MaxNLocator(3))
-            ax.xaxis.set_major_locator(MaxNLocator(3 if narrow else 4, integer=True))
-            ax.tick_params(labelsize=7, length=2, colors=MUTED)
-            ax.grid(axis="y", color=RULE, linewidth=0.5)
-            ax.set_axisbelow(True)
-        fig.supylabel("share of the year's papers", fontsize=8, color=MUTED)
-        return _finish(fig, "trends" + ("-narrow" if narrow else ""), title)
 
 
 def _cell(x: float, y: float, color: Any) -> Rectangle:

@@ -274,7 +274,6 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         _tuple(doc, "not_in_titles"),
         int(doc["after_window"]) if "after_window" in doc else None,
         _tuple(doc, "evaluation"),
-        _tuple(doc, "title_barriers"),
     )
 
 

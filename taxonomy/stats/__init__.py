@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 DEFAULT_SAMPLE = 100
-STATS_FORMAT = 3  # the version of ``CorpusStats.to_dict``'s layout
+STATS_FORMAT = 4  # the version of ``CorpusStats.to_dict``'s layout
 RELATION_EXAMPLES = 5
 
 
@@ -96,6 +96,10 @@ class CorpusStats:
     # whose papers come from other sources than the others' is not comparable with them.
     year_sources: Counter[tuple[int, str]] = field(
         default_factory=Counter, metadata=_fold(Fold.COUNTER, int, str)
+    )
+    # Dated papers per primary family and year (``years`` counts the papers naming a concept).
+    primary_years: Counter[tuple[str, int]] = field(
+        default_factory=Counter, metadata=_fold(Fold.COUNTER, str, int)
     )
     rule_hits: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
     # Bounded samples are heaps of Reversed entries (the largest kept item on top).
@@ -150,6 +154,9 @@ class CorpusStats:
         for cid in direct:
             present.update(concepts[cid].ancestors)
         primary_families = set(tp.families_primary)
+        if year is not None:
+            for family in primary_families:
+                self.primary_years[(family, year)] += 1
         about = {cid for cid in present if is_about(cid, direct, primary_families, taxonomy)}
         for cid in present:
             self.concept_papers[cid] += 1

@@ -1,5 +1,6 @@
 /* The paper table: search, sort and filters over the JSON block #table-data, a page of rows at a time.
-   Links anywhere in the report with data-pt-family, data-pt-concept or data-pt-year filter it.
+   Links anywhere in the report with data-pt-family, data-pt-concept or data-pt-year filter it
+   (data-pt-primary="1" also keeps only papers the family is primary for: the heat map's cells).
    Plain DOM code, no library, no network; text goes into the page with textContent only. */
 (function () {
   "use strict";
@@ -19,6 +20,7 @@
     role: document.getElementById("pt-role"),
     year: document.getElementById("pt-year")
   };
+  var primary = document.getElementById("pt-primary");
   var sortKey = "rank", sortDown = false, shown = data.page, matches = [], haystack = null;
 
   function option(select, value, text) {
@@ -53,10 +55,11 @@
     return null;
   }
 
-  function keep(i, words, family, concept, role, year) {
+  function keep(i, words, family, concept, role, year, about) {
     var row = rows[i];
     if (year !== null && row[1] !== year) { return false; }
     if (family !== null && !familyOf(row, family)) { return false; }
+    if (about && !(family !== null ? familyOf(row, family)[2] : row[4].some(function (f) { return f[2]; }))) { return false; }
     if (concept !== null || role !== null) {
       var found = row[5].some(function (c) {
         if (role !== null && c[1] !== role) { return false; }
@@ -101,8 +104,9 @@
   function update() {
     var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     var family = chosen(pick.family), concept = chosen(pick.concept), role = chosen(pick.role), year = chosen(pick.year);
+    var about = primary.checked;
     matches = [];
-    for (var i = 0; i < rows.length; i++) { if (keep(i, words, family, concept, role, year)) { matches.push(i); } }
+    for (var i = 0; i < rows.length; i++) { if (keep(i, words, family, concept, role, year, about)) { matches.push(i); } }
     order(family);
     shown = data.page;
     draw();
@@ -188,6 +192,7 @@
   var typing = null;
   search.addEventListener("input", function () { clearTimeout(typing); typing = setTimeout(update, 120); });
   Object.keys(pick).forEach(function (k) { pick[k].addEventListener("change", update); });
+  primary.addEventListener("change", update);
   root.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); update(); });
   root.querySelector("form").addEventListener("reset", function () { sortKey = "rank"; sortDown = false; setTimeout(update, 0); });
   more.addEventListener("click", function () { shown += data.page; draw(); });
@@ -218,6 +223,7 @@
     pick.concept.value = c < 0 ? "" : String(c);
     pick.role.value = "";
     pick.year.value = y;
+    primary.checked = link.getAttribute("data-pt-primary") === "1" && f >= 0;
     sortKey = "rank";
     sortDown = false;
     update();
