@@ -44,7 +44,7 @@ def test_every_example_and_counterexample_holds(taxonomy: Taxonomy, tagger: Tagg
         ("RWKV for Long Documents", ("rnn",)),
         ("S5 Layers for Audio", ("ssm",)),
         ("Decision Transformer for Trading", ("rl", "transformer")),
-        ("Masked Autoencoders for Point Clouds", ("autoencoder",)),
+        ("Masked Autoencoders for Point Clouds", ("autoencoder", "ssl")),
         ("Denoising Diffusion Models for Speech", ("diffusion",)),
         ("Prompting Large Language Models for Translation", ("llm",)),
         ("Causal Discovery from Mixed Interventions", ("causal",)),

@@ -242,6 +242,9 @@ def test_without_a_strong_family_the_strongest_is_primary(
         ),  # not across the colon
         ("Mamba as an alternative to Transformers", ("ssm",)),
         ("Matching Transformers with speech units", ("transformer",)),  # "matching" does not compare
+        ("Mamba over Transformers for speech", ("ssm",)),
+        ("A prior over speech via Mamba", ("ssm",)),  # no comparison across "via": the title's means
+        ("Mamba rivals convolution for Transformers", ("ssm", "transformer")),  # nor across "for"
     ],
 )
 def test_title_cues_that_do_not_compare(small: Tagger, title: str, primary: tuple[str, ...]) -> None:

@@ -274,6 +274,7 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         _tuple(doc, "not_in_titles"),
         int(doc["after_window"]) if "after_window" in doc else None,
         _tuple(doc, "evaluation"),
+        _tuple(doc, "title_barriers"),
     )
 
 

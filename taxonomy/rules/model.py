@@ -61,6 +61,7 @@ class Cues:
     not_in_titles: tuple[str, ...] = ()  # cues that do not apply in a title ("X vs Y" is about both)
     after_window: int | None = None  # the reach of `after` cues (None: `window`)
     evaluation: tuple[str, ...] = ()  # words of a sentence that reports experiments or results
+    title_barriers: tuple[str, ...] = ()  # no comparison reaches across these in a title
 
 
 @dataclass(frozen=True, slots=True)

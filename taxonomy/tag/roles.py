@@ -29,6 +29,7 @@ class Reach:
     joins: frozenset[str]
     builds_on: frozenset[str]
     not_in_titles: frozenset[str]
+    title_barriers: frozenset[str]
 
     @classmethod
     def of(cls, cues: Cues) -> Reach:
@@ -40,6 +41,7 @@ class Reach:
             joins=frozenset(w.lower() for w in cues.conjunctions),
             builds_on=frozenset(c.lower() for c in cues.builds_on),
             not_in_titles=frozenset(c.lower() for c in cues.not_in_titles),
+            title_barriers=frozenset(w.lower() for w in cues.title_barriers),
         )
 
     def role(self, doc: Doc, m: Match, sentence: Sentence, field: FieldName) -> Cue | None:
@@ -85,10 +87,21 @@ class Reach:
                 continue
             if field == "title" and cue.role == "compares" and any(doc[i].text == ":" for i in range(lo, hi)):
                 continue  # "Vision Transformer: an alternative to attention" is about the ViT
+            if (
+                field == "title"
+                and cue.role == "compares"
+                and not cue.after
+                and self._barred_in_title(doc, lo, hi)
+            ):
+                continue  # "Learning a prior over intent via meta-inverse RL": the title's own method
             if not self._reaches(doc, cue, m, sentence, lo, hi):
                 continue
             out.append((gap, _CUE_PRIORITY[cue.role], cue))
         return out
+
+    def _barred_in_title(self, doc: Doc, lo: int, hi: int) -> bool:
+        """A title barrier word lies between the cue and the name."""
+        return any(doc[i].lower_ in self.title_barriers for i in range(lo, hi))
 
     def head(self, doc: Doc, m: Match, cue: Cue, sentence: Sentence) -> str:
         """For a builds-on cue, the concept named right next to it that builds on ``m``."""
