@@ -1,8 +1,9 @@
 """Check that every way of running ``taxonomy build`` writes the same bytes.
 
-    python bench/identical.py [--papers 20000] [--only listing,abstracts] [--work DIR]
+    python bench/identical.py [--papers 20000] [--only listing,abstracts] [--work DIR] [--corpus DIR]
 
-Builds two corpora from ../shared/corpus (and exits 0 with a note when it is not there):
+Builds two corpora from ``--corpus`` (by default ../shared/corpus beside the repository; exits 0 with
+a note when it is not there):
 
 - *listing*: ``hf-papers-listing.txt``, as it is;
 - *abstracts*: the first ``--papers`` records of ``abstracts-ml.jsonl`` (when the file holds fewer,
@@ -44,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
-LISTING, ABSTRACTS = CORPUS / "hf-papers-listing.txt", CORPUS / "abstracts-ml.jsonl"
+LISTING, ABSTRACTS = "hf-papers-listing.txt", "abstracts-ml.jsonl"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, default=20_000, help="papers of the abstracts corpus")
     parser.add_argument("--only", default="listing,abstracts", help="corpora to build (comma-separated)")
     parser.add_argument("--work", type=Path, help="working folder, kept (default: a temporary one)")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help=f"folder of {LISTING} and {ABSTRACTS}")
     args = parser.parse_args(argv)
-    if not (LISTING.is_file() and ABSTRACTS.is_file()):
-        print(f"skipped: {CORPUS} is not here (the shared corpus is needed)")
+    if not ((args.corpus / LISTING).is_file() and (args.corpus / ABSTRACTS).is_file()):
+        print(f"skipped: {args.corpus} is not here (the shared corpus is needed)")
         return 0
     if args.work is not None:
         args.work.mkdir(parents=True, exist_ok=True)
@@ -72,11 +74,11 @@ def run(args: argparse.Namespace, work: Path) -> int:
         inputs.mkdir(exist_ok=True)
         if corpus == "listing":
             name = "listing.txt"
-            shutil.copyfile(LISTING, inputs / name)
+            shutil.copyfile(args.corpus / LISTING, inputs / name)
             status |= check(work, corpus, name, None)
         elif corpus == "abstracts":
             name = "abstracts.jsonl"
-            lines = first_papers(ABSTRACTS, args.papers)
+            lines = first_papers(args.corpus / ABSTRACTS, args.papers)
             (inputs / name).write_bytes(b"".join(lines))
             status |= check(work, corpus, name, lines)
         else:
