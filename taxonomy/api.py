@@ -225,13 +225,13 @@ def _rules_key(rules: str | Path | None) -> tuple[str, float]:
 @functools.lru_cache(maxsize=4)
 def _tagger(rules: tuple[str, float], families: tuple[str, ...], areas: tuple[str, ...]) -> Tagger:
     from taxonomy.rules import load_rules, select_areas, select_families
-    from taxonomy.tag import Tagger
+    from taxonomy.runs import compiled_tagger
 
     taxonomy = load_rules(rules[0])
     if families or areas:
         from_areas = select_areas(taxonomy, areas).families if areas else ()
         taxonomy = select_families(taxonomy, [*families, *from_areas])
-    return Tagger(taxonomy)
+    return compiled_tagger(taxonomy)  # the one a build of the same rules in this process compiled
 
 
 def to_dataframe(tagged: Iterable[TaggedPaper]) -> pandas.DataFrame:

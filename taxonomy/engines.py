@@ -20,7 +20,7 @@ from taxonomy.cache import Lookup, TagCache
 from taxonomy.distributed import dask_tag_batches
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
-from taxonomy.runs import TagOptions, tag_and_fold, tags_here
+from taxonomy.runs import TagOptions, compiled_tagger, tag_and_fold, tags_here
 from taxonomy.serialize import tagged_from_dict
 from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
@@ -45,7 +45,7 @@ def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> Non
     # Ctrl-C reaches the whole process group: the parent stops the pool, and a worker that took it
     # too would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (Tagger(taxonomy, model=model), sample_size)
+    _worker = (compiled_tagger(taxonomy, model), sample_size)
 
 
 def _tag_one_batch(batch: list[Paper]) -> tuple[bytes, CorpusStats]:
@@ -73,7 +73,7 @@ def tag_batches(
             if not batch:
                 yield b"", CorpusStats(sample_size=options.sample_size)
                 continue
-            tagger = tagger or Tagger(taxonomy, model=options.model)
+            tagger = tagger or compiled_tagger(taxonomy, options.model)
             yield tag_and_fold(tagger, batch, options.sample_size)
     else:
         yield from _pool(batches, taxonomy, options)

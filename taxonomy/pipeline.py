@@ -34,6 +34,7 @@ from taxonomy.runs import (
     GraphOptions,
     TagOptions,
     TagResult,
+    compiled_tagger,
     tag_and_fold,
     tags_here,
 )
@@ -109,7 +110,7 @@ def _tag_staged(options: TagOptions, stage: Staging, paper_graph: bool) -> TagRe
 
         def compile_tagger() -> None:  # while the last run's files are hashed
             if tags_here(options):
-                compiled.append(Tagger(taxonomy, model=options.model))
+                compiled.append(compiled_tagger(taxonomy, options.model))
 
         start = resume.begin(cache, options, paper_graph, meanwhile=compile_tagger)
         try:

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +79,28 @@ class GraphOptions:
 def tags_here(options: TagOptions) -> bool:
     """Whether papers are tagged in this process (with one Tagger) rather than on workers."""
     return options.engine != "dask" and options.jobs == 1
+
+
+#: Taggers compiled in this process, by a digest of their rules and model, the most recently used last.
+_compiled: dict[tuple[str, str | None], Tagger] = {}
+#: How many compiled taggers a process keeps (one holds the bundled rules' matchers, about 100 MB).
+KEEP_COMPILED = 2
+
+
+def compiled_tagger(taxonomy: Taxonomy, model: str | None = None) -> Tagger:
+    """A Tagger for ``taxonomy``, compiled once per process and reused by later runs of the same rules.
+
+    Compiling the bundled rules takes seconds; a notebook or a test session that runs several builds
+    compiles them once. The key is a digest of the pickled rules (about 0.05 s for the bundled ones),
+    so rules that changed in any way are compiled again. A process forked from this one (the
+    process pool's workers) finds what this one compiled.
+    """
+    key = (hashlib.blake2b(pickle.dumps(taxonomy, protocol=5), digest_size=16).hexdigest(), model)
+    tagger = _compiled.pop(key, None) or Tagger(taxonomy, model=model)
+    _compiled[key] = tagger
+    while len(_compiled) > KEEP_COMPILED:
+        del _compiled[next(iter(_compiled))]
+    return tagger
 
 
 def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:

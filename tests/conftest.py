@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from taxonomy.rules import Taxonomy, load_rules
+from taxonomy.runs import compiled_tagger
 from taxonomy.tag import Tagger
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,8 +38,9 @@ def taxonomy() -> Taxonomy:
 
 @pytest.fixture(scope="session")
 def tagger(taxonomy: Taxonomy) -> Tagger:
-    """A tagger over the bundled rules (compiled once per test session)."""
-    return Tagger(taxonomy)
+    """A tagger over the bundled rules (compiled once per test process: the builds and commands of
+    the bundled rules in that process take the same one)."""
+    return compiled_tagger(taxonomy)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ from taxonomy.cache import TagCache, setup_digest
 from taxonomy.ingest import read
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.pipeline import sample_corpus
-from taxonomy.rules import Taxonomy, load_rules
-from taxonomy.runs import TagOptions, tag_and_fold
+from taxonomy.rules import Taxonomy, load_rules, select_families
+from taxonomy.runs import KEEP_COMPILED, TagOptions, compiled_tagger, tag_and_fold
 from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
 
@@ -92,7 +92,7 @@ def test_this_process_uses_the_tagger_it_is_given(
     tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tagger = Tagger(small)
-    monkeypatch.setattr(engines, "Tagger", _no_tagger)
+    monkeypatch.setattr(engines, "compiled_tagger", _no_tagger)
     got = list(engines.tag_batches(iter(_batches(papers)), small, _options(tmp_path), tagger))
     _assert_same(got, expected)
 
@@ -100,13 +100,25 @@ def test_this_process_uses_the_tagger_it_is_given(
 def test_empty_batches_build_no_tagger(
     tmp_path: Path, small: Taxonomy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engines, "Tagger", _no_tagger)
+    monkeypatch.setattr(engines, "compiled_tagger", _no_tagger)
     got = list(engines.tag_batches(iter([[], []]), small, _options(tmp_path)))
     assert [(lines, stats.to_dict()) for lines, stats in got] == [(b"", _empty().to_dict())] * 2
 
 
 def _no_tagger(*args: object, **kwargs: object) -> Tagger:
     raise AssertionError("a tagger was compiled")
+
+
+def test_the_same_rules_are_compiled_once_a_process(small: Taxonomy) -> None:
+    """Rules loaded again give the tagger compiled before; other rules another one; the oldest is let go."""
+    tagger = compiled_tagger(small)
+    assert compiled_tagger(load_rules(SMALL_RULES)) is tagger
+    assert compiled_tagger(small, model=None) is tagger
+    ssm = compiled_tagger(select_families(small, ["ssm"]))
+    assert ssm is not tagger and ssm.taxonomy.families == ("ssm",)
+    others = [compiled_tagger(select_families(small, [f])) for f in ("transformer", "ssm")]
+    assert others[1] is ssm and len({id(t) for t in others}) == KEEP_COMPILED == 2
+    assert compiled_tagger(small) is not tagger  # let go when the two others were used after it
 
 
 def test_process_pool(tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results) -> None:

@@ -175,7 +175,7 @@ def explain(args: argparse.Namespace) -> int:
     from taxonomy.explain import explain as explanation
     from taxonomy.models import Paper
     from taxonomy.rules import load_rules
-    from taxonomy.tag import Tagger
+    from taxonomy.runs import compiled_tagger
 
     if bool(args.text is not None) == bool(args.paper_id is not None):
         raise UsageError("give either --text TEXT, or --id ID with the input files holding that paper")
@@ -200,7 +200,7 @@ def explain(args: argparse.Namespace) -> int:
                 f"no paper with id '{args.paper_id}' in {', '.join(args.inputs)} (ids are listed in papers.jsonl)"
             )
         paper = found
-    print(explanation(Tagger(taxonomy).tag(paper), taxonomy))
+    print(explanation(compiled_tagger(taxonomy).tag(paper), taxonomy))
     return 0
 
 
@@ -252,6 +252,7 @@ def evaluate(args: argparse.Namespace) -> int:
     )
     from taxonomy.models import Paper
     from taxonomy.rules import load_rules, select_families
+    from taxonomy.runs import compiled_tagger
     from taxonomy.tag import Tagger
 
     golds = [load_gold(path) for path in args.gold]
@@ -273,7 +274,7 @@ def evaluate(args: argparse.Namespace) -> int:
         else:
             families = gold_families(gold) & frozenset(rules.families) or frozenset(rules.families)
         if families not in taggers:
-            taggers[families] = Tagger(select_families(rules, families))
+            taggers[families] = compiled_tagger(select_families(rules, families))
         tagger = taggers[families]
         taxonomy = tagger.taxonomy
         papers = given or [
@@ -303,13 +304,13 @@ def audit(args: argparse.Namespace) -> int:
     from taxonomy.audit import draw, format_audit
     from taxonomy.models import Paper
     from taxonomy.rules import load_rules
-    from taxonomy.tag import Tagger
+    from taxonomy.runs import compiled_tagger
 
     if args.per_family < 1:
         raise UsageError("--per-family must be 1 or more")
     taxonomy = load_rules(args.rules)
     papers = (r for r in ingest.read(args.inputs, format=args.format) if isinstance(r, Paper))
-    tagged = Tagger(taxonomy).tag_stream(papers)
+    tagged = compiled_tagger(taxonomy).tag_stream(papers)
     print(format_audit(draw(tagged, taxonomy, per_family=args.per_family, seed=args.seed)), end="")
     return 0
 
@@ -319,9 +320,9 @@ def suggest(args: argparse.Namespace) -> int:
     from taxonomy.models import Paper
     from taxonomy.pipeline import sample_corpus
     from taxonomy.rules import load_rules
+    from taxonomy.runs import compiled_tagger
     from taxonomy.suggest import suggest as find_candidates
     from taxonomy.suggest import to_table, to_yaml
-    from taxonomy.tag import Tagger
 
     if args.min_papers < 1 or args.top < 1:
         raise UsageError("--min-papers and --top must be 1 or more")
@@ -331,7 +332,7 @@ def suggest(args: argparse.Namespace) -> int:
     records = ingest.read(args.inputs or [str(sample_corpus())], format=args.format_in)
     papers = (r for r in records if isinstance(r, Paper))
     found = find_candidates(
-        papers, Tagger(taxonomy), min_papers=args.min_papers, top=args.top, others=args.others
+        papers, compiled_tagger(taxonomy), min_papers=args.min_papers, top=args.top, others=args.others
     )
     print(to_yaml(found, taxonomy) if args.format == "yaml" else to_table(found), end="")
     return 0
