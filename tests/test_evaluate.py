@@ -206,3 +206,27 @@ def test_select_families_cuts_the_taxonomy_down() -> None:
     assert tp.families_primary == ("ssm",) and "transformer" not in tp.families_mentioned
     with pytest.raises(UsageError, match="unknown family gnn"):
         select_families(rules, ["gnn"])
+
+
+def test_a_left_out_family_still_claims_its_words(tmp_path: Path) -> None:
+    """Tagging a few families finds what tagging all of them finds, less the others: a longer name
+    of a left-out family is not read as the shorter name of a chosen one inside it."""
+    for name in ("ssm.yaml", "transformer.yaml"):
+        (tmp_path / name).write_text((FIXTURES / "tagging" / name).read_text())
+    (tmp_path / "transformer.yaml").write_text(
+        (tmp_path / "transformer.yaml").read_text() + "  state-space-transformer:\n"
+        "    label: State space transformer\n"
+        "    description: A transformer named after state spaces.\n"
+        "    parents: [transformer]\n"
+        "    aliases: [state space model transformer]\n"
+        "    examples: [A state space model transformer reads the input.]\n"
+        "    counterexamples: [A transformer reads the input.]\n"
+    )
+    rules = load_rules(tmp_path)
+    title = "A state space model transformer for speech"
+    assert Tagger(rules).tag(Paper(id="p", title=title)).families_primary == ("transformer",)
+    ssm = select_families(rules, ["ssm"])
+    assert "state-space-transformer" not in ssm.concepts and "state-space-transformer" in ssm.hidden
+    tp = Tagger(ssm).tag(Paper(id="p", title=title))
+    assert tp.mentions == () and tp.families_primary == ()
+    assert Tagger(ssm).tag(Paper(id="p", title="A state space model for speech")).families_primary == ("ssm",)

@@ -97,6 +97,9 @@ class Taxonomy:
     version: str  # a digest of the rules files' contents
     root: str = field(default="", compare=False)
     areas: Mapping[str, Area] = field(default_factory=dict)  # by id, from areas.yaml (none without it)
+    # Concepts of families a selection left out (``select_families``): their names are still matched,
+    # so that a shorter name inside them is not read instead, and their matches are then dropped.
+    hidden: Mapping[str, Concept] = field(default_factory=dict)
 
     def area_of(self, family: str) -> str:
         """The area a family belongs to ("" when none)."""

@@ -14,8 +14,11 @@ def select_families(taxonomy: Taxonomy, families: Iterable[str]) -> Taxonomy:
 
     A concept under a chosen and an unchosen family keeps only the chosen one ("knowledge
     distillation of LLMs" stays an llm concept when compression is not chosen); a concept under no
-    chosen family is dropped, so its names are not matched at all. Concepts outside every family
-    (free-standing, such as LoRA) are kept: they give no family either way.
+    chosen family is left out of the taxonomy but kept in ``hidden``: its names are still matched
+    and claim their words, so that a selection finds what tagging every family finds, less the
+    left-out families ("Masked Autoencoder for Distribution Estimation" is MADE, an autoregressive
+    flow, with or without `autoencoder` chosen, never the shorter "masked autoencoder"). Concepts
+    outside every family (free-standing, such as LoRA) are kept: they give no family either way.
     """
     chosen = frozenset(families)
     unknown = sorted(chosen - set(taxonomy.families))
@@ -45,9 +48,15 @@ def select_families(taxonomy: Taxonomy, families: Iterable[str]) -> Taxonomy:
         for aid, area in taxonomy.areas.items()
         if chosen.intersection(area.families)
     }
+    hidden = {
+        cid: dataclasses.replace(concept, parents=(), ancestors=(), families=())
+        for cid, concept in taxonomy.concepts.items()
+        if cid not in kept
+    }
     return dataclasses.replace(
         taxonomy,
         concepts=concepts,
+        hidden={**taxonomy.hidden, **hidden},
         families=tuple(f for f in taxonomy.families if f in chosen),
         version=f"{taxonomy.version}:{','.join(sorted(chosen))}",
         areas=areas,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -79,7 +80,8 @@ class _Compiler:
         self.patterns_nlp = spacy.blank(nlp.lang or "en")
 
     def run(self) -> Matchers:
-        for concept in self.taxonomy.concepts.values():
+        hidden = self.taxonomy.hidden
+        for concept in itertools.chain(self.taxonomy.concepts.values(), hidden.values()):
             for kind, aliases, phrase_matcher in (
                 (Kind.CONCEPT, concept.aliases, self.lower),
                 (Kind.CASED, concept.aliases_cased, self.orth),
@@ -91,8 +93,8 @@ class _Compiler:
                         continue
                     docs = self._docs(alias_variants(alias))
                     phrase_matcher.add(self._key(kind, concept.id, f"{concept.id}:alias:{alias}"), docs)
-                    if self.prefilter is not None:
-                        self.prefilter.add(docs)
+                    if self.prefilter is not None and concept.id not in hidden:
+                        self.prefilter.add(docs)  # a text naming only hidden names gives nothing
             for guard in concept.guards:
                 self.lower.add(self._key(Kind.GUARD, concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
@@ -133,7 +135,8 @@ class _Compiler:
         heads, tails = alias_variants(head, plural=False), alias_variants(tail)
         self.lower.add(self._key(Kind.HEAD, concept, rule), self._docs(heads))
         self.lower.add(self._key(Kind.TAIL, concept, rule), self._docs(tails))
-        if self.prefilter is not None:  # a slotted match needs every word of both parts
+        if self.prefilter is not None and concept not in self.taxonomy.hidden:
+            # a slotted match needs every word of both parts
             self.prefilter.add(self._docs([f"{h} {t}" for h in heads for t in tails]))
 
 

@@ -66,6 +66,7 @@ class Tagger:
         self._self_marker = phrase_regex(taxonomy.cues.self_markers, whole=True)
         self._not_with = {c.id: phrase_regex(c.not_with) for c in taxonomy.concepts.values() if c.not_with}
         self._reach = Reach.of(taxonomy.cues)
+        self._hidden = frozenset(taxonomy.hidden)
         self._build()
 
     def _build(self) -> None:
@@ -164,6 +165,8 @@ class Tagger:
         matches = drop_definitions(matches, doc)
         matches, defined = drop_other_senses(matches, doc, self._names)
         vetoed |= defined
+        if self._hidden:
+            matches = [m for m in matches if m.concept not in self._hidden]
         if not matches:
             return [], vetoed
         bounds = self._sentence_bounds(doc, text)
