@@ -8,6 +8,7 @@ depend on which rules tag.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import shutil
 import sqlite3
@@ -426,6 +427,22 @@ def test_a_damaged_resume_point_reads_everything_again(tmp_path: Path) -> None:
     _append(corpus, records[20:])
     result = _build([corpus], out, cache)
     assert result.not_resumed == "the resume point in the cache is damaged"
+    _same_as_fresh(tmp_path, [corpus], out, previous)
+
+
+def test_a_resume_point_of_another_version_says_so(tmp_path: Path) -> None:
+    from taxonomy.resume.point import decode, encode
+
+    records = _records()
+    corpus, out, cache, previous = _first_run(tmp_path, records[:20])
+    with sqlite3.connect(cache) as db:
+        (stored,) = db.execute("SELECT value FROM meta WHERE name = 'resume'").fetchone()
+        point = decode(stored)
+        older = dataclasses.replace(point, stats={**point.stats, "format": point.stats["format"] - 1})
+        db.execute("UPDATE meta SET value = ? WHERE name = 'resume'", (encode(older),))
+    _append(corpus, records[20:])
+    result = _build([corpus], out, cache)
+    assert result.not_resumed == "the resume point was saved by another version of taxonomy"
     _same_as_fresh(tmp_path, [corpus], out, previous)
 
 

@@ -46,7 +46,7 @@ from taxonomy.digest import HashingWriter, digests, new_hasher
 from taxonomy.graph import GraphLayout
 from taxonomy.ingest import InputEnd, ResumeAt
 from taxonomy.ingest.dedupe import Seen
-from taxonomy.resume.point import ResumePoint, decode, encode, run_setup, same_labels
+from taxonomy.resume.point import OtherFormat, ResumePoint, decode, encode, run_setup, same_labels
 from taxonomy.runs import PAPER_GRAPH_FILE, PAPERS_FILE, REJECTS_FILE, TagOptions
 from taxonomy.stats import CorpusStats
 
@@ -134,6 +134,8 @@ def _plan(
     try:
         point = decode(stored)
         stats = CorpusStats.from_dict(point.stats)
+    except OtherFormat:
+        return "the resume point was saved by another version of taxonomy"
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return "the resume point in the cache is damaged"
     changed = next((part for part in _SETUP_CHANGES if point.setup.get(part) != setup[part]), None)

@@ -25,6 +25,7 @@ from taxonomy.cache import module_files
 from taxonomy.graph import GraphLayout
 from taxonomy.ingest import FieldNames, InputEnd
 from taxonomy.runs import TagOptions
+from taxonomy.stats import STATS_FORMAT
 
 POINT_FORMAT = 1
 _CHECKSUM = 32
@@ -82,14 +83,20 @@ def encode(point: ResumePoint) -> bytes:
     return hashlib.blake2b(data, digest_size=_CHECKSUM).digest() + data
 
 
+class OtherFormat(ValueError):
+    """A sound resume point of another layout: saved by another version of taxonomy."""
+
+
 def decode(stored: bytes) -> ResumePoint:
-    """A stored point; ``ValueError`` (or ``KeyError``/``TypeError``) when it is damaged or of another format."""
+    """A stored point; ``OtherFormat`` when another version saved it (its point or statistics
+    layout differs), ``ValueError`` (or ``KeyError``/``TypeError``) when it is damaged."""
     checksum, data = stored[:_CHECKSUM], stored[_CHECKSUM:]
     if hashlib.blake2b(data, digest_size=_CHECKSUM).digest() != checksum:
         raise ValueError("checksum mismatch")
     raw = orjson.loads(data)
-    if raw["format"] != POINT_FORMAT:
-        raise ValueError(f"resume point of format {raw['format']}")
+    saved = raw["stats"].get("format") if isinstance(raw["stats"], dict) else None
+    if raw["format"] != POINT_FORMAT or saved != STATS_FORMAT:
+        raise OtherFormat(f"resume point of format {raw['format']}, statistics of format {saved}")
     outputs = {str(name): (int(size), str(digest)) for name, (size, digest) in raw["outputs"].items()}
     graph = GraphLayout.from_dict(raw["graph"]) if raw["graph"] is not None else None
     inputs = tuple(InputEnd.from_dict(end) for end in raw["inputs"])
