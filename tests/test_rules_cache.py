@@ -93,3 +93,27 @@ def test_default_folder_is_under_xdg_cache_home(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     load_rules(SMALL_RULES)
     assert len(entries(tmp_path / "taxonomy")) == 1
+
+
+def test_a_compiled_tagger_is_kept_and_read_back(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from taxonomy import runs
+    from taxonomy.models import Paper
+    from taxonomy.serialize import tagged_to_line
+
+    monkeypatch.setattr(runs, "_compiled", {})  # as a new process: nothing compiled yet
+    rules = load_rules(SMALL_RULES)
+    paper = Paper(
+        id="p", title="Mamba for speech", abstract="We propose a Mamba model. Unlike Transformers, it scales."
+    )
+    first = runs.compiled_tagger(rules)
+    (entry,) = sorted(cache.glob("tagger-*.pickle"))
+    monkeypatch.setattr(runs, "_compiled", {})
+    again = runs.compiled_tagger(rules)
+    assert again is not first and tagged_to_line(again.tag(paper)) == tagged_to_line(first.tag(paper))
+    entry.write_bytes(entry.read_bytes()[:1000])  # a truncated entry is compiled again and replaced
+    monkeypatch.setattr(runs, "_compiled", {})
+    third = runs.compiled_tagger(rules)
+    assert tagged_to_line(third.tag(paper)) == tagged_to_line(first.tag(paper))
+    assert entry.stat().st_size > 1000
+    monkeypatch.setattr(runs, "_compiled", {})
+    assert runs.compiled_tagger(load_rules(SMALL_RULES), model=None) is not third  # read back, a new object

@@ -60,45 +60,58 @@ def rules_key(root: Path) -> str | None:
 
 def cached_rules(key: str) -> Taxonomy | None:
     """The rules stored under ``key``, or None when there is no sound entry."""
+    value = read_entry("rules", key)
+    return value if isinstance(value, Taxonomy) else None
+
+
+def store_rules(key: str, taxonomy: Taxonomy) -> None:
+    """Keep ``taxonomy`` under ``key`` (atomically); a folder that cannot be written keeps nothing."""
+    write_entry("rules", key, taxonomy, KEEP)
+
+
+def read_entry(kind: str, key: str) -> object | None:
+    """The value stored as ``kind`` under ``key`` in the cache folder, or None when there is no sound
+    entry (missing, unreadable, truncated, corrupt or not unpicklable)."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        data = (folder / f"rules-{key}.pickle").read_bytes()
+        data = (folder / f"{kind}-{key}.pickle").read_bytes()
     except OSError:
         return None
     check, body = data[:_CHECK], data[_CHECK:]
     if check != hashlib.blake2b(body, digest_size=_CHECK).digest():
         return None
     try:
-        value = pickle.loads(body)  # noqa: S301 (the user's own cache folder, checked by digest)
+        value: object = pickle.loads(body)  # noqa: S301 (the user's own cache folder, checked by digest)
     except Exception:  # an entry that cannot be read back is no worse than no entry
         return None
-    return value if isinstance(value, Taxonomy) else None
+    return value
 
 
-def store_rules(key: str, taxonomy: Taxonomy) -> None:
-    """Keep ``taxonomy`` under ``key`` (atomically); a folder that cannot be written keeps nothing."""
+def write_entry(kind: str, key: str, value: object, keep: int) -> None:
+    """Keep ``value`` as ``kind`` under ``key`` (atomically), and the ``keep`` newest entries of that
+    kind; a folder that cannot be written keeps nothing."""
     folder = cache_dir()
     if folder is None:
         return
-    body = pickle.dumps(taxonomy, protocol=pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     data = hashlib.blake2b(body, digest_size=_CHECK).digest() + body
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".rules-")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{kind}-")
     except OSError:
         return
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.replace(temporary, folder / f"rules-{key}.pickle")
-        _prune(folder)
+        os.replace(temporary, folder / f"{kind}-{key}.pickle")
+        _prune(folder, kind, keep)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
 
 
-def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
+def _prune(folder: Path, kind: str, keep: int) -> None:
+    entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
         old.unlink(missing_ok=True)
