@@ -109,36 +109,34 @@ def compiled_tagger(taxonomy: Taxonomy, model: str | None = None) -> Tagger:
     """
     digest = hashlib.blake2b(pickle.dumps(taxonomy, protocol=5), digest_size=16).hexdigest()
     key = (digest, model)
-    tagger = _compiled.pop(key, None) or (_stored_tagger(digest) if model is None else None)
+    tagger = _compiled.pop(key, None)
     if tagger is None:
-        tagger = Tagger(taxonomy, model=model)
-        if model is None:
-            write_entry("tagger", _stored_key(digest), tagger, KEEP_STORED)
+        stored = _stored_key(digest) if model is None else None
+        value = read_entry("tagger", stored) if stored else None
+        tagger = value if isinstance(value, Tagger) else None
+        if tagger is None:
+            tagger = Tagger(taxonomy, model=model)
+            if stored:
+                write_entry("tagger", stored, tagger, KEEP_STORED)
     _compiled[key] = tagger
     while len(_compiled) > KEEP_COMPILED:
         del _compiled[next(iter(_compiled))]
     return tagger
 
 
-def _stored_key(digest: str) -> str:
-    """The cache key of a compiled tagger of the rules with this digest, on this code."""
+def _stored_key(digest: str) -> str | None:
+    """The cache key of a compiled tagger of the rules with this digest, on this code (None when
+    the source cannot be read)."""
     hasher = hashlib.blake2b(digest_size=16, person=b"taxonomy-tagger")
     sources = sorted((Path(__file__).parent / "tag").glob("*.py"))
     parts = [digest.encode(), __version__.encode(), spacy_about.__version__.encode(), sys.version.encode()]
-    parts += [part for p in sources for part in (p.name.encode(), p.read_bytes())]
+    try:
+        parts += [part for p in sources for part in (p.name.encode(), p.read_bytes())]
+    except OSError:
+        return None
     for part in parts:  # each part led by its length, so no two lists of parts give the same bytes
         hasher.update(len(part).to_bytes(8, "big") + part)
     return hasher.hexdigest()
-
-
-def _stored_tagger(digest: str) -> Tagger | None:
-    """The compiled tagger kept in the cache folder for these rules, or None."""
-    try:
-        key = _stored_key(digest)
-    except OSError:
-        return None
-    value = read_entry("tagger", key)
-    return value if isinstance(value, Tagger) else None
 
 
 def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:

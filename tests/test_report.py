@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import os
 import re
@@ -14,7 +13,6 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,26 +27,17 @@ from taxonomy.report.text import github_slug, md_escape, split_evidence
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
 
+from .fixtures.report import corpus
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "report"
 SCRIPT = "<script>alert(1)</script>"
 GNN_LABEL = 'Graph <b>nets</b> & "friends"'
 
 
-def _load_corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
-
-
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return corpus.taxonomy()  # type: ignore[no-any-return]
+    return corpus.taxonomy()
 
 
 @pytest.fixture(scope="module")

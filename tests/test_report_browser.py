@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
-import importlib.util
 import json
 import os
 import select
@@ -21,14 +20,14 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from taxonomy.report import render_report
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
+from .fixtures.report import corpus
+
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -271,14 +270,6 @@ def browser(tmp_path: Path) -> Any:
         instance.close()
 
 
-def _corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _keep(shot: Path) -> None:
     folder = os.environ.get("TAXONOMY_SCREENSHOT_DIR")
     if folder:
@@ -291,7 +282,6 @@ def _keep(shot: Path) -> None:
 def test_report_renders_cleanly(
     browser: Browser, tmp_path: Path, name: str, width: int, mobile: bool
 ) -> None:
-    corpus = _corpus()
     taxonomy = corpus.taxonomy()
     out = tmp_path / "report"
     render_report(taxonomy, corpus.stats(taxonomy), out)
@@ -481,12 +471,21 @@ def _click(browser: Browser, selector: str) -> None:
 ROWS = "[...document.querySelectorAll('#paper-table tbody tr')]"
 
 
-@needs_chromium
-def test_paper_table_searches_filters_on_a_click_anywhere_and_sorts(browser: Browser, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample corpus built once for the table and time-view tests (they only read it)."""
     from taxonomy.cli import main
 
-    out = tmp_path / "sample"  # the bundled sample corpus: docs/report.md shows this screenshot
+    out = tmp_path_factory.mktemp("sample")
     assert main(["build", "-o", str(out), "--no-progress", "--no-paper-graph"]) == 0
+    return out
+
+
+@needs_chromium
+def test_paper_table_searches_filters_on_a_click_anywhere_and_sorts(
+    browser: Browser, sample_report: Path, tmp_path: Path
+) -> None:
+    out = sample_report  # the bundled sample corpus: docs/report.md shows these screenshots
     browser.open((out / "report.html").as_uri(), 1280, 1000)
     data = json.loads(browser.evaluate("document.getElementById('table-data').textContent"))
     total = len(data["rows"])
@@ -549,11 +548,10 @@ def test_paper_table_searches_filters_on_a_click_anywhere_and_sorts(browser: Bro
 
 
 @needs_chromium
-def test_a_heat_map_cell_filters_the_table_to_its_family_and_year(browser: Browser, tmp_path: Path) -> None:
-    from taxonomy.cli import main
-
-    out = tmp_path / "sample"  # the bundled sample corpus: docs/report.md shows this screenshot
-    assert main(["build", "-o", str(out), "--no-progress", "--no-paper-graph"]) == 0
+def test_a_heat_map_cell_filters_the_table_to_its_family_and_year(
+    browser: Browser, sample_report: Path, tmp_path: Path
+) -> None:
+    out = sample_report  # the bundled sample corpus: docs/report.md shows these screenshots
     browser.open((out / "report.html").as_uri(), 1280, 1000)
     data = json.loads(browser.evaluate("document.getElementById('table-data').textContent"))
     # The cell with most papers: its count is the papers of that year the family is primary for.

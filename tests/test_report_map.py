@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -16,21 +14,13 @@ from taxonomy.report.mapdata import map_data
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
+from .fixtures.report import corpus
+
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def counts() -> tuple[Taxonomy, CorpusStats]:
-    corpus = _corpus()
     taxonomy = corpus.taxonomy()
     return taxonomy, corpus.stats(taxonomy)
 

@@ -3,12 +3,10 @@ of each family past it, names that lead to it from the rest of the report."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,23 +20,12 @@ from taxonomy.rules.yamlfile import default_rules_dir
 from taxonomy.stats import CorpusStats, collect
 from taxonomy.tag import Tagger
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
-
-
-def _load_corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report_corpus_table", FIXTURES / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
+from .fixtures.report import corpus
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return corpus.taxonomy()  # type: ignore[no-any-return]
+    return corpus.taxonomy()
 
 
 def _page(taxonomy: Taxonomy, stats: CorpusStats, out: Path) -> str:

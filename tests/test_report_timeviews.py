@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -18,23 +16,12 @@ from taxonomy.report.timeviews import TIMELINE_CONCEPTS, TimeViews, time_views
 from taxonomy.rules import Taxonomy
 from taxonomy.stats import CorpusStats
 
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
-
-
-def _load_corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report_corpus", FIXTURES / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
+from .fixtures.report import corpus
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return corpus.taxonomy()  # type: ignore[no-any-return]
+    return corpus.taxonomy()
 
 
 @pytest.fixture(scope="module")

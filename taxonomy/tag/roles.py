@@ -85,23 +85,19 @@ class Reach:
                 continue
             if any(doc[i].lower_ in self.barriers for i in range(lo, hi)):
                 continue
-            if field == "title" and cue.role == "compares" and any(doc[i].text == ":" for i in range(lo, hi)):
-                continue  # "Vision Transformer: an alternative to attention" is about the ViT
-            if (
-                field == "title"
-                and cue.role == "compares"
-                and not cue.after
-                and self._barred_in_title(doc, lo, hi)
-            ):
-                continue  # "Learning a prior over intent via meta-inverse RL": the title's own method
+            if field == "title" and cue.role == "compares" and self._barred_in_title(doc, cue, lo, hi):
+                continue
             if not self._reaches(doc, cue, m, sentence, lo, hi):
                 continue
             out.append((gap, _CUE_PRIORITY[cue.role], cue))
         return out
 
-    def _barred_in_title(self, doc: Doc, lo: int, hi: int) -> bool:
-        """A title barrier word lies between the cue and the name."""
-        return any(doc[i].lower_ in self.title_barriers for i in range(lo, hi))
+    def _barred_in_title(self, doc: Doc, cue: Cue, lo: int, hi: int) -> bool:
+        """In a title, a colon between a comparison and the name ("Vision Transformer: an alternative
+        to attention" is about the ViT), or a title barrier word between a comparison before the name
+        and the name ("Learning a prior over intent via meta-inverse RL": the title's own method)."""
+        words = {doc[i].lower_ for i in range(lo, hi)}
+        return ":" in words or (not cue.after and not words.isdisjoint(self.title_barriers))
 
     def head(self, doc: Doc, m: Match, cue: Cue, sentence: Sentence) -> str:
         """For a builds-on cue, the concept named right next to it that builds on ``m``."""
