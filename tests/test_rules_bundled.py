@@ -111,3 +111,30 @@ def test_workloads_named_in_a_report_of_experiments(
 
 def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
     assert [f for f in taxonomy.families if not taxonomy.area_of(f)] == []
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "primary"),
+    [
+        # In analysis, convolution is an operation on functions, not a network layer ...
+        (
+            "Multipliers on weighted spaces",
+            "We characterise the convolution operators and mollifiers on a Banach function space.",
+            (),
+        ),
+        # ... while a named CNN in such a paper is still one.
+        (
+            "Robust training",
+            "We train a ResNet with convolution layers whose weights lie in a Banach space.",
+            ("cnn",),
+        ),
+        # A spiking network trained through time is not a recurrent network ...
+        ("Online learning", "We train spiking neural networks with backpropagation through time.", ("snn",)),
+        # ... but backpropagation through time alone still trains one.
+        ("Online learning", "We train the model with truncated backpropagation through time.", ("rnn",)),
+    ],
+)
+def test_a_word_in_another_sense_in_the_whole_paper(
+    tagger: Tagger, title: str, abstract: str, primary: tuple[str, ...]
+) -> None:
+    assert tagger.tag(Paper(id="t", title=title, abstract=abstract)).families_primary == primary
