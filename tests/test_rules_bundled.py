@@ -132,9 +132,32 @@ def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
         ("Online learning", "We train spiking neural networks with backpropagation through time.", ("snn",)),
         # ... but backpropagation through time alone still trains one.
         ("Online learning", "We train the model with truncated backpropagation through time.", ("rnn",)),
+        # A data augmentation policy is searched, not learned by policy search ...
+        ("Fast augmentation", "We propose a fast augmentation policy search based on clustering.", ()),
+        # ... while policy search for control stays reinforcement learning.
+        ("Robot control", "We propose a direct policy search for legged robots.", ("rl",)),
+        # "VITS" is an acronym of its own, not vision transformers.
+        ("VITS for contextual bandits", "We propose VITS, a Thompson sampling method.", ("bandit",)),
+        ("Pruning ViTs", "We prune the attention heads of a ViT.", ("transformer",)),
     ],
 )
 def test_a_word_in_another_sense_in_the_whole_paper(
     tagger: Tagger, title: str, abstract: str, primary: tuple[str, ...]
 ) -> None:
     assert tagger.tag(Paper(id="t", title=title, abstract=abstract)).families_primary == primary
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "found"),
+    [
+        ("The distance is subadditive under convolution of states.", "cnn", False),
+        ("We learn convolutional neural networks on graphs for molecules.", "cnn", False),
+        ("We learn convolutional neural networks on graphs for molecules.", "gnn", True),
+        ("We introduce graph structured prediction energy networks for tagging.", "gnn", False),
+        ("We decompose vision-language modeling into spatial and temporal parts.", "llm", False),
+        ("We pretrain with masked language modeling on web text.", "llm", True),
+    ],
+)
+def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, found: bool) -> None:
+    paper = tagger.tag(Paper(id="t", title="A study", abstract=text))
+    assert (family in paper.families_mentioned) is found
