@@ -161,3 +161,56 @@ def test_a_word_in_another_sense_in_the_whole_paper(
 def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, found: bool) -> None:
     paper = tagger.tag(Paper(id="t", title="A study", abstract=text))
     assert (family in paper.families_mentioned) is found
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "family", "tagged"),
+    [
+        # A learning method named before "learning to optimize" is the means, not a learned optimiser ...
+        (
+            "Informative priors",
+            "We combine self-supervised and supervised learning to optimize the translation model.",
+            "meta",
+            False,
+        ),
+        # ... while learning to optimize on its own still is one.
+        (
+            "Learned update rules",
+            "We propose learning to optimize: an LSTM learns the update rule of the optimiser.",
+            "meta",
+            True,
+        ),
+        # In a paper on implicit layers, an implicit representation is such a layer's output ...
+        (
+            "Equilibrium flows",
+            "We propose an implicit neural network layer that solves a fixed-point problem, giving implicit "
+            "representations of the flows on a network.",
+            "neural-field",
+            False,
+        ),
+        # ... elsewhere the short name of a neural implicit representation.
+        (
+            "Camera relocalisation",
+            "We relocalise the camera against an implicit representation of the scene fitted to posed images.",
+            "neural-field",
+            True,
+        ),
+        (
+            "Uncertainty in one pass",
+            "We extend Prior Networks to regression with a Normal-Wishart output.",
+            "bayesian",
+            True,
+        ),
+        (
+            "Robust aggregation",
+            "We make distributed SGD Byzantine-resilient when a fifth of the workers send arbitrary gradients.",
+            "federated",
+            True,
+        ),
+    ],
+)
+def test_names_and_false_friends_of_the_newer_families(
+    tagger: Tagger, title: str, abstract: str, family: str, tagged: bool
+) -> None:
+    primary = tagger.tag(Paper(id="t", title=title, abstract=abstract)).families_primary
+    assert (family in primary) is tagged
