@@ -10,6 +10,8 @@ shows progress passes ``TagOptions.on_progress``.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -30,6 +32,7 @@ from taxonomy.runs import (
     PAPER_GRAPH_FILE,
     PAPERS_FILE,
     REJECTS_FILE,
+    SMALL_RUN,
     SUMMARY_FILE,
     GraphOptions,
     TagOptions,
@@ -151,6 +154,7 @@ def _tag(
     ):
         on_paper = sink.add if sink is not None else None
         batches = _batches(records, options.batch_size, stats, rejects_out)
+        batches, options = _engine_for(batches, records, options)
         if cache is None:
             tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
         else:
@@ -181,6 +185,24 @@ def _paper_graph(
 
     # Ingest has dropped duplicate ids (also across a resumed run): the sink need not look for them.
     return PaperGraphSink(path, taxonomy, dedupe=False, base=base) if wanted else nullcontext()
+
+
+def _engine_for(
+    batches: Iterator[list[Paper]], records: ingest.Records, options: TagOptions
+) -> tuple[Iterator[list[Paper]], TagOptions]:
+    """The batches and the options to tag them with: a run of fewer than ``SMALL_RUN`` papers is
+    tagged in this process whatever ``jobs`` says (starting workers would cost more than they save).
+
+    Deduplication reads every input before the first batch, so once it is out the number of papers
+    is known; without it (``records.read_all`` still false) the pool is kept.
+    """
+    if options.engine != "local" or options.jobs == 1:
+        return batches, options
+    first = next(batches, None)
+    batches = itertools.chain(() if first is None else (first,), batches)
+    if records.read_all and records.papers < SMALL_RUN:
+        return batches, dataclasses.replace(options, jobs=1)
+    return batches, options
 
 
 def _batches(

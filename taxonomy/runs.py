@@ -29,6 +29,9 @@ PAPER_GRAPH_FILE = "papers.graphml"
 REJECTS_FILE = "rejects.jsonl"
 SUMMARY_FILE = "summary.json"
 ENGINES = ("local", "dask")
+#: A run of fewer papers is tagged in its own process whatever ``--jobs`` says: starting workers (each
+#: reads the compiled tagger back, about a second) costs more than they save.
+SMALL_RUN = 2_000
 
 #: Told as a run goes: papers done, bytes of input read, and all the bytes to read (None if unknown).
 OnProgress = Callable[[int, int, "int | None"], None]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from taxonomy import engines
+from taxonomy import engines, pipeline
 from taxonomy.cache import TagCache, setup_digest
 from taxonomy.ingest import read
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.pipeline import sample_corpus
 from taxonomy.rules import Taxonomy, load_rules, select_families
-from taxonomy.runs import KEEP_COMPILED, TagOptions, compiled_tagger, tag_and_fold
+from taxonomy.runs import KEEP_COMPILED, SMALL_RUN, TagOptions, compiled_tagger, tag_and_fold
 from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
 
@@ -151,3 +151,34 @@ def test_feed_hands_on_every_paper(expected: Results) -> None:
     seen: list[TaggedPaper] = []
     assert list(engines.feed(iter(expected), seen.append)) == expected
     assert len(seen) == sum(lines.count(b"\n") for lines, _ in expected)
+
+
+def _tag_sample(out: Path, jobs: int) -> dict[str, bytes]:
+    options = TagOptions(inputs=(str(sample_corpus()),), out_dir=out, rules_dir=SMALL_RULES, jobs=jobs)
+    pipeline.tag_corpus(options)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_a_small_run_is_tagged_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fewer than SMALL_RUN papers with --jobs 2: no worker is started, and the files are the same."""
+    monkeypatch.setattr(pipeline, "SMALL_RUN", SMALL_RUN)
+    monkeypatch.setattr(engines, "_pool", _no_pool)
+    assert _tag_sample(tmp_path / "two", jobs=2) == _tag_sample(tmp_path / "one", jobs=1)
+
+
+def test_a_run_of_more_papers_uses_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pools: list[int] = []
+    pool = engines._pool
+
+    def counted(batches: object, taxonomy: Taxonomy, options: TagOptions) -> object:
+        pools.append(options.jobs)
+        return pool(batches, taxonomy, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "SMALL_RUN", 36)  # the sample has 36 papers
+    monkeypatch.setattr(engines, "_pool", counted)
+    assert _tag_sample(tmp_path / "two", jobs=2) == _tag_sample(tmp_path / "one", jobs=1)
+    assert pools == [2]
+
+
+def _no_pool(*args: object) -> object:
+    raise AssertionError("a worker pool was started")

@@ -300,7 +300,10 @@ def _tagging_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="worker processes for tagging (default: 1; with --engine dask and no --scheduler: one per CPU)",
+        help=(
+            "worker processes for tagging (default: 1; a run of fewer than 2,000 papers is tagged in one "
+            "process; with --engine dask and no --scheduler: one per CPU)"
+        ),
     )
     parser.add_argument(
         "--engine",

@@ -111,6 +111,7 @@ class Records:
         self._labels = list(labels) if labels is not None else list(names)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
         self.papers = 0
+        self.read_all = False  # every input read: ``papers`` is the number of papers to come
         self.rejects = 0
         self.duplicates = 0
         self.warnings: Counter[str] = Counter()  # e.g. text fields cut, by what was done
@@ -157,6 +158,7 @@ class Records:
                     yield item.paper()
                 else:
                     yield item
+            self.read_all = True
             return
         seen, spool = given or Seen(), Spool()
         try:
@@ -166,6 +168,7 @@ class Records:
                 else:
                     spool.reject(item)
             self._handed = (0, spool.size)
+            self.read_all = True
             for handed, spooled in enumerate(spool.items(), 1):
                 self._handed = (handed, spool.size)
                 yield spooled
