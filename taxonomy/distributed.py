@@ -16,16 +16,13 @@ from typing import Any
 from taxonomy.errors import UsageError
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
-from taxonomy.runs import TagOptions, tag_and_fold
-from taxonomy.stats import CorpusStats
+from taxonomy.runs import Tagged, TagOptions, tag_and_fold
 from taxonomy.tag import Tagger
 
 _taggers: dict[tuple[str, str | None], Tagger] = {}
 
 
-def _tag_on_worker(
-    batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int
-) -> tuple[bytes, CorpusStats]:
+def _tag_on_worker(batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int) -> Tagged:
     """The task run on a worker: compile the rules once per worker, tag, fold."""
     key = (taxonomy.version, model)
     if key not in _taggers:
@@ -35,7 +32,7 @@ def _tag_on_worker(
 
 def dask_tag_batches(
     batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
-) -> Iterator[tuple[bytes, CorpusStats]]:
+) -> Iterator[Tagged]:
     """Tag batches on a Dask cluster (``options.scheduler``, or a local one) and yield results in order."""
     try:
         from dask.distributed import Client, LocalCluster

@@ -1,12 +1,15 @@
 """Where papers are tagged: in this process, in a pool of worker processes, or on Dask workers.
 
-Each engine takes batches of papers and yields, per batch and in input order, the batch's
-``papers.jsonl`` lines and a ``CorpusStats`` of just that batch; a worker compiles the rules once.
+Each engine takes batches of papers and yields, per batch and in input order, a ``Tagged``: the
+batch's ``papers.jsonl`` lines, its ``papers.csv`` rows and a ``CorpusStats`` of just that batch; a
+worker compiles the rules once.
 ``tag_cached`` puts the tag cache in front of an engine: only the papers the cache lacks are sent.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import multiprocessing
 import signal
 import sys
@@ -18,23 +21,30 @@ import orjson
 
 from taxonomy.cache import Lookup, TagCache
 from taxonomy.distributed import dask_tag_batches
+from taxonomy.flat import csv_rows
+from taxonomy.ingest import Records
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
-from taxonomy.runs import TagOptions, compiled_tagger, tag_and_fold, tags_here
+from taxonomy.runs import (
+    SMALL_RUN,
+    Tagged,
+    TagOptions,
+    compiled_tagger,
+    nothing_tagged,
+    tag_and_fold,
+    tags_here,
+)
 from taxonomy.serialize import tagged_from_dict
-from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
 
 
-def feed(
-    results: Iterator[tuple[bytes, CorpusStats]], on_paper: Callable[[TaggedPaper], None] | None
-) -> Iterator[tuple[bytes, CorpusStats]]:
+def feed(results: Iterator[Tagged], on_paper: Callable[[TaggedPaper], None] | None) -> Iterator[Tagged]:
     """Pass each tagged paper of the results to ``on_paper`` (decoded from its line) on the way."""
-    for lines, part in results:
+    for result in results:
         if on_paper is not None:
-            for line in lines.split(b"\n")[:-1]:  # every line ends with a newline
+            for line in result.lines.split(b"\n")[:-1]:  # every line ends with a newline
                 on_paper(tagged_from_dict(orjson.loads(line)))
-        yield lines, part
+        yield result
 
 
 _worker: tuple[Tagger, int] | None = None
@@ -48,11 +58,29 @@ def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> Non
     _worker = (compiled_tagger(taxonomy, model), sample_size)
 
 
-def _tag_one_batch(batch: list[Paper]) -> tuple[bytes, CorpusStats]:
-    """Tag a batch in a worker: the lines to write and the batch's statistics."""
+def _tag_one_batch(batch: list[Paper]) -> Tagged:
+    """Tag a batch in a worker: the lines and rows to write and the batch's statistics."""
     assert _worker is not None, "worker not initialised"
     tagger, sample_size = _worker
     return tag_and_fold(tagger, batch, sample_size)
+
+
+def by_size(
+    batches: Iterator[list[Paper]], records: Records, options: TagOptions
+) -> tuple[Iterator[list[Paper]], TagOptions]:
+    """The batches and the options to tag them with: a run of fewer than ``SMALL_RUN`` papers is
+    tagged in this process whatever ``jobs`` says (starting workers would cost more than they save).
+
+    Deduplication reads every input before the first batch, so once it is out the number of papers
+    is known; without it (``records.read_all`` still false) the pool is kept.
+    """
+    if options.engine != "local" or options.jobs == 1:
+        return batches, options
+    first = next(batches, None)
+    batches = itertools.chain(() if first is None else (first,), batches)
+    if records.read_all and records.papers < SMALL_RUN:
+        return batches, dataclasses.replace(options, jobs=1)
+    return batches, options
 
 
 def tag_batches(
@@ -60,7 +88,7 @@ def tag_batches(
     taxonomy: Taxonomy,
     options: TagOptions,
     tagger: Tagger | None = None,
-) -> Iterator[tuple[bytes, CorpusStats]]:
+) -> Iterator[Tagged]:
     """Tag batches in order (this process, a pool or Dask); an empty batch costs nothing (no tagger is built for it).
 
     ``tagger``, compiled already for ``taxonomy``, is used by ``--jobs 1`` instead of compiling one.
@@ -71,7 +99,7 @@ def tag_batches(
         # Built at the first paper to tag (unless given): a run the cache answers needs none.
         for batch in batches:
             if not batch:
-                yield b"", CorpusStats(sample_size=options.sample_size)
+                yield nothing_tagged(options.sample_size)
                 continue
             tagger = tagger or compiled_tagger(taxonomy, options.model)
             yield tag_and_fold(tagger, batch, options.sample_size)
@@ -86,7 +114,7 @@ def tag_cached(
     cache: TagCache,
     on_paper: Callable[[TaggedPaper], None] | None = None,
     tagger: Tagger | None = None,
-) -> Iterator[tuple[bytes, CorpusStats]]:
+) -> Iterator[Tagged]:
     """Tag only the papers the cache lacks; fold the cached ones here, store the new ones, keep input order.
 
     ``on_paper`` gets every paper of a batch in input order, cached or just tagged; ``tagger`` is
@@ -100,7 +128,7 @@ def tag_cached(
             pending.append(found)
             yield found.to_tag
 
-    for lines, part in tag_batches(to_tag(), taxonomy, options, tagger):
+    for lines, rows, part in tag_batches(to_tag(), taxonomy, options, tagger):
         found = pending.popleft()
         for tp in found.cached():
             part.add(tp, taxonomy)
@@ -109,12 +137,13 @@ def tag_cached(
             for i in range(len(found.papers)):
                 hit = found.found.get(i)
                 on_paper(hit[1] if hit is not None else tagged_from_dict(orjson.loads(next(fresh))))
-        yield cache.store(found, lines), part
+        if found.found:  # the rows of the cached papers, put back in input order
+            new_rows, old_rows = iter(rows), iter(csv_rows(found.cached()))
+            rows = tuple(next(old_rows if i in found.found else new_rows) for i in range(len(found.papers)))
+        yield Tagged(cache.store(found, lines), rows, part)
 
 
-def _pool(
-    batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions
-) -> Iterator[tuple[bytes, CorpusStats]]:
+def _pool(batches: Iterator[list[Paper]], taxonomy: Taxonomy, options: TagOptions) -> Iterator[Tagged]:
     """Tag batches on worker processes, a bounded number in flight, results in input order."""
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
@@ -122,13 +151,13 @@ def _pool(
     with ProcessPoolExecutor(
         options.jobs, mp_context=context, initializer=_init_worker, initargs=args
     ) as pool:
-        pending: deque[Future[tuple[bytes, CorpusStats]]] = deque()
+        pending: deque[Future[Tagged]] = deque()
         for batch in batches:
             if batch:
                 pending.append(pool.submit(_tag_one_batch, batch))
             else:  # nothing to tag (the cache had every paper): no worker is started for it
                 pending.append(Future())
-                pending[-1].set_result((b"", CorpusStats(sample_size=options.sample_size)))
+                pending[-1].set_result(nothing_tagged(options.sample_size))
             if len(pending) >= 3 * options.jobs:
                 yield pending.popleft().result()
         while pending:

@@ -11,8 +11,10 @@ UTF-8 with a byte order mark, so Excel reads accents right (Python's ``csv`` and
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from taxonomy.errors import OutputError
 from taxonomy.models import TaggedPaper
@@ -63,13 +65,74 @@ def csv_row(tp: TaggedPaper) -> tuple[str, ...]:
     )
 
 
+def csv_head() -> bytes:
+    """The start of ``papers.csv``: the byte order mark and the header row."""
+    return b"\xef\xbb\xbf" + b"".join(csv_lines([CSV_COLUMNS]))
+
+
+def csv_rows(papers: Iterable[TaggedPaper]) -> tuple[bytes, ...]:
+    """Each paper's row of ``papers.csv`` as UTF-8 bytes with its line end, in order (one a paper,
+    so rows from the cache and rows just tagged can be put back in input order)."""
+    return csv_lines(csv_row(tp) for tp in papers)
+
+
+def csv_lines(rows: Iterable[Iterable[str]]) -> tuple[bytes, ...]:
+    """Rows of fields as CSV lines (RFC 4180 quoting, CRLF), UTF-8 bytes, one a row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    out = []
+    for row in rows:
+        writer.writerow(row)
+        out.append(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+    return tuple(out)
+
+
+class CsvFile:
+    """``papers.csv`` written a batch of rows at a time (the header first)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._handle: BinaryIO = path.open("wb")
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+        self.write((csv_head(),))
+
+    def write(self, rows: Iterable[bytes]) -> None:
+        """Add rows made by :func:`csv_rows`."""
+        try:
+            self._handle.write(b"".join(rows))
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot be written ({exc.strerror or exc})") from None
+
+    def write_papers(self, papers: Iterable[TaggedPaper]) -> None:
+        """Add the rows of tagged papers (streamed: memory does not grow with the papers)."""
+        batch: list[TaggedPaper] = []
+        for tp in papers:
+            batch.append(tp)
+            if len(batch) >= 1024:
+                self.write(csv_rows(batch))
+                batch.clear()
+        self.write(csv_rows(batch))
+
+    def close(self) -> None:
+        """Finish the file."""
+        try:
+            self._handle.close()
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot be written ({exc.strerror or exc})") from None
+
+    def __enter__(self) -> CsvFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def write_csv(path: Path, papers: Iterable[TaggedPaper]) -> Path:
     """Write ``papers.csv`` at ``path`` (streamed: memory does not grow with the papers)."""
-    try:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(csv_row(tp) for tp in papers)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    with CsvFile(path) as out:
+        out.write_papers(papers)
     return path

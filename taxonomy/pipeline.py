@@ -10,8 +10,6 @@ shows progress passes ``TagOptions.on_progress``.
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -22,9 +20,9 @@ import orjson
 from taxonomy import ingest, resume
 from taxonomy.cache import TagCache, setup_digest
 from taxonomy.digest import HashingWriter
-from taxonomy.engines import feed, tag_batches, tag_cached
+from taxonomy.engines import by_size, feed, tag_batches, tag_cached
 from taxonomy.errors import InputError, OutputError, UsageError
-from taxonomy.flat import PAPERS_CSV_FILE, write_csv
+from taxonomy.flat import PAPERS_CSV_FILE, CsvFile
 from taxonomy.models import Paper, Reject
 from taxonomy.rules import Taxonomy, load_rules, select_areas, select_families
 from taxonomy.runs import (
@@ -32,7 +30,6 @@ from taxonomy.runs import (
     PAPER_GRAPH_FILE,
     PAPERS_FILE,
     REJECTS_FILE,
-    SMALL_RUN,
     SUMMARY_FILE,
     GraphOptions,
     TagOptions,
@@ -144,23 +141,27 @@ def _tag(
     )
     stats = start.stats
     papers_path, rejects_path = stage.path / PAPERS_FILE, stage.path / REJECTS_FILE
-    graph_path = stage.path / PAPER_GRAPH_FILE
+    graph_path, csv_path = stage.path / PAPER_GRAPH_FILE, stage.path / PAPERS_CSV_FILE
     if paper_graph and start.graph is not None:
         stage.link(PAPER_GRAPH_FILE)  # the graph to extend, where its writer reads it
     with (
         stage.open(PAPERS_FILE, start.kept_outputs.get(PAPERS_FILE)) as papers_out,
         stage.open(REJECTS_FILE, start.kept_outputs.get(REJECTS_FILE)) as rejects_out,
         _paper_graph(graph_path, taxonomy, paper_graph, start.graph) as sink,
+        CsvFile(csv_path) as csv_out,
     ):
+        if PAPERS_FILE in start.kept_outputs:  # the rows of the papers the last run tagged, read back
+            csv_out.write_papers(read_tagged(papers_path))
         on_paper = sink.add if sink is not None else None
         batches = _batches(records, options.batch_size, stats, rejects_out)
-        batches, options = _engine_for(batches, records, options)
+        batches, options = by_size(batches, records, options)
         if cache is None:
             tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
         else:
             tagged = tag_cached(batches, taxonomy, options, cache, on_paper, tagger)
-        for lines, part in tagged:
+        for lines, rows, part in tagged:
             papers_out.write(lines)
+            csv_out.write(rows)
             stats.merge(part)
             if options.on_progress is not None:
                 options.on_progress(stats.papers, records.bytes_read, records.total_bytes)
@@ -170,7 +171,6 @@ def _tag(
         outputs = (papers_out, rejects_out)
         resume.finish(cache, start, options.inputs, records.ends, stats, outputs, layout)
     summary_path = write_summary(stage.path, taxonomy, stats, options.labels or options.inputs)
-    csv_path = write_csv(stage.path / PAPERS_CSV_FILE, read_tagged(papers_path))
     written = (papers_path, csv_path, rejects_path, summary_path, *((graph_path,) if paper_graph else ()))
     files = tuple(stage.final(path) for path in written)
     cached = cache.hits if cache is not None else 0
@@ -185,24 +185,6 @@ def _paper_graph(
 
     # Ingest has dropped duplicate ids (also across a resumed run): the sink need not look for them.
     return PaperGraphSink(path, taxonomy, dedupe=False, base=base) if wanted else nullcontext()
-
-
-def _engine_for(
-    batches: Iterator[list[Paper]], records: ingest.Records, options: TagOptions
-) -> tuple[Iterator[list[Paper]], TagOptions]:
-    """The batches and the options to tag them with: a run of fewer than ``SMALL_RUN`` papers is
-    tagged in this process whatever ``jobs`` says (starting workers would cost more than they save).
-
-    Deduplication reads every input before the first batch, so once it is out the number of papers
-    is known; without it (``records.read_all`` still false) the pool is kept.
-    """
-    if options.engine != "local" or options.jobs == 1:
-        return batches, options
-    first = next(batches, None)
-    batches = itertools.chain(() if first is None else (first,), batches)
-    if records.read_all and records.papers < SMALL_RUN:
-        return batches, dataclasses.replace(options, jobs=1)
-    return batches, options
 
 
 def _batches(

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from spacy import about as spacy_about
 
+from taxonomy.flat import csv_rows
 from taxonomy.ingest import FieldNames
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
@@ -142,11 +144,28 @@ def _stored_key(digest: str) -> str | None:
     return hasher.hexdigest()
 
 
-def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> tuple[bytes, CorpusStats]:
-    """Tag papers and return their papers.jsonl lines with a ``CorpusStats`` of just them."""
+class Tagged(NamedTuple):
+    """A batch of papers tagged: its ``papers.jsonl`` lines, its ``papers.csv`` rows (one a paper)
+    and a ``CorpusStats`` of just its papers."""
+
+    lines: bytes
+    rows: tuple[bytes, ...]
+    stats: CorpusStats
+
+
+def nothing_tagged(sample_size: int) -> Tagged:
+    """What an empty batch gives."""
+    return Tagged(b"", (), CorpusStats(sample_size=sample_size))
+
+
+def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> Tagged:
+    """Tag papers and return their papers.jsonl lines and papers.csv rows with a ``CorpusStats`` of just them.
+
+    Everything a paper needs is done here, where it is tagged (on a worker with ``--jobs N``): the
+    parent only writes the bytes and merges the statistics.
+    """
     stats = CorpusStats(sample_size=sample_size)
-    lines = []
-    for tp in tagger.tag_batch(batch):
-        lines.append(tagged_to_line(tp))
+    tagged = tagger.tag_batch(batch)
+    for tp in tagged:
         stats.add(tp, tagger.taxonomy)
-    return b"".join(lines), stats
+    return Tagged(b"".join(map(tagged_to_line, tagged)), csv_rows(tagged), stats)

@@ -34,7 +34,7 @@ def _matplotlib_loaded() -> None:
 def _small_runs_use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs with --jobs 2 go to the worker pool however few papers they have, so the tests' small
     corpora test the pool (tests/test_engines.py checks the rule that keeps small runs in one process)."""
-    monkeypatch.setattr("taxonomy.pipeline.SMALL_RUN", 0)
+    monkeypatch.setattr("taxonomy.engines.SMALL_RUN", 0)
 
 
 @pytest.fixture(scope="session")

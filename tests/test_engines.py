@@ -12,14 +12,22 @@ from taxonomy.ingest import read
 from taxonomy.models import Paper, TaggedPaper
 from taxonomy.pipeline import sample_corpus
 from taxonomy.rules import Taxonomy, load_rules, select_families
-from taxonomy.runs import KEEP_COMPILED, SMALL_RUN, TagOptions, compiled_tagger, tag_and_fold
+from taxonomy.runs import (
+    KEEP_COMPILED,
+    SMALL_RUN,
+    Tagged,
+    TagOptions,
+    compiled_tagger,
+    nothing_tagged,
+    tag_and_fold,
+)
 from taxonomy.stats import CorpusStats
 from taxonomy.tag import Tagger
 
 from .conftest import SMALL_RULES
 
 SAMPLE = 4  # a small sample bound: the samples keep some examples and drop others
-Results = list[tuple[bytes, CorpusStats]]
+Results = list[Tagged]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +44,9 @@ def papers() -> list[Paper]:
 def expected(small: Taxonomy, papers: list[Paper]) -> Results:
     """What one tagger gives, batch by batch."""
     tagger = Tagger(small)
-    return [tag_and_fold(tagger, batch, SAMPLE) if batch else (b"", _empty()) for batch in _batches(papers)]
+    return [
+        tag_and_fold(tagger, batch, SAMPLE) if batch else nothing_tagged(SAMPLE) for batch in _batches(papers)
+    ]
 
 
 def _batches(papers: list[Paper]) -> list[list[Paper]]:
@@ -57,9 +67,9 @@ def _run(papers: list[Paper], small: Taxonomy, options: TagOptions) -> Results:
 
 
 def _assert_same(got: Results, expected: Results) -> None:
-    assert [lines for lines, _ in got] == [lines for lines, _ in expected]
-    assert [_value(stats) for _, stats in got] == [_value(stats) for _, stats in expected]
-    assert _value(_merge([s for _, s in got])) == _value(_merge([s for _, s in expected]))
+    assert [(t.lines, t.rows) for t in got] == [(t.lines, t.rows) for t in expected]
+    assert [_value(t.stats) for t in got] == [_value(t.stats) for t in expected]
+    assert _value(_merge([t.stats for t in got])) == _value(_merge([t.stats for t in expected]))
 
 
 def _value(stats: CorpusStats) -> dict[str, object]:
@@ -80,8 +90,8 @@ def _merge(parts: list[CorpusStats]) -> CorpusStats:
 
 def test_the_sample_is_tagged_in_every_batch(expected: Results) -> None:
     """The comparisons below compare something: the small rules tag papers in most batches."""
-    assert [lines.count(b"\n") for lines, _ in expected] == [3, 7, 0, 1, 25]
-    assert [stats.tagged for _, stats in expected] == [1, 3, 0, 0, 13]
+    assert [t.lines.count(b"\n") for t in expected] == [len(t.rows) for t in expected] == [3, 7, 0, 1, 25]
+    assert [t.stats.tagged for t in expected] == [1, 3, 0, 0, 13]
 
 
 def test_this_process(tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results) -> None:
@@ -102,7 +112,7 @@ def test_empty_batches_build_no_tagger(
 ) -> None:
     monkeypatch.setattr(engines, "compiled_tagger", _no_tagger)
     got = list(engines.tag_batches(iter([[], []]), small, _options(tmp_path)))
-    assert [(lines, stats.to_dict()) for lines, stats in got] == [(b"", _empty().to_dict())] * 2
+    assert [(t.lines, t.rows, t.stats.to_dict()) for t in got] == [(b"", (), _empty().to_dict())] * 2
 
 
 def _no_tagger(*args: object, **kwargs: object) -> Tagger:
@@ -150,7 +160,7 @@ def test_cached_papers_come_back_in_input_order(
 def test_feed_hands_on_every_paper(expected: Results) -> None:
     seen: list[TaggedPaper] = []
     assert list(engines.feed(iter(expected), seen.append)) == expected
-    assert len(seen) == sum(lines.count(b"\n") for lines, _ in expected)
+    assert len(seen) == sum(t.lines.count(b"\n") for t in expected)
 
 
 def _tag_sample(out: Path, jobs: int) -> dict[str, bytes]:
@@ -161,7 +171,7 @@ def _tag_sample(out: Path, jobs: int) -> dict[str, bytes]:
 
 def test_a_small_run_is_tagged_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fewer than SMALL_RUN papers with --jobs 2: no worker is started, and the files are the same."""
-    monkeypatch.setattr(pipeline, "SMALL_RUN", SMALL_RUN)
+    monkeypatch.setattr(engines, "SMALL_RUN", SMALL_RUN)
     monkeypatch.setattr(engines, "_pool", _no_pool)
     assert _tag_sample(tmp_path / "two", jobs=2) == _tag_sample(tmp_path / "one", jobs=1)
 
@@ -174,7 +184,7 @@ def test_a_run_of_more_papers_uses_the_workers(tmp_path: Path, monkeypatch: pyte
         pools.append(options.jobs)
         return pool(batches, taxonomy, options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "SMALL_RUN", 36)  # the sample has 36 papers
+    monkeypatch.setattr(engines, "SMALL_RUN", 36)  # the sample has 36 papers
     monkeypatch.setattr(engines, "_pool", counted)
     assert _tag_sample(tmp_path / "two", jobs=2) == _tag_sample(tmp_path / "one", jobs=1)
     assert pools == [2]
