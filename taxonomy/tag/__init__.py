@@ -1,11 +1,12 @@
 """Tag papers with concepts and families using spaCy matchers compiled from the rules.
 
-Texts that cannot hold any concept name are found by a word lookup and not tokenized at all
-(``prefilter``). The rest go through ``spacy.blank("en")``'s tokenizer and two ``PhraseMatcher``
-passes (aliases, guards and role cues on ``LOWER``; case-sensitive aliases on ``ORTH``). Token
-patterns, which cost far more per token, run only on texts their trigger regex matches. Sentence
-boundaries are found with a regular expression only in texts that have matches. spaCy objects never
-leave this module: matches become ``Mention`` values.
+Matching is done sentence by sentence (sentence starts come from one regular expression). One
+Aho-Corasick automaton over the lowercased text finds where a concept name may start
+(``candidates``); only the sentences holding such a place go through ``spacy.blank("en")``'s
+tokenizer and two ``PhraseMatcher`` passes (aliases, guards and role cues on ``LOWER``;
+case-sensitive aliases on ``ORTH``). Token patterns, which cost far more per token, run only on the
+sentences their trigger regex finds something in. spaCy objects never leave this module: matches
+become ``Mention`` values.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from taxonomy.rules import Taxonomy, alias_variants, wildcard_parts
-from taxonomy.tag.prefilter import Prefilter
+from taxonomy.tag.candidates import Candidates
 
 
 class Kind(enum.Enum):
@@ -57,19 +57,19 @@ class Matchers:
     keys: Keys
 
 
-def compile_rules(taxonomy: Taxonomy, nlp: Language, prefilter: Prefilter | None) -> Matchers:
+def compile_rules(taxonomy: Taxonomy, nlp: Language, candidates: Candidates | None) -> Matchers:
     """Compile every alias, guard, pattern and cue into matchers on ``nlp``'s vocabulary; the
-    phrases a match needs every word of are added to ``prefilter``."""
-    return _Compiler(taxonomy, nlp, prefilter).run()
+    phrases a match needs every word of are added to ``candidates``."""
+    return _Compiler(taxonomy, nlp, candidates).run()
 
 
 class _Compiler:
     """The matchers as they are filled (compiling is one pass; the result is ``Matchers``)."""
 
-    def __init__(self, taxonomy: Taxonomy, nlp: Language, prefilter: Prefilter | None) -> None:
+    def __init__(self, taxonomy: Taxonomy, nlp: Language, candidates: Candidates | None) -> None:
         self.taxonomy = taxonomy
         self.nlp = nlp
-        self.prefilter = prefilter
+        self.candidates = candidates
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.keys: Keys = {}
@@ -93,8 +93,8 @@ class _Compiler:
                         continue
                     docs = self._docs(alias_variants(alias))
                     phrase_matcher.add(self._key(kind, concept.id, f"{concept.id}:alias:{alias}"), docs)
-                    if self.prefilter is not None and concept.id not in hidden:
-                        self.prefilter.add(docs)  # a text naming only hidden names gives nothing
+                    if self.candidates is not None and concept.id not in hidden:
+                        self.candidates.add(docs)  # a text naming only hidden names gives nothing
             for guard in concept.guards:
                 self.lower.add(self._key(Kind.GUARD, concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
@@ -135,9 +135,8 @@ class _Compiler:
         heads, tails = alias_variants(head, plural=False), alias_variants(tail)
         self.lower.add(self._key(Kind.HEAD, concept, rule), self._docs(heads))
         self.lower.add(self._key(Kind.TAIL, concept, rule), self._docs(tails))
-        if self.prefilter is not None and concept not in self.taxonomy.hidden:
-            # a slotted match needs every word of both parts
-            self.prefilter.add(self._docs([f"{h} {t}" for h in heads for t in tails]))
+        if self.candidates is not None and concept not in self.taxonomy.hidden:
+            self.candidates.add(self._docs(heads))  # a slotted match starts with its head
 
 
 def phrase_regex(phrases: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from spacy.tokens import Doc
 
 from taxonomy.tag.matchers import Keys, Kind
-from taxonomy.tag.matches import Cue, Match, Sentence
+from taxonomy.tag.matches import SENTENCE_END, Cue, Match, Sentence
 
 #: A cue found in a text: its kind, role (or ""), phrase and token offsets.
 CueHit = tuple[Kind, str, str, int, int]
@@ -117,38 +117,28 @@ def slotted(
             break
 
 
-def group(
-    doc: Doc,
-    text: str,
-    bounds: list[int],
-    matches: list[Match],
-    cue_hits: list[CueHit],
-    own: tuple[str, ...],
-) -> dict[int, Sentence]:
-    """Group matches and cues by sentence (only sentences with matches are kept)."""
-    sentences: dict[int, Sentence] = {}
-    for m in matches:
-        index = bisect.bisect_right(bounds, doc[m.start].idx)
-        if index not in sentences:
-            sentences[index] = Sentence(_first_token(doc, bounds[index - 1], m.start), [], [])
-        sentences[index].matches.append(m)
+def sentence_bounds(text: str) -> list[int]:
+    """Where the sentences of a text start (0 first)."""
+    return [0] + [m.end() for m in SENTENCE_END.finditer(text)]
+
+
+def sentence_of(
+    doc: Doc, text: str, matches: list[Match], cue_hits: list[CueHit], own: tuple[str, ...]
+) -> Sentence:
+    """One sentence's matches and cues (``doc`` holds its tokens, ``text`` its words), and the words
+    that mark it as the authors' own: a self marker, else one of the paper's ``own`` method names."""
+    sentence = Sentence(0, matches, [])
     for kind, role, phrase, start, end in cue_hits:
-        sentence = sentences.get(bisect.bisect_right(bounds, doc[start].idx))
-        if sentence is None:
-            continue
         if kind is Kind.SELF:
             sentence.own = sentence.own or phrase
         elif kind is Kind.EVALUATION:
             sentence.evaluation = sentence.evaluation or phrase
         else:
             sentence.cues.append(Cue(start, end, role, kind is Kind.AFTER, phrase))  # type: ignore[arg-type]
-    if own:
-        for index, sentence in sentences.items():
-            end = bounds[index] if index < len(bounds) else len(text)
-            if not sentence.own:
-                words = set(_NAME_WORD.findall(text[bounds[index - 1] : end]))
-                sentence.own = next((name for name in own if name in words), "")
-    return sentences
+    if own and not sentence.own:
+        words = set(_NAME_WORD.findall(text))
+        sentence.own = next((name for name in own if name in words), "")
+    return sentence
 
 
 def own_names(text: str, bounds: list[int], self_marker: re.Pattern[str]) -> tuple[str, ...]:
@@ -163,10 +153,3 @@ def own_names(text: str, bounds: list[int], self_marker: re.Pattern[str]) -> tup
         if not (len(name) == 2 and name.isalpha()) and self_marker.search(text, start, end):
             names.append(name)
     return tuple(dict.fromkeys(names))
-
-
-def _first_token(doc: Doc, start_char: int, at: int) -> int:
-    i = at
-    while i > 0 and doc[i - 1].idx >= start_char:
-        i -= 1
-    return i

@@ -5,19 +5,22 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
+from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
 from taxonomy.tag.matchers import compile_rules, phrase_regex
 from taxonomy.tag.matches import (
-    SENTENCE_END,
     Cue,
+    Match,
     Sentence,
     drop_definitions,
     drop_glued,
@@ -29,14 +32,25 @@ from taxonomy.tag.matches import (
     one_sense,
     own_name,
 )
-from taxonomy.tag.prefilter import Prefilter
 from taxonomy.tag.roles import Reach, adjacent_cue
-from taxonomy.tag.sentences import group, own_names, sort_matches
+from taxonomy.tag.sentences import CueHit, own_names, sentence_bounds, sentence_of, sort_matches
 
 #: Words in the vocabulary after which the pipeline is rebuilt (about 0.4 s) to free its memory.
 VOCAB_LIMIT = 250_000
 #: Families whose models a report of experiments names side by side to list its workloads.
 WORKLOAD_FAMILIES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What of a text to tokenize: its sentence starts, and the sentences that may hold a name,
+    each as its start and end offsets and the token patterns to run on it."""
+
+    bounds: tuple[int, ...]
+    spans: tuple[tuple[int, int, tuple[Matcher, ...]], ...]
+
+
+_NOTHING = Plan((), ())
 
 
 class Tagger:
@@ -51,14 +65,14 @@ class Tagger:
         *,
         model: str | None = None,
         vocab_limit: int = VOCAB_LIMIT,
-        prefilter: bool = True,
+        candidates: bool = True,
     ) -> None:
         self.taxonomy = taxonomy
         self.model = model
         self.vocab_limit = vocab_limit
-        # Texts that cannot name any concept are not tokenized (same output, see prefilter.py). Its
-        # reasoning is about the blank English tokenizer, so a trained pipeline always tokenizes.
-        self.prefilter = prefilter and not model
+        # Sentences that cannot name any concept are not tokenized (same output, see candidates.py).
+        # Its reasoning is about the blank English tokenizer: a trained pipeline tokenizes them all.
+        self.candidates = candidates and not model
         self._names = {
             c.id: frozenset(name_words(a) for a in c.aliases + c.aliases_cased if len(name_words(a)) > 1)
             for c in taxonomy.concepts.values()
@@ -76,12 +90,12 @@ class Tagger:
         self._use_parser = bool(model) and (
             "parser" in self.nlp.pipe_names or "senter" in self.nlp.pipe_names
         )
-        self._prefilter = Prefilter(self.nlp.tokenizer) if self.prefilter else None
-        matchers = compile_rules(self.taxonomy, self.nlp, self._prefilter)
+        self._candidates = Candidates(self.nlp.tokenizer) if self.candidates else None
+        matchers = compile_rules(self.taxonomy, self.nlp, self._candidates)
         self._lower, self._orth, self._patterns = matchers.lower, matchers.orth, matchers.patterns
         self._keys = matchers.keys
-        if self._prefilter is not None:
-            self._prefilter.finish([t for t, _ in self._patterns])
+        if self._candidates is not None:
+            self._candidates.finish()
 
     # -- tagging ---------------------------------------------------------------------------------
 
@@ -90,21 +104,20 @@ class Tagger:
         return self.tag_batch([paper])[0]
 
     def tag_batch(self, papers: Sequence[Paper], batch_size: int = 256) -> list[TaggedPaper]:
-        """Tag papers in order; tokenizing them together is faster than one at a time."""
+        """Tag papers in order; tokenizing their sentences together is faster than one at a time."""
         texts = [one_line(text) for p in papers for text in (p.title, p.abstract)]
-        may = self._prefilter.may_match if self._prefilter is not None else bool
-        wanted = [may(text) for text in texts]
-        docs = iter(self._pipe([t for t, w in zip(texts, wanted, strict=True) if w], batch_size))
-
-        def field(i: int, name: FieldName, own: str = "") -> tuple[list[Mention], set[tuple[str, str]]]:
-            return self._mentions(next(docs), texts[i], name, own) if wanted[i] else ([], set())
-
+        plans = [self._plan(text) for text in texts]
+        pieces = [text[s:e] for text, plan in zip(texts, plans, strict=True) for s, e, _ in plan.spans]
+        docs = iter(self._pipe(pieces, batch_size))
         out = []
         for i, paper in enumerate(papers):
-            title, title_vetoed = field(2 * i, "title")
-            abstract, abstract_vetoed = field(2 * i + 1, "abstract", own_name(texts[2 * i]))
-            mentions = title + abstract
-            other = self._other_sense(mentions, texts[2 * i], texts[2 * i + 1])
+            title, abstract = texts[2 * i], texts[2 * i + 1]
+            in_title, title_vetoed = self._mentions(title, plans[2 * i], docs, "title")
+            in_abstract, abstract_vetoed = self._mentions(
+                abstract, plans[2 * i + 1], docs, "abstract", own_name(title)
+            )
+            mentions = in_title + in_abstract
+            other = self._other_sense(mentions, title, abstract)
             out.append(
                 decide(self.taxonomy, paper, one_sense(mentions, title_vetoed | abstract_vetoed, other))
             )
@@ -129,7 +142,9 @@ class Tagger:
     def find(self, text: str) -> list[Mention]:
         """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
         text = one_line(text)
-        mentions, vetoed = self._mentions(next(iter(self._pipe([text], 1))), text, "abstract")
+        plan = self._plan(text)
+        docs = iter(self._pipe([text[s:e] for s, e, _ in plan.spans], 1))
+        mentions, vetoed = self._mentions(text, plan, docs, "abstract")
         return list(one_sense(mentions, vetoed, self._other_sense(mentions, text)))
 
     def _other_sense(self, mentions: list[Mention], *texts: str) -> frozenset[str]:
@@ -145,91 +160,168 @@ class Tagger:
             docs = tokenizer.pipe(texts, batch_size=batch_size)
         return docs
 
+    def _plan(self, text: str) -> Plan:
+        """The sentences of a text to tokenize and match, with the token patterns to run on each.
+
+        Matching is done sentence by sentence: no name, cue or definition reaches across a sentence
+        end. So only the sentences where a name may start (``candidates.py``) are tokenized, and a
+        token pattern runs only on the sentences its trigger finds something in. (A pipeline that
+        finds sentences itself tokenizes the whole text: ``_sentences`` cuts it.)
+        """
+        if not text:
+            return _NOTHING
+        patterns = [(t, m) for t, m in self._patterns if t.search(text)]
+        if self._use_parser:
+            return Plan((), ((0, len(text), tuple(m for _, m in patterns)),))
+        starts = self._candidates.starts(text) if self._candidates is not None else None
+        if starts == [] and not patterns:
+            return _NOTHING
+        bounds = sentence_bounds(text)
+        wanted: dict[int, list[Matcher]] = (
+            {i: [] for i in range(len(bounds))}
+            if starts is None
+            else {bisect.bisect_right(bounds, start) - 1: [] for start in starts}
+        )
+        for trigger, matcher in patterns:
+            for found in trigger.finditer(text):
+                first = bisect.bisect_right(bounds, found.start()) - 1
+                last = bisect.bisect_right(bounds, max(found.end() - 1, found.start())) - 1
+                for index in range(first, last + 1):
+                    runs = wanted.setdefault(index, [])
+                    if not runs or runs[-1] is not matcher:
+                        runs.append(matcher)
+        spans = []
+        for index in sorted(wanted):
+            start = bounds[index]
+            end = bounds[index + 1] if index + 1 < len(bounds) else len(text)
+            end = start + len(text[start:end].rstrip())
+            if end > start:
+                spans.append((start, end, tuple(wanted[index])))
+        return Plan(tuple(bounds), tuple(spans))
+
+    def _sentences(
+        self, text: str, plan: Plan, docs: Iterator[Doc]
+    ) -> tuple[tuple[int, ...], list[tuple[Doc, int, int, tuple[Matcher, ...]]]]:
+        """The sentence starts of a text, and its planned sentences: tokens, start, end, patterns."""
+        if not self._use_parser:
+            return plan.bounds, [(next(docs), s, e, patterns) for s, e, patterns in plan.spans]
+        if not plan.spans:
+            return (), []
+        doc = next(docs)
+        sents = list(doc.sents)
+        bounds = tuple(sent.start_char for sent in sents)
+        out = []
+        for n, sent in enumerate(sents):
+            start = sent.start_char
+            end = bounds[n + 1] if n + 1 < len(bounds) else len(text)
+            end = start + len(text[start:end].rstrip())
+            patterns = tuple(m for t, m in self._patterns if t.search(text, start, end))
+            out.append((sent.as_doc(), start, end, patterns))
+        return bounds, out
+
     def _mentions(
-        self, doc: Doc, text: str, field: FieldName, own: str = ""
+        self, text: str, plan: Plan, docs: Iterator[Doc], field: FieldName, own: str = ""
     ) -> tuple[list[Mention], set[tuple[str, str]]]:
-        """Mentions in one field, and the acronyms a guard showed to mean something else here."""
+        """Mentions in one field, and the acronyms a guard showed to mean something else here.
+
+        ``docs`` yields the tokens of the planned sentences, in order (with a pipeline that finds
+        sentences, one Doc of the whole text)."""
+        out: list[Mention] = []
+        vetoed: set[tuple[str, str]] = set()
+        names: tuple[str, ...] | None = None
+        bounds, sentences = self._sentences(text, plan, docs)
+        for doc, start, end, patterns in sentences:
+            sentence_text = text[start:end]
+            matches, cue_hits, sentence_vetoed = self._matches(doc, sentence_text, patterns)
+            vetoed |= sentence_vetoed
+            if not matches:
+                continue
+            if names is None:
+                found = (
+                    (own, *own_names(text, list(bounds), self._self_marker)) if field == "abstract" else ()
+                )
+                names = tuple(n for n in found if n)
+            sentence = sentence_of(doc, sentence_text, matches, cue_hits, names)
+            out.extend(self._sentence_mentions(doc, sentence, sentence_text, start, field))
+        return out, vetoed
+
+    def _matches(
+        self, doc: Doc, text: str, patterns: tuple[Matcher, ...]
+    ) -> tuple[list[Match], list[CueHit], set[tuple[str, str]]]:
+        """The concept matches and cues of one sentence (``text``, tokenized as ``doc``), and the
+        acronyms a guard or a definition showed to mean something else."""
         if not len(doc):
-            return [], set()
+            return [], [], set()
         found = self._lower(doc) + self._orth(doc)
-        for trigger, matcher in self._patterns:
-            # Each trigger starts with a literal, which re finds fast; one alternation of all of
-            # them searched twice as slowly (measured).
-            if trigger.search(text):
-                found.extend(matcher(doc))
+        for matcher in patterns:
+            found.extend(matcher(doc))
         matches, guards, cue_hits = sort_matches(found, doc, self._keys)
         matches = drop_glued(matches, doc, text)
         if not matches:
-            return [], set()
+            return [], [], set()
         matches, vetoed = drop_guarded(longest(matches), guards, doc)
         matches = drop_definitions(matches, doc)
         matches, defined = drop_other_senses(matches, doc, self._names)
         vetoed |= defined
         if self._hidden:
             matches = [m for m in matches if m.concept not in self._hidden]
-        if not matches:
-            return [], vetoed
-        bounds = self._sentence_bounds(doc, text)
-        names = (own, *own_names(text, bounds, self._self_marker)) if field == "abstract" else ()
-        sentences = group(doc, text, bounds, matches, cue_hits, tuple(n for n in names if n))
+        return matches, cue_hits, vetoed
+
+    def _sentence_mentions(
+        self, doc: Doc, sentence: Sentence, text: str, offset: int, field: FieldName
+    ) -> list[Mention]:
+        """The mentions of one sentence (``text``, which starts at ``offset`` in its field)."""
         out = []
-        for sentence in sentences.values():
-            s_index = bisect.bisect_right(bounds, doc[sentence.start].idx) - 1  # bounds rise strictly
-            s_start = bounds[s_index]
-            s_end = bounds[s_index + 1] if s_index + 1 < len(bounds) else len(text)
-            sentence_text = text[s_start:s_end].rstrip()
-            cues = [self._reach.role(doc, m, sentence, field) for m in sentence.matches]
-            # A report of experiments naming several families' models side by side, not as what it
-            # compares with ("experiments on CNNs, LSTMs and Transformers"), names the workloads.
-            workloads = (
-                sentence.evaluation and len(self._workload_families(sentence, cues)) >= WORKLOAD_FAMILIES
-            )
-            for m, found_cue in zip(sentence.matches, cues, strict=True):
-                start_char = doc[m.start].idx
-                last = doc[m.end - 1]
-                end_char = last.idx + len(last)
-                role: Role = found_cue.role if found_cue else "mentions"
-                cue = found_cue.text if found_cue else ""
-                head = self._reach.head(doc, m, found_cue, sentence) if found_cue else ""
-                if field == "abstract":
-                    if role in ("proposes", "uses") and not sentence.own:
-                        # the cue describes other work: "Transformer-based LLMs dominate NLP"
-                        role = "mentions"
-                    elif role == "mentions" and not cue and sentence.own and not sentence.evaluation:
-                        # "In our study, an LSTM reads ...": the work involves it; a report of
-                        # results naming a model ("our method beats SHK on ...") does not say so
-                        role, cue = "uses", sentence.own
-                    if (
-                        workloads
-                        and (role == "uses" or (role == "proposes" and not adjacent_cue(found_cue, m)))
-                        and cue.lower() not in self._reach.builds_on
-                    ):
-                        # "Experiments on CNNs and Transformers show ...", "we present experiments
-                        # for CNNs and RNNs": workloads ("our GNN" stays the paper's own)
-                        role, cue = "mentions", sentence.evaluation
-                mention = Mention(
-                    concept=m.concept,
-                    field=field,
-                    start=start_char,
-                    end=end_char,
-                    text=text[start_char:end_char],
-                    sentence=sentence_text,
-                    sentence_start=s_start,
-                    role=role,
-                    rule=m.rule,
-                    cue=cue,
-                    head=head,
-                )
+        cues = [self._reach.role(doc, m, sentence, field) for m in sentence.matches]
+        # A report of experiments naming several families' models side by side, not as what it
+        # compares with ("experiments on CNNs, LSTMs and Transformers"), names the workloads.
+        workloads = sentence.evaluation and len(self._workload_families(sentence, cues)) >= WORKLOAD_FAMILIES
+        for m, found_cue in zip(sentence.matches, cues, strict=True):
+            start_char = doc[m.start].idx
+            last = doc[m.end - 1]
+            end_char = last.idx + len(last)
+            role: Role = found_cue.role if found_cue else "mentions"
+            cue = found_cue.text if found_cue else ""
+            head = self._reach.head(doc, m, found_cue, sentence) if found_cue else ""
+            if field == "abstract":
+                if role in ("proposes", "uses") and not sentence.own:
+                    # the cue describes other work: "Transformer-based LLMs dominate NLP"
+                    role = "mentions"
+                elif role == "mentions" and not cue and sentence.own and not sentence.evaluation:
+                    # "In our study, an LSTM reads ...": the work involves it; a report of
+                    # results naming a model ("our method beats SHK on ...") does not say so
+                    role, cue = "uses", sentence.own
                 if (
-                    field == "abstract"
-                    and role in ("uses", "proposes")
+                    workloads
+                    and (role == "uses" or (role == "proposes" and not adjacent_cue(found_cue, m)))
                     and cue.lower() not in self._reach.builds_on
-                    and exemplified(mention)
                 ):
-                    # "for architectures such as MLPs, CNNs and ViTs": examples, not the method
-                    mention = dataclasses.replace(mention, role="mentions", cue="")
-                out.append(mention)
-        return out, vetoed
+                    # "Experiments on CNNs and Transformers show ...", "we present experiments
+                    # for CNNs and RNNs": workloads ("our GNN" stays the paper's own)
+                    role, cue = "mentions", sentence.evaluation
+            mention = Mention(
+                concept=m.concept,
+                field=field,
+                start=offset + start_char,
+                end=offset + end_char,
+                text=text[start_char:end_char],
+                sentence=text,
+                sentence_start=offset,
+                role=role,
+                rule=m.rule,
+                cue=cue,
+                head=head,
+            )
+            if (
+                field == "abstract"
+                and role in ("uses", "proposes")
+                and cue.lower() not in self._reach.builds_on
+                and exemplified(mention)
+            ):
+                # "for architectures such as MLPs, CNNs and ViTs": examples, not the method
+                mention = dataclasses.replace(mention, role="mentions", cue="")
+            out.append(mention)
+        return out
 
     def _workload_families(self, sentence: Sentence, cues: list[Cue | None]) -> set[str]:
         """Families a sentence names but does not compare with ("than RL methods like PPO" compares
@@ -242,8 +334,3 @@ class Tagger:
                 concepts[m.concept].families
             )
         return named - compared
-
-    def _sentence_bounds(self, doc: Doc, text: str) -> list[int]:
-        if self._use_parser:
-            return [sent.start_char for sent in doc.sents]
-        return [0] + [m.end() for m in SENTENCE_END.finditer(text)]
