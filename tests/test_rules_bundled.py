@@ -139,6 +139,8 @@ def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
         # "VITS" is an acronym of its own, not vision transformers.
         ("VITS for contextual bandits", "We propose VITS, a Thompson sampling method.", ("bandit",)),
         ("Pruning ViTs", "We prune the attention heads of a ViT.", ("transformer",)),
+        # In nearest-neighbour search, "graph-based" names a proximity-graph index.
+        ("Faster search", "We route queries in graph-based approximate nearest neighbor search.", ()),
     ],
 )
 def test_a_word_in_another_sense_in_the_whole_paper(
@@ -156,6 +158,12 @@ def test_a_word_in_another_sense_in_the_whole_paper(
         ("We introduce graph structured prediction energy networks for tagging.", "gnn", False),
         ("We decompose vision-language modeling into spatial and temporal parts.", "llm", False),
         ("We pretrain with masked language modeling on web text.", "llm", True),
+        ("Time is discretised by convolution quadrature and space by finite elements.", "cnn", False),
+        ("R-convolution graph kernels compare substructures of two graphs.", "cnn", False),
+        ("We present a graph attention convolution neural network for point clouds.", "cnn", False),
+        ("We present a graph attention convolution neural network for point clouds.", "gnn", True),
+        ("For the inverse problem we focus attention on acoustic waves.", "transformer", False),
+        ("We focus attention on the salient frames with a temporal attention layer.", "transformer", True),
     ],
 )
 def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, found: bool) -> None:
