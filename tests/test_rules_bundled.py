@@ -84,6 +84,12 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
         # Several families' models in a report of experiments are the workloads, not the method ...
         ("We propose a new optimizer. In experiments, we train CNNs, LSTMs and Transformers with it.", ()),
         ("We propose a new optimizer. We train CNNs and Transformers with it in experiments.", ()),
+        # Findings "consistent across" several families' models report results on workloads.
+        (
+            "We propose a new optimizer. Our findings are consistent across convolutional neural "
+            "networks and recurrent neural networks.",
+            (),
+        ),
         # A family it compares with does not make the others workloads.
         (
             "We propose a decoding method. Our experiments show that it outperforms reinforcement "
