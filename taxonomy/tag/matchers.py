@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -78,6 +79,11 @@ class _Compiler:
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
         self.patterns_nlp = spacy.blank(nlp.lang or "en")
+        # The phrase matchers read only each token's text and lowercase, so the phrases' words need
+        # no other lexical attributes (shape, like_num, like_url ...): computing them for the ~13,000
+        # words of the bundled rules was most of the cost of reading a stored tagger back (its
+        # matchers re-add their phrases, and each word gets a new lexeme).
+        self.patterns_nlp.vocab.lex_attr_getters = {LOWER: lowercase}  # type: ignore[attr-defined]
 
     def run(self) -> Matchers:
         hidden = self.taxonomy.hidden
@@ -137,6 +143,11 @@ class _Compiler:
         self.lower.add(self._key(Kind.TAIL, concept, rule), self._docs(tails))
         if self.candidates is not None and concept not in self.taxonomy.hidden:
             self.candidates.add(self._docs(heads))  # a slotted match starts with its head
+
+
+def lowercase(text: str) -> str:
+    """A word's lowercase (the one lexical attribute phrase patterns need; picklable by name)."""
+    return text.lower()
 
 
 def phrase_regex(phrases: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.matcher.phrasematcher import unpickle_matcher  # type: ignore[attr-defined]
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
@@ -17,7 +19,7 @@ from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
-from taxonomy.tag.matchers import compile_rules, phrase_regex
+from taxonomy.tag.matchers import compile_rules, lowercase, phrase_regex
 from taxonomy.tag.matches import (
     Cue,
     Match,
@@ -96,6 +98,31 @@ class Tagger:
         self._keys = matchers.keys
         if self._candidates is not None:
             self._candidates.finish()
+
+    # -- storing: a compiled tagger is pickled into the rules cache (``runs.compiled_tagger``) ------
+
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        # A PhraseMatcher pickles as its phrases and re-adds them when read back; kept apart here so
+        # that ``__setstate__`` can re-add them cheaply.
+        state["_lower"] = self._lower.__reduce__()[1]
+        state["_orth"] = self._orth.__reduce__()[1]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        lower, orth = state.pop("_lower"), state.pop("_orth")
+        self.__dict__.update(state)
+        vocab = self.nlp.vocab
+        getters = vocab.lex_attr_getters  # type: ignore[attr-defined]
+        # Re-adding a phrase makes a word of its match key ("concept|mamba|mamba:alias:Mamba"),
+        # whose lexical attributes nobody reads; computing them all (shape, like_url ...) for the
+        # ~12,000 keys of the bundled rules was most of the time a stored tagger took to read back.
+        vocab.lex_attr_getters = {LOWER: lowercase}  # type: ignore[attr-defined]
+        try:
+            self._lower = unpickle_matcher(*lower)  # type: ignore[misc]
+            self._orth = unpickle_matcher(*orth)  # type: ignore[misc]
+        finally:
+            vocab.lex_attr_getters = getters  # type: ignore[attr-defined]
 
     # -- tagging ---------------------------------------------------------------------------------
 
