@@ -221,6 +221,52 @@ def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, 
             "federated",
             True,
         ),
+        # A deep value network is a structured energy network, but in reinforcement learning the critic.
+        (
+            "Structured outputs",
+            "We propose a deep value network that scores segmentations and refines them by gradient ascent.",
+            "ebm",
+            True,
+        ),
+        (
+            "Order dispatching",
+            "We train a deep value network with value iteration for deep reinforcement learning of dispatching.",
+            "ebm",
+            False,
+        ),
+        # VCL is variational continual learning, except in a paper on visual contrastive learning.
+        (
+            "Continual inference",
+            "We extend VCL with task-specific adapters to reduce forgetting.",
+            "continual",
+            True,
+        ),
+        (
+            "Graph pretraining",
+            "Graph contrastive learning differs from the VCL methods of visual representation learning.",
+            "continual",
+            False,
+        ),
+        # The MLP of a Transformer layer is its feed-forward sublayer.
+        (
+            "Model merging",
+            "We upscale the MLP of the Transformer layers into a mixture of experts.",
+            "mlp",
+            False,
+        ),
+        # Aleatoric uncertainty alone is modelled without a posterior; the NNGP kernel is a kernel.
+        (
+            "Heteroscedastic regression",
+            "We model the aleatoric uncertainty of the regression targets with a quantile network.",
+            "bayesian",
+            False,
+        ),
+        (
+            "Kernel sketches",
+            "We propose a fast sketch of the NNGP kernel for many activations.",
+            "bayesian",
+            False,
+        ),
     ],
 )
 def test_names_and_false_friends_of_the_newer_families(
