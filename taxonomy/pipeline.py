@@ -162,7 +162,8 @@ def _tag(
         for lines, rows, part in tagged:
             papers_out.write(lines)
             csv_out.write(rows)
-            stats.merge(part)
+            if part.records:  # an empty batch has nothing to merge
+                stats.merge(part)
             if options.on_progress is not None:
                 options.on_progress(stats.papers, records.bytes_read, records.total_bytes)
         stats.warnings.update(records.warnings)

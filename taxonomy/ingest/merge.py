@@ -15,6 +15,7 @@ the way ids are chosen (a DOI first, then an arXiv id), unless ``--id-field`` ga
 from __future__ import annotations
 
 import dataclasses
+import operator
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -61,10 +62,22 @@ def with_id(found: Found, paper_id: str) -> Found:
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Found))
 _TUPLES = ("authors", "keywords")
+_VALUES = operator.attrgetter(*_FIELDS)
+# A Found is a Paper with fields after the Paper's: a Paper is the first of a record's values.
+_PAPER_SIZE = len(dataclasses.fields(Paper))
+_TUPLE_AT = tuple(_FIELDS.index(name) for name in _TUPLES)
 
 
 def _dump(found: Found) -> bytes:
-    return orjson.dumps([getattr(found, name) for name in _FIELDS])
+    return orjson.dumps(_VALUES(found))
+
+
+def _paper(data: bytes) -> Paper:
+    """The Paper of a spooled record (what ``_load(data).paper()`` gives, without the Found)."""
+    values = orjson.loads(data)[:_PAPER_SIZE]
+    for at in _TUPLE_AT:
+        values[at] = tuple(values[at])
+    return Paper(*values)
 
 
 def _load(data: bytes) -> Found:
@@ -128,7 +141,7 @@ class Spool:
         ids = self._db.cursor()
         for kind, data in rows:
             if kind == _PAPER:
-                yield _load(data).paper()
+                yield _paper(data)
             elif kind == _REJECT:
                 source, line, reason, excerpt = orjson.loads(data)
                 yield Reject(source, line, reason, excerpt)

@@ -10,6 +10,7 @@ Readers find the raw values in their format and call :func:`build`, which cleans
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,7 +48,10 @@ class Found(Paper):
 
     def paper(self) -> Paper:
         """The plain Paper, as later stages get it."""
-        return Paper(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Paper)})
+        return Paper(*_PAPER_VALUES(self))
+
+
+_PAPER_VALUES = operator.attrgetter(*(f.name for f in dataclasses.fields(Paper)))
 
 
 def cut_text(text: str) -> str:
