@@ -376,3 +376,12 @@ def test_rebuilding_the_pipeline_to_free_memory_changes_nothing(rules: Taxonomy)
     first_nlp = rebuilding.nlp
     assert [tp for i in range(0, 40, 8) for tp in rebuilding.tag_batch(papers[i : i + 8], 8)] == steady
     assert rebuilding.nlp is not first_nlp
+
+
+def test_a_sentence_ends_at_a_full_stop_that_lost_its_space(small: Tagger) -> None:
+    from taxonomy.tag.sentences import sentence_bounds
+
+    assert sentence_bounds("Methods model time series.We propose Mamba.") == [0, 26]
+    assert sentence_bounds("We use the U.S.Army data, e.g.Mamba.") == [0]  # abbreviations stay whole
+    (mention,) = [m for m in small.find("Methods model time series.We propose Mamba.") if m.concept == "mamba"]
+    assert mention.sentence == "We propose Mamba." and mention.role == "proposes"

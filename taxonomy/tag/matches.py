@@ -26,10 +26,13 @@ def one_line(text: str) -> str:
 
 
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
-# common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation).
+# common abbreviations (lookbehinds must be fixed-width, hence one per abbreviation); or, with the
+# space left out, between a lowercase word and a capitalised one ("time series.We propose": spaCy
+# cuts the full stop off there too, unlike in "U.S.Army" or "e.g.Mamba").
 SENTENCE_END = re.compile(
-    r"[.!?]\s+(?=[A-Z0-9\"'(\[])"  # the cheap test first: most positions are not a full stop
+    r"[.!?](?:\s+(?=[A-Z0-9\"'(\[])"  # the cheap test first: most positions are not a full stop
     r"(?<!\be\.g\.\s)(?<!\bi\.e\.\s)(?<!\bal\.\s)(?<!\bvs\.\s)(?<!\bcf\.\s)(?<!\bFig\.\s)(?<!\bEq\.\s)(?<!\bSec\.\s)"
+    r"|(?<=[a-z][a-z][.!?])(?=[A-Z][a-z]))"
 )
 
 
