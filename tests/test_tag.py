@@ -383,5 +383,30 @@ def test_a_sentence_ends_at_a_full_stop_that_lost_its_space(small: Tagger) -> No
 
     assert sentence_bounds("Methods model time series.We propose Mamba.") == [0, 26]
     assert sentence_bounds("We use the U.S.Army data, e.g.Mamba.") == [0]  # abbreviations stay whole
-    (mention,) = [m for m in small.find("Methods model time series.We propose Mamba.") if m.concept == "mamba"]
+    (mention,) = [
+        m for m in small.find("Methods model time series.We propose Mamba.") if m.concept == "mamba"
+    ]
     assert mention.sentence == "We propose Mamba." and mention.role == "proposes"
+
+
+def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -> None:
+    from taxonomy.models import Mention
+    from taxonomy.tag.matches import one_sense
+
+    def mention(text: str) -> Mention:
+        return Mention(
+            concept="fcn",
+            field="abstract",
+            start=0,
+            end=len(text),
+            text=text,
+            sentence=text,
+            sentence_start=0,
+            role="mentions",
+            rule="fcn:alias:FCN",
+            cue="",
+            head="",
+        )
+
+    kept = one_sense([mention("FCN"), mention("FCNs"), mention("fully convolutional")], {("fcn", "FCNs")})
+    assert [m.text for m in kept] == ["fully convolutional"]

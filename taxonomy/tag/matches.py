@@ -286,7 +286,21 @@ def one_sense(
     mentions: list[Mention], vetoed: set[tuple[str, str]], other_sense: frozenset[str] = frozenset()
 ) -> tuple[Mention, ...]:
     """Drop the mentions a paper shows to mean something else: acronyms a guard or definition gave
-    another sense (``vetoed``: concept and words) and concepts whose ``not_with`` phrases it names."""
+    another sense (``vetoed``: concept and words) and concepts whose ``not_with`` phrases it names.
+    An acronym and its plural are one word here: once "FCNs" is shown to mean fully-connected
+    networks, a later "FCN" is not a fully convolutional network either."""
     if not vetoed and not other_sense:
         return tuple(mentions)
-    return tuple(m for m in mentions if (m.concept, m.text) not in vetoed and m.concept not in other_sense)
+    vetoed = vetoed | {(concept, _singular(text)) for concept, text in vetoed}
+    return tuple(
+        m
+        for m in mentions
+        if (m.concept, m.text) not in vetoed
+        and (m.concept, _singular(m.text)) not in vetoed
+        and m.concept not in other_sense
+    )
+
+
+def _singular(text: str) -> str:
+    """An acronym's singular ("FCNs" -> "FCN"); any other text as it is."""
+    return text[:-1] if len(text) > 2 and text.endswith("s") and text[:-1].isupper() else text
