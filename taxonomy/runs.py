@@ -20,7 +20,7 @@ from taxonomy.flat import csv_rows
 from taxonomy.ingest import FieldNames
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
-from taxonomy.rules.cached import read_entry, write_entry
+from taxonomy.rules.cached import entry_key, read_entry, write_entry
 from taxonomy.serialize import tagged_to_line
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
 from taxonomy.tag import Tagger
@@ -132,16 +132,13 @@ def compiled_tagger(taxonomy: Taxonomy, model: str | None = None) -> Tagger:
 def _stored_key(digest: str) -> str | None:
     """The cache key of a compiled tagger of the rules with this digest, on this code (None when
     the source cannot be read)."""
-    hasher = hashlib.blake2b(digest_size=16, person=b"taxonomy-tagger")
     sources = sorted((Path(__file__).parent / "tag").glob("*.py"))
     parts = [digest.encode(), __version__.encode(), spacy_about.__version__.encode(), sys.version.encode()]
     try:
         parts += [part for p in sources for part in (p.name.encode(), p.read_bytes())]
     except OSError:
         return None
-    for part in parts:  # each part led by its length, so no two lists of parts give the same bytes
-        hasher.update(len(part).to_bytes(8, "big") + part)
-    return hasher.hexdigest()
+    return entry_key(b"taxonomy-tagger", parts)
 
 
 class Tagged(NamedTuple):

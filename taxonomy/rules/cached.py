@@ -44,7 +44,6 @@ def cache_dir() -> Path | None:
 
 def rules_key(root: Path) -> str | None:
     """The digest of everything ``load_rules(root)`` depends on; None if a file cannot be read."""
-    hasher = hashlib.blake2b(digest_size=16, person=b"taxonomy-rules")
     bundled = default_rules_dir()
     sources = sorted(Path(__file__).parent.glob("*.py"))
     try:
@@ -53,7 +52,14 @@ def rules_key(root: Path) -> str | None:
         parts += [part for p in files for part in (p.name.encode(), p.read_bytes())]
     except OSError:
         return None
-    for part in parts:  # each part led by its length, so no two lists of parts give the same bytes
+    return entry_key(b"taxonomy-rules", parts)
+
+
+def entry_key(person: bytes, parts: list[bytes]) -> str:
+    """A cache key: the digest of ``parts``, each led by its length, so that no two lists of parts
+    give the same bytes (``person`` keeps the keys of different kinds of entry apart)."""
+    hasher = hashlib.blake2b(digest_size=16, person=person)
+    for part in parts:
         hasher.update(len(part).to_bytes(8, "big") + part)
     return hasher.hexdigest()
 

@@ -7,16 +7,16 @@ module finds, in one pass of an Aho-Corasick automaton (pyahocorasick) over the 
 places where a name may start; the tagger tokenizes the sentences that hold one. The test must never
 miss a sentence the matchers would find a name in; it errs only the other way:
 
-- Each alias spelling is reduced to its tokens as spaCy splits them, and filed under one of its
-  "words" (runs of letters and digits inside a token: "gpt", "3", "5" in "GPT-3.5"), the one that is
-  rarest among the spellings and least common in text. A phrase matches only where each of its
-  tokens equals a token of the sentence, lowercased, so its filed word occurs in the lowercased
-  sentence. A spelling without any word ("++") is filed under its longest token.
-- A word occurs only where spaCy's tokens can start and end: spaCy cuts a run of letters and
-  digits only between a digit and a letter ("10km" -> "10", "km") and in its special cases
-  ("cannot" -> "can", "not"). So an occurrence counts when the characters on either side are not
-  letters or digits, or are a digit beside a letter; words that a special case cuts out of a longer
-  word count wherever they occur.
+- Each alias spelling is reduced to its tokens as spaCy splits them and looked for as those tokens
+  written together, lowercased ("gpt-3.5", "statespacemodel"), in the lowercased text with its
+  spaces taken out. Between two tokens of a match the text holds nothing or one space: any other
+  whitespace (a second space, a no-break space) is a token of its own, across which no phrase
+  matches. So every match of a phrase is an occurrence of its key there.
+- A key counts only where spaCy's tokens can start and end: spaCy cuts a run of letters and digits
+  only between a digit and a letter ("10km" -> "10", "km") and in its special cases ("cannot" ->
+  "can", "not"). So an occurrence counts when the characters on either side in the text are not
+  both letters or both digits; a key with a token that a special case cuts out of a longer word
+  counts wherever it occurs. (A slotted alias is looked for by its head.)
 - Lowercasing a whole text equals lowercasing each token except for the final-sigma rule and the
   dotted capital I (which also changes the length); in texts holding either, every sentence counts.
 - Token patterns have their own trigger expressions, searched in the text by the tagger: a sentence
@@ -36,20 +36,11 @@ from collections.abc import Iterable
 
 import ahocorasick
 from spacy.attrs import ORTH
-from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: str.isalnum() characters
 _LOWER_CONTEXT = ("\u03a3", "\u0130")  # capital sigma (final form depends on context), dotted capital I
-
-# Words found in most research abstracts, whatever the field (only used to choose the filed word).
-_COMMON = STOP_WORDS | {
-    "based", "data", "learning", "model", "models", "trained", "training", "neural", "network",
-    "networks", "deep", "image", "optimization", "linear", "code", "real", "vision", "method",
-    "methods", "simple", "machine", "supervised", "layer", "sequence", "time", "large", "language",
-    "system", "systems", "approach", "task", "tasks", "performance", "results",
-}  # fmt: skip
 
 
 class Candidates:
@@ -78,11 +69,6 @@ class Candidates:
             automaton.make_automaton()
             self._automaton = automaton
         self._keys = {}
-
-    @property
-    def size(self) -> int:
-        """How many strings the automaton looks for."""
-        return len(self._automaton) if self._automaton is not None else 0
 
     def starts(self, text: str) -> list[int] | None:
         """Offsets in ``text`` where a registered phrase may start, in rising order; None when any

@@ -197,9 +197,10 @@ class Tagger:
         """
         if not text:
             return _NOTHING
-        patterns = [(t, m) for t, m in self._patterns if t.search(text)]
+        found = [(m, [(f.start(), f.end()) for f in t.finditer(text)]) for t, m in self._patterns]
+        patterns = [(matcher, places) for matcher, places in found if places]
         if self._use_parser:
-            return Plan((), ((0, len(text), tuple(m for _, m in patterns)),))
+            return Plan((), ((0, len(text), tuple(m for m, _ in patterns)),))
         starts = self._candidates.starts(text) if self._candidates is not None else None
         if starts == [] and not patterns:
             return _NOTHING
@@ -209,10 +210,10 @@ class Tagger:
             if starts is None
             else {bisect.bisect_right(bounds, start) - 1: [] for start in starts}
         )
-        for trigger, matcher in patterns:
-            for found in trigger.finditer(text):
-                first = bisect.bisect_right(bounds, found.start()) - 1
-                last = bisect.bisect_right(bounds, max(found.end() - 1, found.start())) - 1
+        for matcher, places in patterns:
+            for start, end in places:
+                first = bisect.bisect_right(bounds, start) - 1
+                last = bisect.bisect_right(bounds, max(end - 1, start)) - 1
                 for index in range(first, last + 1):
                     runs = wanted.setdefault(index, [])
                     if not runs or runs[-1] is not matcher:
