@@ -154,6 +154,38 @@ def test_a_comparison_reaches_what_it_compares_with(small: Tagger, text: str, co
     assert (mention.role, mention.cue) == ("compares", cue)
 
 
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        # A comparison that opens its sentence governs its whole phrase, however long ...
+        (
+            "Unlike previous methods that rely on hand-crafted features or on a stack of Transformers, "
+            "our S4 model is fast.",
+            {"transformer": "compares", "s4": "proposes"},
+        ),
+        (
+            "However, unlike methods that train many deep Transformers, we use S4.",
+            {"transformer": "compares", "s4": "uses"},
+        ),
+        # ... a list inside it included, and nothing after the comma that closes it.
+        (
+            "Unlike S4, Mamba and Transformers, our model is fast.",
+            {"s4": "compares", "mamba": "compares", "transformer": "compares"},
+        ),
+        ("Over the past years, Transformers have been popular.", {"transformer": "mentions"}),
+        ("Compared to the slow simulations, Mamba reduces the time.", {"mamba": "mentions"}),
+        (
+            "Unlike Transformers (S4, Mamba), our model is fast.",
+            {"transformer": "compares", "s4": "compares", "mamba": "compares"},
+        ),
+    ],
+)
+def test_a_comparison_opening_a_sentence_governs_its_phrase(
+    small: Tagger, text: str, roles: dict[str, str]
+) -> None:
+    assert {m.concept: m.role for m in small.find(text)} == roles
+
+
 def test_a_comparison_far_from_the_name_leaves_its_uses_cue_alone(small: Tagger) -> None:
     (m,) = small.find("Unlike prior systems, we use Transformer-based encoders.")
     assert m.role == "uses"

@@ -53,6 +53,9 @@ class Reach:
         reach = self._cues_in_reach(doc, m, sentence, field)
         if not reach:
             return None
+        for _, _, cue in reach:
+            if opening_phrase(doc, cue) is not None:
+                return cue  # "Unlike methods that train a CNN, we ...": all of it is other work
         best = min(reach, key=lambda r: r[:2])[2]
         if best.role == "uses":
             for _, _, cue in sorted(reach, key=lambda r: r[:2]):
@@ -80,10 +83,16 @@ class Reach:
                 if cue.end > m.start:
                     continue
                 gap, lo, hi = m.start - cue.end, cue.end, m.start
+            if any(doc[i].lower_ in self.barriers for i in range(lo, hi)):
+                continue
+            phrase_end = opening_phrase(doc, cue)
+            if phrase_end is not None:
+                # a comparison opening its sentence governs all of its phrase and nothing after it
+                if m.start < phrase_end:
+                    out.append((gap, _CUE_PRIORITY[cue.role], cue))
+                continue
             window = self.after_window if cue.after else self.window
             if gap > window and (cue.after or not _listed_from(cue, m, sentence, window)):
-                continue
-            if any(doc[i].lower_ in self.barriers for i in range(lo, hi)):
                 continue
             if field == "title" and cue.role == "compares" and self._barred_in_title(doc, cue, lo, hi):
                 continue
@@ -136,6 +145,57 @@ class Reach:
             if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
                 return False
         return True
+
+
+#: The most tokens before a comparison that still opens its sentence ("However , unlike",
+#: "For instance , compared to"), and in a list item that carries a comparison's phrase on.
+OPENING_TOKENS = 3
+ITEM_TOKENS = 6
+_CLOSERS = frozenset({";", ":"})
+_LIST_WORDS = frozenset({"and", "or", "nor"})
+
+
+def opening_phrase(doc: Doc, cue: Cue) -> int | None:
+    """For a comparison that opens its sentence, where its phrase ends: the comma (or ";", ":") that
+    closes it, outside brackets and not inside a list ("Unlike DNNs, LSTMs and CNNs, it ...").
+
+    "Unlike previous methods that rely on hand-crafted features or recurrent networks, we ..."
+    compares every name before that comma, however far, and none after it ("Over the past decade,
+    CNNs have ...", "Compared to MD simulations, SymGNN reduces ..."). None when the cue does not
+    open the sentence or no comma closes its phrase (then the cue's window applies).
+    """
+    if cue.after or cue.role != "compares" or cue.start > OPENING_TOKENS:
+        return None
+    if cue.start and doc[cue.start - 1].text != ",":
+        return None
+    commas: list[int] = []
+    depth = 0
+    for i in range(cue.end, len(doc)):
+        text = doc[i].text
+        if text in "([{":
+            depth += 1
+        elif text in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and text in _CLOSERS:
+            commas.append(i)
+            break
+        elif depth == 0 and text == ",":
+            commas.append(i)
+    for k, comma in enumerate(commas):
+        if doc[comma].text != "," or not _list_goes_on(doc, commas[k:]):
+            return comma
+    return None
+
+
+def _list_goes_on(doc: Doc, commas: list[int]) -> bool:
+    """The words after the first of ``commas`` are further items of a list that ends with and/or
+    before another comma ("DNNs, LSTMs and CNNs, ..."), each item a few tokens long."""
+    for here, after in itertools.pairwise(commas):
+        if doc[after].text != "," or after - here - 1 > ITEM_TOKENS:
+            return False
+        if any(doc[i].lower_ in _LIST_WORDS for i in range(here + 1, after)):
+            return True
+    return False
 
 
 def _listed_from(cue: Cue, m: Match, sentence: Sentence, window: int) -> bool:
