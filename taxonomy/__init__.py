@@ -23,7 +23,9 @@ import types
 
 from taxonomy.version import __version__
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would double the cost of importing taxonomy
+TYPE_CHECKING = (
+    False  # not typing.TYPE_CHECKING: importing typing would double the cost of importing taxonomy
+)
 if TYPE_CHECKING:
     from typing import Any
 

@@ -21,7 +21,7 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         lines.append("No concept of the rules is named in this text, so it has no family.")
         return "\n".join(lines)
     lines.append("Mentions:")
-    evaluation = {p.lower() for p in taxonomy.cues.evaluation}
+    evaluation = {p.lower() for p in taxonomy.cues.evaluation + taxonomy.cues.reports}
     workload_cues = {
         p.lower() for p, role in taxonomy.cues.before + taxonomy.cues.after if role == "mentions"
     }
@@ -31,7 +31,7 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         elif m.role == "mentions" and m.cue.lower() in workload_cues:
             cue = f" (cue '{m.cue}': a task or a workload)"
         elif m.role == "mentions" and m.cue.lower() in evaluation:
-            cue = f" (a workload: the sentence reports experiments ('{m.cue}') on several families' models)"
+            cue = f" (a workload: named in a report of experiments ('{m.cue}'))"
         elif m.role == "mentions":
             cue = f" (cue '{m.cue}' not counted: the sentence is about other work)"
         else:

@@ -287,6 +287,8 @@ def test_tagging_a_part_of_the_taxonomy(tmp_path: Path, capsys: pytest.CaptureFi
     code, _, err = run(
         capsys, "tag", "--families", "ssm,nope", "-o", str(tmp_path / "x"), str(sample_corpus())
     )
-    assert code == 1 and err.startswith("Error: unknown family nope (the rules have: adversarial, autoencoder,")
+    assert code == 1 and err.startswith(
+        "Error: unknown family nope (the rules have: adversarial, autoencoder,"
+    )
     code, _, err = run(capsys, "build", "--areas", "nope", "-o", str(tmp_path / "y"))
     assert code == 1 and "unknown area nope (areas: architectures," in err

@@ -101,6 +101,36 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             "We study label smoothing. We show it helps architectures such as LSTMs, CNNs and Transformers.",
             (),
         ),
+        # One family's model used after the words of a report of experiments is the workload of a
+        # paper whose own method is another family's ...
+        (
+            "We propose a graph neural network optimizer. Extensive experiments using mainstream "
+            "convolutional neural network models show that our optimizer trains faster.",
+            ("gnn",),
+        ),
+        (
+            "We propose a bilevel meta-learning method. In our experiments on few-shot image classification "
+            "with a ResNet-12 network, we show that it outperforms the baselines.",
+            ("meta",),
+        ),
+        # ... not when the paper uses it outside the report, or names no other method ...
+        (
+            "We propose a graph neural network optimizer and apply it to convolutional neural networks. "
+            "Experiments using convolutional neural networks show that it trains faster.",
+            ("cnn", "gnn"),
+        ),
+        ("We study training. Experiments using convolutional neural networks show gains.", ("cnn",)),
+        # ... nor when the report's words come after it, or are a noun alone.
+        (
+            "We propose a graph neural network optimizer. On two datasets, we use convolutional neural "
+            "networks to predict its step size.",
+            ("cnn", "gnn"),
+        ),
+        (
+            "We propose a graph neural network optimizer. We build it using convolutional neural networks "
+            "and run experiments.",
+            ("cnn", "gnn"),
+        ),
         # ... and one the paper builds on stays its own.
         (
             "We propose a Transformer-based tracker. Experiments with CNNs, LSTMs and our Transformer-based "

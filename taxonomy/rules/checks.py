@@ -275,6 +275,7 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         int(doc["after_window"]) if "after_window" in doc else None,
         _tuple(doc, "evaluation"),
         _tuple(doc, "title_barriers"),
+        _tuple(doc, "reports"),
     )
 
 

@@ -62,6 +62,9 @@ class Cues:
     after_window: int | None = None  # the reach of `after` cues (None: `window`)
     evaluation: tuple[str, ...] = ()  # words of a sentence that reports experiments or results
     title_barriers: tuple[str, ...] = ()  # no comparison reaches across these in a title
+    reports: tuple[
+        str, ...
+    ] = ()  # words opening a report of experiments: a model used after them is a workload
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import defaultdict
@@ -39,7 +40,51 @@ def decayed(weights: Iterable[float], decay: float) -> float:
 def workload_cues(cues: Cues) -> frozenset[str]:
     """Cues that make a name a task or a workload ("language modeling tasks", "experiments on")."""
     own = {phrase.lower() for phrase, role in cues.before + cues.after if role == "mentions"}
-    return frozenset(own | {phrase.lower() for phrase in cues.evaluation})
+    return frozenset(own | {phrase.lower() for phrase in cues.evaluation + cues.reports})
+
+
+@functools.cache
+def _reported(cues: Cues) -> tuple[re.Pattern[str], frozenset[str]]:
+    """The words that open a report of experiments as one pattern, and the builds-on cues."""
+    words = sorted({re.escape(p.lower()) for p in cues.reports}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(words) + r")\b" if words else r"(?!)", re.IGNORECASE)
+    return pattern, frozenset(c.lower() for c in cues.builds_on)
+
+
+def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Models used only in reports of experiments are the workloads of a paper with a method of its own.
+
+    "Extensive experiments using mainstream CNN models show that our optimizer ...": a name used in
+    an abstract's sentence after the words that open a report of experiments (the cues' ``reports``:
+    "experiments", "we evaluate") is what the paper's method is tried on, when none of its families
+    is named in the title or involved elsewhere in the abstract, and another family is. Its role
+    becomes ``mentions``, its cue those words. (Two families' models in one report are workloads
+    whatever else the paper does: the tagger.)
+    """
+    pattern, builds_on = _reported(taxonomy.cues)
+    concepts = taxonomy.concepts
+    reported: dict[int, str] = {}
+    for i, m in enumerate(mentions):
+        if m.field == "abstract" and m.role == "uses" and m.cue.lower() not in builds_on:
+            found = pattern.search(m.sentence, 0, m.start - m.sentence_start)
+            if found:
+                reported[i] = found.group()
+    if not reported:
+        return mentions
+    elsewhere = {
+        f
+        for i, m in enumerate(mentions)
+        if i not in reported and involved(m)
+        for f in concepts[m.concept].families
+    }
+    if not elsewhere:
+        return mentions
+    return tuple(
+        dataclasses.replace(m, role="mentions", cue=reported[i])
+        if i in reported and elsewhere.isdisjoint(concepts[m.concept].families)
+        else m
+        for i, m in enumerate(mentions)
+    )
 
 
 def primary_families(
@@ -111,6 +156,7 @@ def exemplified(mention: Mention) -> bool:
 def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
     """Score families from the mentions and pick the primary ones (weights from scoring.yaml)."""
     scoring = taxonomy.scoring
+    mentions = workloads(taxonomy, mentions)
     entries = contributions(taxonomy, mentions)
     family_scores = {
         family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()
