@@ -23,9 +23,8 @@ import types
 
 from taxonomy.version import __version__
 
-TYPE_CHECKING = (
-    False  # not typing.TYPE_CHECKING: importing typing would double the cost of importing taxonomy
-)
+# not typing.TYPE_CHECKING: importing typing would double the cost of importing taxonomy
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 

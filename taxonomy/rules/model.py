@@ -62,9 +62,7 @@ class Cues:
     after_window: int | None = None  # the reach of `after` cues (None: `window`)
     evaluation: tuple[str, ...] = ()  # words of a sentence that reports experiments or results
     title_barriers: tuple[str, ...] = ()  # no comparison reaches across these in a title
-    reports: tuple[
-        str, ...
-    ] = ()  # words opening a report of experiments: a model used after them is a workload
+    reports: tuple[str, ...] = ()  # words opening a report of experiments (a model used after is a workload)
 
 
 @dataclass(frozen=True, slots=True)
