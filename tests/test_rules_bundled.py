@@ -297,6 +297,26 @@ def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, 
             "bayesian",
             False,
         ),
+        # A neural rendering of binaural sound is audio synthesis, not a scene field.
+        (
+            "Spatial audio",
+            "We present a neural rendering approach for binaural sound synthesis from a mono source.",
+            "neural-field",
+            False,
+        ),
+        (
+            "View synthesis",
+            "We present a neural rendering approach for novel views of the captured scene.",
+            "neural-field",
+            True,
+        ),
+        # Neural SPDEs are neural differential equations and neural operators.
+        (
+            "Neural Stochastic PDEs",
+            "We propose the Neural SPDE model for spatiotemporal dynamics driven by noise.",
+            "sciml",
+            True,
+        ),
     ],
 )
 def test_names_and_false_friends_of_the_newer_families(
