@@ -310,6 +310,11 @@ def test_not_with_phrases_show_another_sense_in_the_whole_paper(small: Tagger) -
         # After another concept's name, a long form that is not the acronym's concept holds for the
         # whole paper.
         ("We add pixel-level multi-head attention (PLM). Later the PLM helps.", ["transformer"]),
+        # An apposition whose capitals spell the acronym defines it too ...
+        ("We propose PLM, a Partial Label Masking scheme. PLM helps.", []),
+        # ... not one without them, or one that names the concept.
+        ("We use PLM, a popular language model. The PLM helps.", ["pretrained-lm", "pretrained-lm"]),
+        ("We use PLM, a Pretrained Language Model. It helps.", ["pretrained-lm", "pretrained-lm"]),
     ],
 )
 def test_an_acronym_defined_as_something_else_is_not_the_concept(

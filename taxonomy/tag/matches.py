@@ -198,6 +198,8 @@ def drop_other_senses(
             long_form = _defined(short, _words_before(doc, m.start - 1))
         elif after:
             long_form = _defined(short, _inside(doc, m.end, ends), whole=True)
+        elif m.end < len(doc) and doc[m.end].text == ",":
+            long_form = _capitalised(short, doc, m.end + 1, ends)
         other = bool(long_form) and not _spells(name_words(long_form), names.get(m.concept, frozenset()))
         if other:
             vetoed.add((m.concept, short))
@@ -255,6 +257,32 @@ def _inside(doc: Doc, at: int, ends: set[int]) -> str:
         if doc[j].text == ")":
             return "" if any(at < e <= j for e in ends) else doc[at + 1 : j].text
     return ""
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _capitalised(short: str, doc: Doc, at: int, ends: set[int]) -> str:
+    """The long form of ``short`` that an apposition from token ``at`` spells with its capitals, or "".
+
+    "we propose SPIDER, a Streaming ProbabilistIc Deep tEnsoR factorization" defines SPIDER: the
+    capitals of the words up to the next punctuation are the acronym's letters. A description
+    without them ("PPO, a popular policy gradient method") defines nothing, nor does one that names
+    a concept ("BERT, a Bidirectional Encoder Representations from Transformers model" explains it).
+    """
+    letters = short[:-1] if short.endswith("s") and short[:-1].isupper() else short
+    capitals = "".join(c for c in letters if c.isupper())
+    if at < len(doc) and doc[at].lower_ in _ARTICLES:
+        at += 1
+    end = at
+    while end < len(doc) and end - at < 2 * len(letters) + 3 and not doc[end].is_punct:
+        end += 1
+    while end > at and not any(c.isupper() for c in doc[end - 1].text):
+        end -= 1  # the long form ends with its last capital's word
+    text = doc[at:end].text
+    if not text or text[0].upper() != letters[0].upper() or any(at < e <= end for e in ends):
+        return ""
+    return text if "".join(c for c in text if c.isupper()) == capitals else ""
 
 
 def _defined(short: str, text: str, *, whole: bool = False) -> str:
