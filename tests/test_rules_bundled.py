@@ -317,6 +317,20 @@ def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, 
             "sciml",
             True,
         ),
+        # Federated domain generalisation is federated learning and domain generalisation.
+        (
+            "Federated Domain Generalization with Style Statistics",
+            "We share style statistics between the clients of the federation.",
+            "transfer",
+            True,
+        ),
+        # A graph capsule network is a graph network, not a convolutional one.
+        (
+            "Hierarchical Graph Capsule Network",
+            "We propose a graph capsule network that learns node capsules.",
+            "cnn",
+            False,
+        ),
     ],
 )
 def test_names_and_false_friends_of_the_newer_families(
