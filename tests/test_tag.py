@@ -123,6 +123,11 @@ def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str,
         ),
         ("Prior work compares Transformers against S4.", {"transformer": "mentions", "s4": "mentions"}),
         ("We compare Transformers against S4.", {"transformer": "uses", "s4": "uses"}),
+        # An item's own "-based" joins the list too.
+        (
+            "Our model outperforms S4-based and Transformer-based systems.",
+            {"s4": "compares", "transformer": "compares"},
+        ),
     ],
 )
 def test_a_cue_reaches_along_a_list_only(small: Tagger, text: str, roles: dict[str, str]) -> None:

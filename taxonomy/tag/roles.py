@@ -139,10 +139,17 @@ class Reach:
         joins = self.joins
         if not cue.after and cue.start - sentence.start <= 2:
             joins = joins - {","}  # "Unlike CNNs, our model ...": the comma closes the cue's phrase
+        # "outperforms GAN-based and diffusion-based methods": an item's own "-based" joins it too
+        attached = {
+            i
+            for c in sentence.cues
+            if c.after and c.text.lower() in self.builds_on and c.text.startswith("-")
+            for i in range(c.start, c.end)
+        }
         for a, b in itertools.pairwise(chain):
             if a.end > b.start:
                 continue
-            if not all(doc[i].lower_ in joins for i in range(a.end, b.start)):
+            if not all(doc[i].lower_ in joins or i in attached for i in range(a.end, b.start)):
                 return False
         return True
 
