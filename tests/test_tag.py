@@ -452,3 +452,30 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
 
     kept = one_sense([mention("FCN"), mention("FCNs"), mention("fully convolutional")], {("fcn", "FCNs")})
     assert [m.text for m in kept] == ["fully convolutional"]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "roles"),
+    [
+        # A name after "such as" or "e.g." following a word for settings is an example of them.
+        ("We extend it to other settings such as S4.", {"s4": "mentions"}),
+        (
+            "We show its use in application scenarios such as Transformers and S4.",
+            {"transformer": "mentions", "s4": "mentions"},
+        ),
+        # So is every item of a list of three, with or without "and".
+        (
+            "We show that alternatives (e.g. S4, Mamba, ViT) fail.",
+            {"s4": "mentions", "mamba": "mentions", "vision-transformer": "mentions"},
+        ),
+        # Models such as two named ones are what the sentence speaks of.
+        ("We study models such as Transformers and S4.", {"transformer": "uses", "s4": "uses"}),
+        # A name before the examples is still the paper's.
+        ("We use S4 for tasks such as speech.", {"s4": "uses"}),
+    ],
+)
+def test_examples_after_such_as_are_not_the_method(
+    small: Tagger, abstract: str, roles: dict[str, str]
+) -> None:
+    tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+    assert {m.concept: m.role for m in tp.mentions} == roles

@@ -145,12 +145,74 @@ def listed(mention: Mention) -> bool:
 
 
 def exemplified(mention: Mention) -> bool:
-    """The mention is an item of a list of three or more examples ("architectures such as MLPs,
-    CNNs and ViTs", "models (e.g., CNNs, RNNs and GANs)")."""
-    if not listed(mention):
+    """The mention is an example named in passing: an item of a list of three or more after "such
+    as", "including" or "e.g." ("architectures such as MLPs, CNNs and ViTs", "alternatives (e.g. H3,
+    Mamba, RWKV)"), or any name after "such as" or "e.g." that follows a word for the settings a
+    method applies to ("application scenarios such as federated and continual learning", "other
+    learning settings such as continual learning")."""
+    at = mention.start - mention.sentence_start
+    bounds = list(_CLAUSE.finditer(mention.sentence[:at]))
+    if not bounds:
         return False
-    bounds = list(_CLAUSE.finditer(mention.sentence[: mention.start - mention.sentence_start]))
-    return bool(bounds) and bounds[-1].group() in ("such as", "including", "e.g.")
+    marker = bounds[-1]
+    if marker.group() not in ("such as", "including", "e.g."):
+        return False
+    if listed(mention) or _first_of_commas(mention):
+        return True
+    if marker.group() == "including":
+        return False
+    between = mention.sentence[marker.end() : at]
+    lead = mention.sentence[: marker.start()].rstrip(" ,(").split()[-SETTING_WORDS:]
+    return (
+        len(between.split()) <= EXAMPLE_WORDS
+        and not _OWN.search(between)
+        and any(word.lower().strip(",") in SETTINGS for word in lead)
+    )
+
+
+def _first_of_commas(mention: Mention) -> bool:
+    """The first of three or more names separated by commas alone ("e.g. H3, Mamba, RWKV)")."""
+    after = _CLAUSE.split(mention.sentence[mention.start - mention.sentence_start + len(mention.text) :])[0]
+    return after.startswith(",") and after.count(",") >= 2
+
+
+#: Words for what a method is applied to: a name given as an example of them is not the method.
+SETTINGS = frozenset(
+    {
+        "application",
+        "applications",
+        "scenario",
+        "scenarios",
+        "setting",
+        "settings",
+        "problem",
+        "problems",
+        "task",
+        "tasks",
+        "domain",
+        "domains",
+        "field",
+        "fields",
+        "area",
+        "areas",
+        "phenomena",
+        "phenomenon",
+        "situation",
+        "situations",
+        "regime",
+        "regimes",
+        "context",
+        "contexts",
+        "case",
+        "cases",
+    }
+)
+#: How many words before "such as" may hold such a word ("applications in robotics such as").
+SETTING_WORDS = 3
+#: The most words between "such as" and a name that is still one of its examples.
+EXAMPLE_WORDS = 12
+# Words that start a clause of the authors' own after a list of examples ("..., and we train a CNN").
+_OWN = re.compile(r"\b(?:we|our|this paper|this work)\b", re.IGNORECASE)
 
 
 def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
