@@ -479,3 +479,25 @@ def test_examples_after_such_as_are_not_the_method(
 ) -> None:
     tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
     assert {m.concept: m.role for m in tp.mentions} == roles
+
+
+@pytest.mark.parametrize(
+    ("abstract", "concept", "role"),
+    [
+        # A name that outperforms the paper's own work is compared with.
+        (
+            "We propose Speech Hyper Kernels (SHK). Transformers can outperform SHK on speech.",
+            "transformer",
+            "compares",
+        ),
+        ("Speech is hard. In this study, Transformers outperform our model.", "transformer", "compares"),
+        ("We propose Speech Hyper Kernels (SHK). Transformers and SHK are fast.", "transformer", "uses"),
+        # A comparison governs a builds-on name past a list of other modifiers.
+        ("Our model outperforms neural, symbolic, and Transformer-based systems.", "transformer", "compares"),
+    ],
+)
+def test_what_outperforms_the_authors_work_is_compared_with(
+    small: Tagger, abstract: str, concept: str, role: str
+) -> None:
+    tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+    assert [m.role for m in tp.mentions if m.concept == concept] == [role]

@@ -60,7 +60,13 @@ class Reach:
         if best.role == "uses":
             for _, _, cue in sorted(reach, key=lambda r: r[:2]):
                 # words between the comparison and the name ("state-of-the-art" is four)
-                words = sum(1 for i in range(cue.end, m.start) if doc[i].text != "-")
+                # words between the comparison and the name ("state-of-the-art" is four; the
+                # commas and "and" of a list of modifiers are none: "neural, symbolic, and LLM-based")
+                words = sum(
+                    1
+                    for i in range(cue.end, m.start)
+                    if doc[i].text != "-" and doc[i].lower_ not in self.joins
+                )
                 if cue.role == "compares" and _scopes_over(cue, words, best):
                     return cue
         return best
