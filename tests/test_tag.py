@@ -255,6 +255,7 @@ def test_title_and_proposal_outweigh_a_comparison(small: Tagger) -> None:
         ("Speech is hard. Models like Transformers and S4 are popular.", ()),  # examples in passing
         ("Speech is hard. It matters for tasks such as search, Transformers and speech.", ()),  # a list item
         ("Speech is hard. Our method is evaluated on Transformers.", ()),  # a workload
+        ("Speech is hard. It is trained in a similar fashion as Transformers.", ()),  # a comparison
     ],
 )
 def test_without_a_strong_family_the_strongest_is_primary(
@@ -467,6 +468,11 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
         (
             "We show that alternatives (e.g. S4, Mamba, ViT) fail.",
             {"s4": "mentions", "mamba": "mentions", "vision-transformer": "mentions"},
+        ),
+        # So is a name after "other ... such as": other work.
+        (
+            "We stack our layer with other popular models such as Transformers and S4.",
+            {"transformer": "mentions", "s4": "mentions"},
         ),
         # Models such as two named ones are what the sentence speaks of.
         ("We study models such as Transformers and S4.", {"transformer": "uses", "s4": "uses"}),

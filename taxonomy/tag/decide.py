@@ -149,7 +149,8 @@ def exemplified(mention: Mention) -> bool:
     as", "including" or "e.g." ("architectures such as MLPs, CNNs and ViTs", "alternatives (e.g. H3,
     Mamba, RWKV)"), or any name after "such as" or "e.g." that follows a word for the settings a
     method applies to ("application scenarios such as federated and continual learning", "other
-    learning settings such as continual learning")."""
+    learning settings such as continual learning"), or the word "other" ("stacked with other popular
+    models such as Transformers and SSMs")."""
     at = mention.start - mention.sentence_start
     bounds = list(_CLAUSE.finditer(mention.sentence[:at]))
     if not bounds:
@@ -166,7 +167,7 @@ def exemplified(mention: Mention) -> bool:
     return (
         len(between.split()) <= EXAMPLE_WORDS
         and not _OWN.search(between)
-        and any(word.lower().strip(",") in SETTINGS for word in lead)
+        and any(word.lower().strip(",") in SETTINGS or word.lower() == "other" for word in lead)
     )
 
 
