@@ -478,6 +478,9 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
         ("We study models such as Transformers and S4.", {"transformer": "uses", "s4": "uses"}),
         # A name before the examples is still the paper's.
         ("We use S4 for tasks such as speech.", {"s4": "uses"}),
+        # What a method is applied to, or has applications in, is not the method.
+        ("We show novel applications in Transformers.", {"transformer": "mentions"}),
+        ("Our layer is applied to S4 models.", {"s4": "mentions"}),
     ],
 )
 def test_examples_after_such_as_are_not_the_method(
