@@ -256,6 +256,13 @@ def test_title_and_proposal_outweigh_a_comparison(small: Tagger) -> None:
         ("Speech is hard. It matters for tasks such as search, Transformers and speech.", ()),  # a list item
         ("Speech is hard. Our method is evaluated on Transformers.", ()),  # a workload
         ("Speech is hard. It is trained in a similar fashion as Transformers.", ()),  # a comparison
+        # An example named only as one of a method's applications is not the subject either.
+        ("Speech is hard. We show it in two applications: speech and Transformers.", ()),
+        ("Speech is hard. It extends to other settings such as Transformers.", ()),
+        ("Speech is hard. We discuss the implications for Transformers.", ()),  # a field it bears on
+        # A list item may open with its own verb, and a list may end with "etc."
+        ("Speech is hard. It offers much, including speed, robustness, preventing Transformers, etc.", ()),
+        ("Speech is hard. In speech, existing Transformers are large and slow.", ("transformer",)),
     ],
 )
 def test_without_a_strong_family_the_strongest_is_primary(
@@ -481,6 +488,26 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
         # What a method is applied to, or has applications in, is not the method.
         ("We show novel applications in Transformers.", {"transformer": "mentions"}),
         ("Our layer is applied to S4 models.", {"s4": "mentions"}),
+        ("Our layer is applicable to S4 models.", {"s4": "mentions"}),
+        ("We discuss the implications of these findings for S4 models.", {"s4": "mentions"}),
+        # The ends of a range of models are two examples of many.
+        (
+            "Our layer works for a wide range of models, from simple S4 layers to huge Transformers.",
+            {"s4": "mentions", "transformer": "mentions"},
+        ),
+        (
+            "Our layer works for models ranging from S4 to Transformers.",
+            {"s4": "mentions", "transformer": "mentions"},
+        ),
+        ("We train models from S4 to Transformers.", {"s4": "uses", "transformer": "uses"}),
+        # What follows "two applications:" is what the method is applied to ...
+        (
+            "We illustrate our layer with two applications: speech with S4 and Transformers.",
+            {"s4": "mentions", "transformer": "mentions"},
+        ),
+        # ... but the pre-training tasks of a method, or a setting it studies, are its own.
+        ("We pretrain it with two pre-training tasks: S4 prediction and denoising.", {"s4": "uses"}),
+        ("We study an important setting: training S4 layers.", {"s4": "uses"}),
     ],
 )
 def test_examples_after_such_as_are_not_the_method(

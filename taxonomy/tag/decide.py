@@ -98,7 +98,8 @@ def primary_families(
     With ``mentions_alone`` off, a family named only in passing (abstract mentions, none in a
     sentence about the authors' work) does not reach ``min_score`` however often it is named.
     When none does, the top-scoring family is primary (a paper is more likely about what it names,
-    if only once, than about nothing). Between equal scores, a family named only as what another
+    if only once, than about nothing), unless it is named only as an item of a list or an example of
+    what a method applies to. Between equal scores, a family named only as what another
     name builds on ("Transformer-based language models") yields to the one it describes; families
     still equal are examples in passing ("generative models like GANs and VAEs"), and none is chosen.
     """
@@ -112,7 +113,11 @@ def primary_families(
     ]
     if not chosen and scoring.fallback and top > 0:
         named = {
-            f: [m for w, m in entries[f] if w > 0 and not listed(m) and m.cue.lower() not in workloads]
+            f: [
+                m
+                for w, m in entries[f]
+                if w > 0 and not listed(m) and not exemplified(m) and m.cue.lower() not in workloads
+            ]
             for f in family_scores
         }
         chosen = [f for f, s in family_scores.items() if s == top and named[f]]
@@ -130,7 +135,8 @@ def involved(mention: Mention) -> bool:
 
 # Where the stretch of a sentence that may hold a list begins or ends.
 _CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.")
-_JOIN = re.compile(r"\b(?:and|or)\b")
+_JOIN = re.compile(r"\b(?:and|or|etc)\b")
+_GERUND = re.compile(r"[a-z]+ing")
 
 
 def listed(mention: Mention) -> bool:
@@ -139,6 +145,9 @@ def listed(mention: Mention) -> bool:
     at = mention.start - mention.sentence_start
     before = _CLAUSE.split(mention.sentence[:at])[-1].rstrip()
     after = _CLAUSE.split(mention.sentence[at + len(mention.text) :])[0]
+    head, _, lead = before.rpartition(",")
+    if "," in head and _GERUND.fullmatch(lead.strip()) and _JOIN.search(after):
+        before = head + ","  # an item led by its own verb: "interpretability, preventing forgetting, etc."
     if before.endswith((",", " and", " or", "/")):  # the second or a later item
         return "," in before or (before.endswith(",") and bool(_JOIN.search(after)))
     return after.startswith(",") and "," in after[1:] + "," and bool(_JOIN.search(after))
@@ -150,12 +159,25 @@ def exemplified(mention: Mention) -> bool:
     Mamba, RWKV)"), or any name after "such as" or "e.g." that follows a word for the settings a
     method applies to ("application scenarios such as federated and continual learning", "other
     learning settings such as continual learning"), or the word "other" ("stacked with other popular
-    models such as Transformers and SSMs")."""
+    models such as Transformers and SSMs"); an end of a range ("a wide variety of DNNs, from simple
+    multilayer perceptrons to graph networks"); or a name after a colon that follows a word for a
+    method's uses ("with two applications: ..., and analyzing random forests")."""
     at = mention.start - mention.sentence_start
+    if _RANGE.search(mention.sentence[:at]):
+        return True
     bounds = list(_CLAUSE.finditer(mention.sentence[:at]))
     if not bounds:
         return False
     marker = bounds[-1]
+    if marker.group() == ":":
+        # "with two applications: ..., and analyzing random forests": what a method is applied to
+        lead = mention.sentence[: marker.start()].split()[-SETTING_WORDS:]
+        words = {w.lower() for w in lead}
+        return (
+            not words.isdisjoint(USES)
+            and words.isdisjoint(OWN_TASKS)
+            and not _OWN.search(mention.sentence[marker.end() : at])
+        )
     if marker.group() not in ("such as", "including", "e.g."):
         return False
     if listed(mention) or _first_of_commas(mention):
@@ -208,10 +230,25 @@ SETTINGS = frozenset(
         "cases",
     }
 )
+#: Words for the uses a method is put to: what follows them after a colon ("two applications: ...")
+#: is what it is applied or evaluated on. ("Setting" and "problem" there often name the paper's own
+#: subject: "we study a basic formulation of this problem: PCA".)
+USES = frozenset({"application", "applications", "task", "tasks"})
+#: Tasks that are part of a method, not what it is applied to ("three pre-training tasks: ...").
+OWN_TASKS = frozenset(
+    {"pre-training", "pretraining", "pretext", "auxiliary", "training", "proxy", "surrogate"}
+)
 #: How many words before "such as" may hold such a word ("applications in robotics such as").
 SETTING_WORDS = 3
 #: The most words between "such as" and a name that is still one of its examples.
 EXAMPLE_WORDS = 12
+# The ends of a range of examples: "a wide variety of DNNs, from simple multilayer perceptrons to
+# complex graph networks" names two of the many models a method applies to (the text before a name).
+_RANGE = re.compile(
+    r"(?:\b(?:variety|range|spectrum|array|classes|kinds|types) of\b[^;:()]{0,60}?,\s*from|\branging from)\b"
+    r"(?:\s+[\w-]+){0,2}\s*(?:$|[^;:()]*?\bto(?:\s+[\w-]+){0,2}\s*$)",
+    re.IGNORECASE,
+)
 # Words that start a clause of the authors' own after a list of examples ("..., and we train a CNN").
 _OWN = re.compile(r"\b(?:we|our|this paper|this work)\b", re.IGNORECASE)
 
