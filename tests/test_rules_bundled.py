@@ -331,6 +331,34 @@ def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, 
             "cnn",
             False,
         ),
+        # Distilling a many-step diffusion model into a few-step one is knowledge distillation ...
+        (
+            "Fast sampling",
+            "We propose progressive distillation, which halves the sampling steps of a diffusion model.",
+            "compression",
+            True,
+        ),
+        # ... a consistency model trained on its own is not.
+        (
+            "Fast sampling",
+            "We propose a consistency model trained by consistency training alone.",
+            "compression",
+            False,
+        ),
+        # A teacher-student framework alone does not say that a network is distilled.
+        (
+            "Dexterous grasping",
+            "We propose a two-stage teacher-student framework for closed-loop grasping.",
+            "compression",
+            False,
+        ),
+        # "New" before the data a method meets is not a proposal of what follows.
+        (
+            "Training under a memory budget",
+            "Our study lets devices adapt to new data for on-device lifelong learning.",
+            "continual",
+            False,
+        ),
     ],
 )
 def test_names_and_false_friends_of_the_newer_families(
