@@ -174,7 +174,7 @@ def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
         ("Robot control", "We propose a direct policy search for legged robots.", ("rl",)),
         # "VITS" is an acronym of its own, not vision transformers.
         ("VITS for contextual bandits", "We propose VITS, a Thompson sampling method.", ("bandit",)),
-        ("Pruning ViTs", "We prune the attention heads of a ViT.", ("transformer",)),
+        ("Pruning ViTs", "We prune the attention heads of a ViT.", ("compression", "transformer")),
         # In nearest-neighbour search, "graph-based" names a proximity-graph index.
         ("Faster search", "We route queries in graph-based approximate nearest neighbor search.", ()),
     ],
@@ -351,6 +351,27 @@ def test_false_friends_of_a_family_name(tagger: Tagger, text: str, family: str, 
             "We propose a two-stage teacher-student framework for closed-loop grasping.",
             "compression",
             False,
+        ),
+        # "Pruning" alone names network pruning ...
+        (
+            "Pruning at scale",
+            "We study what pruning does to the calibration of large models.",
+            "compression",
+            True,
+        ),
+        # ... except in a paper on search, where it prunes the search.
+        (
+            "Exact sparse regression",
+            "Our branch-and-bound method speeds up pruning with cheaper bounds.",
+            "compression",
+            False,
+        ),
+        # An early-exit network is cheaper to run: compression.
+        (
+            "Anytime inference",
+            "We propose an early exit network whose intermediate classifiers stop when confident.",
+            "compression",
+            True,
         ),
         # "New" before the data a method meets is not a proposal of what follows.
         (
