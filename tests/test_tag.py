@@ -128,6 +128,20 @@ def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str,
             "Our model outperforms S4-based and Transformer-based systems.",
             {"s4": "compares", "transformer": "compares"},
         ),
+        # So do the words that call the next item other work ("state-of-the-art", "recent") ...
+        (
+            "Our model outperforms previous S4 and state-of-the-art Transformers.",
+            {"s4": "compares", "transformer": "compares"},
+        ),
+        (
+            "Our model is faster than S4 and recent Transformers.",
+            {"s4": "compares", "transformer": "compares"},
+        ),
+        # ... but not other words: here the Transformer is the authors' own.
+        (
+            "Our model is faster than S4 and our Transformers.",
+            {"s4": "compares", "transformer": "proposes"},
+        ),
     ],
 )
 def test_a_cue_reaches_along_a_list_only(small: Tagger, text: str, roles: dict[str, str]) -> None:

@@ -155,9 +155,50 @@ class Reach:
         for a, b in itertools.pairwise(chain):
             if a.end > b.start:
                 continue
-            if not all(doc[i].lower_ in joins or i in attached for i in range(a.end, b.start)):
+            i = a.end
+            while i < b.start and (doc[i].lower_ in joins or i in attached):
+                i += 1
+            if i < b.start and (i == a.end or not _modifiers(doc, i, b.start)):
                 return False
         return True
+
+
+#: Words that describe the next item of a list as other work, after the word joining it: "outperforms
+#: platform-aware search and state-of-the-art EfficientNet", "than CNNs and recent Transformers".
+_ITEM_MODIFIERS = frozenset(
+    [
+        "previous",
+        "existing",
+        "prior",
+        "recent",
+        "other",
+        "popular",
+        "standard",
+        "conventional",
+        "traditional",
+        "classical",
+        "classic",
+        "vanilla",
+        "strong",
+        "competitive",
+        "leading",
+        "baseline",
+    ]
+)
+_STATE_OF_THE_ART = ("state", "-", "of", "-", "the", "-", "art")
+
+
+def _modifiers(doc: Doc, lo: int, hi: int) -> bool:
+    """Tokens ``lo`` to ``hi`` are words of other work that open a list item ("state-of-the-art")."""
+    i = lo
+    while i < hi:
+        if doc[i].lower_ in _ITEM_MODIFIERS:
+            i += 1
+        elif tuple(t.lower_ for t in doc[i : i + len(_STATE_OF_THE_ART)]) == _STATE_OF_THE_ART:
+            i += len(_STATE_OF_THE_ART)
+        else:
+            return False
+    return i == hi
 
 
 #: The most tokens before a comparison that still opens its sentence ("However , unlike",
