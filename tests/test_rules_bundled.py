@@ -102,6 +102,12 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             "accuracy of ResNet-101 and ViT-B by 2%.",
             ("gnn",),
         ),
+        # So does one quoting FID or the Inception Score.
+        (
+            "We propose a normalization layer for graph neural networks. Our layer improves the FID of "
+            "three GANs and the accuracy of two NAS methods.",
+            ("gnn",),
+        ),
         # Examples listed in a sentence about the authors' work are examples, not the method.
         (
             "We study label smoothing. We show it helps architectures such as LSTMs, CNNs and Transformers.",
