@@ -84,6 +84,18 @@ def test_a_star_in_an_alias_stands_for_one_to_three_words(
     assert [(m.concept, m.text) for m in small.find(text)] == found
 
 
+def test_slotted_aliases_that_share_their_words_after_the_star_each_pair_with_their_own_head(
+    tagger: Tagger,
+) -> None:
+    # "federated * learning", "lifelong * learning" and other aliases of the bundled rules end in
+    # "learning": one word of the text is the tail of each of them
+    text = "Federated multi-task learning meets lifelong robot learning."
+    assert [(m.concept, m.text, m.rule) for m in tagger.find(text)] == [
+        ("federated", "Federated multi-task learning", "federated:alias:federated * learning"),
+        ("continual", "lifelong robot learning", "continual:alias:lifelong * learning"),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [

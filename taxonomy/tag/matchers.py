@@ -32,19 +32,12 @@ class Kind(enum.Enum):
     SELF = "self"  # words that mark a sentence as about the authors' own work ("we")
     EVALUATION = "evaluation"  # words that mark a sentence as a report of experiments
 
-    @property
-    def names_concept(self) -> bool:
-        """A match of this kind is a concept's name by itself."""
-        return self is Kind.CONCEPT or self is Kind.CASED
 
-    @property
-    def slot_part(self) -> bool:
-        """A match of this kind is one side of a slotted alias, paired up later."""
-        return self is Kind.HEAD or self is Kind.TAIL
-
-
-#: What a match id stands for: its kind, the concept (or the cue's role, or "") and the rule or phrase.
+#: What a match id stands for: its kind, the concept (or the cue's role, or "") and the rule or phrase
+#: (for one side of a slotted alias: its words, and "").
 Keys = dict[int, tuple[Kind, str, str]]
+#: The slotted aliases a head's match id starts: each one's concept, rule and the match id of its tail.
+Slots = dict[int, tuple[tuple[str, str, int], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +49,7 @@ class Matchers:
     orth: PhraseMatcher
     patterns: tuple[tuple[re.Pattern[str], Matcher], ...]
     keys: Keys
+    slots: Slots
 
 
 def compile_rules(taxonomy: Taxonomy, nlp: Language, candidates: Candidates | None) -> Matchers:
@@ -74,6 +68,7 @@ class _Compiler:
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.keys: Keys = {}
+        self.slots: Slots = {}
         self.patterns: list[tuple[re.Pattern[str], Matcher]] = []
         # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
@@ -117,12 +112,22 @@ class _Compiler:
             self.lower.add(self._key(Kind.SELF, "", phrase), self._docs([phrase]))
         for phrase in cues.evaluation:
             self.lower.add(self._key(Kind.EVALUATION, "", phrase), self._docs([phrase]))
-        return Matchers(self.lower, self.orth, tuple(self.patterns), self.keys)
+        return Matchers(self.lower, self.orth, tuple(self.patterns), self.keys, self.slots)
 
     def _key(self, kind: Kind, payload: str, rule: str) -> str:
         key = f"{kind.value}|{payload}|{rule}"
         self.keys[self.nlp.vocab.strings.add(key)] = (kind, payload, rule)
         return key
+
+    def _part(self, kind: Kind, words: str, variants: list[str]) -> int:
+        """The match id of one side of slotted aliases: one key for every alias with these words
+        there, so that a sentence's "learning" is one match, not one for each "* learning" alias."""
+        key = f"{kind.value}|{words}|"
+        match_id = self.nlp.vocab.strings.add(key)
+        if match_id not in self.keys:
+            self.keys[match_id] = (kind, words, "")
+            self.lower.add(key, self._docs(variants))
+        return match_id
 
     def _docs(self, phrases: Iterable[str]) -> list[Doc]:
         out = []
@@ -138,9 +143,12 @@ class _Compiler:
         """An alias with a slot: its words before and after the ``*`` are matched as phrases and
         paired when one to three plain words lie between them (``sentences.slotted``)."""
         rule = f"{concept}:alias:{alias}"
-        heads, tails = alias_variants(head, plural=False), alias_variants(tail)
-        self.lower.add(self._key(Kind.HEAD, concept, rule), self._docs(heads))
-        self.lower.add(self._key(Kind.TAIL, concept, rule), self._docs(tails))
+        heads = alias_variants(head, plural=False)
+        head_id = self._part(Kind.HEAD, head, heads)
+        tail_id = self._part(Kind.TAIL, tail, alias_variants(tail))
+        slots = self.slots.get(head_id, ())
+        if (concept, rule, tail_id) not in slots:
+            self.slots[head_id] = (*slots, (concept, rule, tail_id))
         if self.candidates is not None and concept not in self.taxonomy.hidden:
             self.candidates.add(self._docs(heads))  # a slotted match starts with its head
 

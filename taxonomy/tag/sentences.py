@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc
 
-from taxonomy.tag.matchers import Keys, Kind
+from taxonomy.tag.matchers import Keys, Kind, Slots
 from taxonomy.tag.matches import SENTENCE_END, Cue, Match, Sentence
 
 #: A cue found in a text: its kind, role (or ""), phrase and token offsets.
@@ -71,27 +71,36 @@ _SLOT_STOP = frozenset(
 
 
 def sort_matches(
-    found: list[tuple[int, int, int]], doc: Doc, keys: Keys
+    found: list[tuple[int, int, int]], doc: Doc, keys: Keys, slots: Slots
 ) -> tuple[list[Match], dict[str, list[tuple[int, int]]], list[CueHit]]:
     """Split raw matcher output into concept matches, guard spans and cue hits."""
     matches: list[Match] = []
     guards: dict[str, list[tuple[int, int]]] = defaultdict(list)
     cue_hits: list[CueHit] = []
-    parts: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    heads: dict[int, list[tuple[int, int]]] = {}
+    tails: dict[int, list[tuple[int, int]]] = {}
     for match_id, start, end in found:
         kind, payload, rule = keys[match_id]
-        if kind.names_concept:
-            matches.append(Match(payload, start, end, rule, kind is Kind.CASED))
-        elif kind is Kind.GUARD:
+        if kind is _CONCEPT:
+            matches.append(Match(payload, start, end, rule))
+        elif kind is _TAIL:
+            tails.setdefault(match_id, []).append((start, end))
+        elif kind is _HEAD:
+            heads.setdefault(match_id, []).append((start, end))
+        elif kind is _CASED:
+            matches.append(Match(payload, start, end, rule, True))
+        elif kind is _GUARD:
             guards[payload].append((start, end))
-        elif kind.slot_part:
-            heads, tails = parts.setdefault((payload, rule), ([], []))
-            (heads if kind is Kind.HEAD else tails).append((start, end))
         else:
             cue_hits.append((kind, payload, rule, start, end))
-    for (concept, rule), (heads, tails) in parts.items():
-        matches.extend(slotted(doc, concept, rule, heads, tails))
+    for head_id, spans in heads.items():
+        for concept, rule, tail_id in slots[head_id]:
+            if tail_id in tails:
+                matches.extend(slotted(doc, concept, rule, spans, tails[tail_id]))
     return matches, guards, cue_hits
+
+
+_CONCEPT, _CASED, _GUARD, _HEAD, _TAIL = Kind.CONCEPT, Kind.CASED, Kind.GUARD, Kind.HEAD, Kind.TAIL
 
 
 def slotted(

@@ -100,7 +100,7 @@ class Tagger:
         self._candidates = Candidates(self.nlp.tokenizer) if self.candidates else None
         matchers = compile_rules(self.taxonomy, self.nlp, self._candidates)
         self._lower, self._orth, self._patterns = matchers.lower, matchers.orth, matchers.patterns
-        self._keys = matchers.keys
+        self._keys, self._slots = matchers.keys, matchers.slots
         if self._candidates is not None:
             self._candidates.finish()
 
@@ -288,7 +288,7 @@ class Tagger:
         found = self._lower(doc) + self._orth(doc)
         for matcher in patterns:
             found.extend(matcher(doc))
-        matches, guards, cue_hits = sort_matches(found, doc, self._keys)
+        matches, guards, cue_hits = sort_matches(found, doc, self._keys, self._slots)
         matches = drop_glued(matches, doc, text)
         if not matches:
             return [], [], set()
