@@ -187,8 +187,11 @@ def drop_other_senses(
     kept: list[Match] = []
     vetoed: set[tuple[str, str]] = set()
     for m in matches:
-        short = doc[m.start : m.end].text
-        if not m.cased or m.end - m.start != 1 or not _acronym_like(short):
+        if not m.cased or m.end - m.start != 1:
+            kept.append(m)
+            continue
+        short = doc[m.start].text
+        if not _acronym_like(short):
             kept.append(m)
             continue
         before = m.start > 0 and doc[m.start - 1].text == "(" and m.end < len(doc) and doc[m.end].text == ")"
