@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import itertools
+import pickle
+from pathlib import Path
 
+import pytest
+import spacy
+
+from taxonomy.ingest import read
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.tag import Tagger
@@ -563,3 +569,18 @@ def test_what_outperforms_the_authors_work_is_compared_with(
 ) -> None:
     tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
     assert [m.role for m in tp.mentions if m.concept == concept] == [role]
+
+
+def test_words_get_only_the_lexical_attributes_tagging_reads_and_tag_as_with_all(
+    tagger: Tagger, shared: Path
+) -> None:
+    stored = pickle.loads(pickle.dumps(tagger))  # as a compiled tagger is read back from the cache
+    assert stored.nlp.vocab["Transformerish"].shape_ == ""  # a new word: no shape computed
+    assert stored.nlp.vocab["Transformerish"].lower_ == "transformerish"
+    every = pickle.loads(pickle.dumps(tagger))
+    every.nlp.vocab.lex_attr_getters = spacy.blank("en").vocab.lex_attr_getters
+    assert every.nlp.vocab["Transformerishly"].shape_ == "Xxxxx"
+    listing = [p for p in read([shared / "corpus" / "hf-papers-listing.txt"]) if isinstance(p, Paper)]
+    abstracts = itertools.islice(read([shared / "corpus" / "abstracts-ml.jsonl"]), 2000)
+    papers = listing + [p for p in abstracts if isinstance(p, Paper)]
+    assert stored.tag_batch(papers) == every.tag_batch(papers)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import spacy
-from spacy.attrs import LOWER
+from spacy.attrs import IDS, IS_ALPHA, IS_PUNCT, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -151,6 +151,36 @@ class _Compiler:
             self.slots[head_id] = (*slots, (concept, rule, tail_id))
         if self.candidates is not None and concept not in self.taxonomy.hidden:
             self.candidates.add(self._docs(heads))  # a slotted match starts with its head
+
+
+#: The lexical attributes the tagger reads of a token (``lower_``, ``is_alpha``, ``is_punct``);
+#: its text and length are a word's own, not computed.
+_READ = frozenset({LOWER, IS_ALPHA, IS_PUNCT})
+
+
+def read_attributes_only(nlp: Language, taxonomy: Taxonomy) -> None:
+    """Give the words a blank pipeline meets only the lexical attributes tagging reads.
+
+    spaCy computes every lexical attribute of each new word it meets (shape, prefix, suffix,
+    like_url, like_num, is_stop ...); the matchers and the tagger read the lowercase, is_alpha,
+    is_punct and what the rules' token patterns test, so the others are not computed.
+    """
+    read = _attributes_read(taxonomy)
+    getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]
+    nlp.vocab.lex_attr_getters = {a: f for a, f in getters.items() if a in read}  # type: ignore[attr-defined]
+
+
+def _attributes_read(taxonomy: Taxonomy) -> frozenset[int]:
+    """The lexical attributes tagging with these rules reads: the tagger's and the token patterns'."""
+    concepts = itertools.chain(taxonomy.concepts.values(), taxonomy.hidden.values())
+    named = {
+        key.upper()
+        for concept in concepts
+        for pattern in concept.patterns
+        for token in json.loads(pattern.tokens_json)
+        for key in token
+    }
+    return _READ | {IDS[name] for name in named if name in IDS}
 
 
 def lowercase(text: str) -> str:

@@ -20,7 +20,7 @@ from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
-from taxonomy.tag.matchers import compile_rules, lowercase, phrase_regex
+from taxonomy.tag.matchers import compile_rules, lowercase, phrase_regex, read_attributes_only
 from taxonomy.tag.matches import (
     Cue,
     Match,
@@ -97,6 +97,8 @@ class Tagger:
         self._use_parser = bool(model) and (
             "parser" in self.nlp.pipe_names or "senter" in self.nlp.pipe_names
         )
+        if not model:
+            read_attributes_only(self.nlp, self.taxonomy)
         self._candidates = Candidates(self.nlp.tokenizer) if self.candidates else None
         matchers = compile_rules(self.taxonomy, self.nlp, self._candidates)
         self._lower, self._orth, self._patterns = matchers.lower, matchers.orth, matchers.patterns
@@ -128,6 +130,8 @@ class Tagger:
             self._orth = unpickle_matcher(*orth)  # type: ignore[misc]
         finally:
             vocab.lex_attr_getters = getters  # type: ignore[attr-defined]
+        if not self.model:
+            read_attributes_only(self.nlp, self.taxonomy)
 
     # -- tagging ---------------------------------------------------------------------------------
 
