@@ -157,6 +157,19 @@ def test_workloads_named_in_a_report_of_experiments(
     assert tagger.tag(Paper(id="t", title="Fast training", abstract=abstract)).families_primary == primary
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # What a method is set against, or likened to, is not what it uses.
+        "We propose a denoising regularizer, which contrasts with recent algorithms based on diffusion models.",
+        "We propose a decoder for segmentation that behaves like large language models.",
+    ],
+)
+def test_contrasts_and_likenesses_compare(tagger: Tagger, sentence: str) -> None:
+    (mention,) = tagger.tag(Paper(id="t", title="Image segmentation", abstract=sentence)).mentions
+    assert mention.role == "compares"
+
+
 def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
     assert [f for f in taxonomy.families if not taxonomy.area_of(f)] == []
 
