@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from taxonomy.rules import Taxonomy, load_rules
 from taxonomy.runs import compiled_tagger
@@ -18,6 +19,10 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 #: Two small families (ssm, transformer) that tag about half of the bundled sample in every role:
 #: for tests of how runs are read, cached, resumed and written, which need tags but not the bundled rules.
 SMALL_RULES = FIXTURES / "tagging"
+# Property tests check what the code does, not how fast: on a loaded machine a first example can
+# take longer than hypothesis's default deadline of 200 ms, which would fail a correct test.
+settings.register_profile("taxonomy", deadline=None)
+settings.load_profile("taxonomy")
 # The tests, and the commands they start, cache loaded rules in a folder of their own, never the user's.
 os.environ["TAXONOMY_CACHE_DIR"] = tempfile.mkdtemp(prefix="taxonomy-test-cache-")
 

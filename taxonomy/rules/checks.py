@@ -273,9 +273,10 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         _tuple(doc, "builds_on"),
         _tuple(doc, "not_in_titles"),
         int(doc["after_window"]) if "after_window" in doc else None,
-        _tuple(doc, "evaluation"),
+        _tuple(doc, "evaluation") + _tuple(doc, "metrics"),  # a metric is a word of a report too
         _tuple(doc, "title_barriers"),
         _tuple(doc, "reports"),
+        _tuple(doc, "metrics"),
     )
 
 

@@ -63,6 +63,7 @@ class Cues:
     evaluation: tuple[str, ...] = ()  # words of a sentence that reports experiments or results
     title_barriers: tuple[str, ...] = ()  # no comparison reaches across these in a title
     reports: tuple[str, ...] = ()  # words opening a report of experiments (a model used after is a workload)
+    metrics: tuple[str, ...] = ()  # names of result metrics, a report wherever they are (also in evaluation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,22 +51,31 @@ def _reported(cues: Cues) -> tuple[re.Pattern[str], frozenset[str]]:
     return pattern, frozenset(c.lower() for c in cues.builds_on)
 
 
+@functools.cache
+def _metrics(cues: Cues) -> re.Pattern[str]:
+    """The names of result metrics ("top-1", "BLEU"), to find wherever they are in a sentence."""
+    words = sorted({re.escape(p.lower()) for p in cues.metrics}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])" if words else r"(?!)", re.IGNORECASE)
+
+
 def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Models used only in reports of experiments are the workloads of a paper with a method of its own.
 
     "Extensive experiments using mainstream CNN models show that our optimizer ...": a name used in
     an abstract's sentence after the words that open a report of experiments (the cues' ``reports``:
-    "experiments", "we evaluate") is what the paper's method is tried on, when none of its families
+    "experiments", "we evaluate"), or in one that names a result metric (``metrics``: "top-1"), is
+    what the paper's method is tried on, when none of its families
     is named in the title or involved elsewhere in the abstract, and another family is. Its role
     becomes ``mentions``, its cue those words. (Two families' models in one report are workloads
     whatever else the paper does: the tagger.)
     """
     pattern, builds_on = _reported(taxonomy.cues)
+    metrics = _metrics(taxonomy.cues)
     concepts = taxonomy.concepts
     reported: dict[int, str] = {}
     for i, m in enumerate(mentions):
         if m.field == "abstract" and m.role == "uses" and m.cue.lower() not in builds_on:
-            found = pattern.search(m.sentence, 0, m.start - m.sentence_start)
+            found = pattern.search(m.sentence, 0, m.start - m.sentence_start) or metrics.search(m.sentence)
             if found:
                 reported[i] = found.group()
     if not reported:
@@ -92,6 +101,7 @@ def primary_families(
     family_scores: Mapping[str, float],
     entries: Mapping[str, list[tuple[float, Mention]]],
     workloads: frozenset[str] = frozenset(),
+    metrics: re.Pattern[str] | None = None,
 ) -> tuple[str, ...]:
     """Families whose score reaches ``min_score`` and ``min_share`` of the top score.
 
@@ -99,7 +109,8 @@ def primary_families(
     sentence about the authors' work) does not reach ``min_score`` however often it is named.
     When none does, the top-scoring family is primary (a paper is more likely about what it names,
     if only once, than about nothing), unless it is named only as an item of a list or an example of
-    what a method applies to. Between equal scores, a family named only as what another
+    what a method applies to, or named in a sentence quoting a result metric ("reaches 71.8% top-1
+    accuracy"). Between equal scores, a family named only as what another
     name builds on ("Transformer-based language models") yields to the one it describes; families
     still equal are examples in passing ("generative models like GANs and VAEs"), and none is chosen.
     """
@@ -116,7 +127,11 @@ def primary_families(
             f: [
                 m
                 for w, m in entries[f]
-                if w > 0 and not listed(m) and not exemplified(m) and m.cue.lower() not in workloads
+                if w > 0
+                and not listed(m)
+                and not exemplified(m)
+                and m.cue.lower() not in workloads
+                and not (metrics and metrics.search(m.sentence))
             ]
             for f in family_scores
         }
@@ -261,7 +276,9 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
     family_scores = {
         family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()
     }
-    primary = primary_families(scoring, family_scores, entries, workload_cues(taxonomy.cues))
+    primary = primary_families(
+        scoring, family_scores, entries, workload_cues(taxonomy.cues), _metrics(taxonomy.cues)
+    )
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_concept[mention.concept].append(mention)
