@@ -508,6 +508,12 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
             "We show that alternatives (e.g. S4, Mamba, ViT) fail.",
             {"s4": "mentions", "mamba": "mentions", "vision-transformer": "mentions"},
         ),
+        # "For instance" and "for example" give examples as "e.g." does.
+        ("Our layer helps, for instance in speech, S4 layers and vision.", {"s4": "mentions"}),
+        (
+            "For example, S4, Mamba and ViT gain from our layer.",
+            {"s4": "mentions", "mamba": "mentions", "vision-transformer": "mentions"},
+        ),
         # So is a name after "other ... such as": other work.
         (
             "We stack our layer with other popular models such as Transformers and S4.",

@@ -149,7 +149,7 @@ def involved(mention: Mention) -> bool:
 
 
 # Where the stretch of a sentence that may hold a list begins or ends.
-_CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.")
+_CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b")
 _JOIN = re.compile(r"\b(?:and|or|etc)\b")
 _GERUND = re.compile(r"[a-z]+ing")
 
@@ -170,7 +170,7 @@ def listed(mention: Mention) -> bool:
 
 def exemplified(mention: Mention) -> bool:
     """The mention is an example named in passing: an item of a list of three or more after "such
-    as", "including" or "e.g." ("architectures such as MLPs, CNNs and ViTs", "alternatives (e.g. H3,
+    as", "including", "e.g.", "for instance" or "for example" ("architectures such as MLPs, CNNs and ViTs", "alternatives (e.g. H3,
     Mamba, RWKV)"), or any name after "such as" or "e.g." that follows a word for the settings a
     method applies to ("application scenarios such as federated and continual learning", "other
     learning settings such as continual learning"), or the word "other" ("stacked with other popular
@@ -193,7 +193,7 @@ def exemplified(mention: Mention) -> bool:
             and words.isdisjoint(OWN_TASKS)
             and not _OWN.search(mention.sentence[marker.end() : at])
         )
-    if marker.group() not in ("such as", "including", "e.g."):
+    if marker.group().lower() not in ("such as", "including", "e.g.", "for instance", "for example"):
         return False
     if listed(mention) or _first_of_commas(mention):
         return True
