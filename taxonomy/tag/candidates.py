@@ -70,15 +70,15 @@ class Candidates:
             self._automaton = automaton
         self._keys = {}
 
-    def starts(self, text: str) -> list[int] | None:
+    def starts(self, text: str, lower: str | None = None) -> list[int] | None:
         """Offsets in ``text`` where a registered phrase may start, in rising order; None when any
-        place may hold one (lowercasing that depends on context)."""
+        place may hold one (lowercasing that depends on context). ``lower``: ``text.lower()``."""
         if not text.isascii() and any(c in text for c in _LOWER_CONTEXT):
             return None
         automaton = self._automaton
         if automaton is None or not text:
             return []
-        lower = text.lower()
+        lower = text.lower() if lower is None else lower
         words = lower.split(" ")
         # where each space-free stretch ends in the text without spaces, to map offsets back
         ends = list(itertools.accumulate(map(len, words)))

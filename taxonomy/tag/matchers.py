@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
+import importlib
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
+import ahocorasick
 import spacy
 from spacy.attrs import IDS, IS_ALPHA, IS_PUNCT, LOWER
 from spacy.language import Language
@@ -41,13 +45,44 @@ Slots = dict[int, tuple[tuple[str, str, int], ...]]
 
 
 @dataclass(frozen=True, slots=True)
+class Trigger:
+    """The regular expression that must find something in a text before a token pattern runs on it,
+    and a piece of text that every match of it holds (``literal``, "" when none is known).
+
+    The literal is looked for first: a substring test costs a fraction of a search, above all of an
+    expression that ignores case (``re`` then tries it at every character). ``cased``: the literal
+    is matched as written; else it is lowercase ASCII, looked for in the text's lowercase
+    (``folds_as_lowercase`` says where that is what ignoring case finds).
+    """
+
+    expression: re.Pattern[str]
+    literal: str
+    cased: bool
+
+    @classmethod
+    def of(cls, expression: re.Pattern[str]) -> Trigger:
+        literal, cased = required_literal(expression)
+        return cls(expression, literal, cased)
+
+    def finds(self, text: str, lower: str) -> bool:
+        """Whether the expression finds something in ``text`` (``lower``: its lowercase)."""
+        if self.literal:
+            if self.cased:
+                if self.literal not in text:
+                    return False
+            elif self.literal not in lower and folds_as_lowercase(text):
+                return False
+        return self.expression.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Matchers:
     """The compiled rules: phrase matchers on lowercase and exact text, and token patterns with the
-    regular expression that must find something in a text before the pattern runs on it."""
+    trigger that must find something in a text before the pattern runs on it."""
 
     lower: PhraseMatcher
     orth: PhraseMatcher
-    patterns: tuple[tuple[re.Pattern[str], Matcher], ...]
+    patterns: tuple[tuple[Trigger, Matcher], ...]
     keys: Keys
     slots: Slots
 
@@ -69,7 +104,7 @@ class _Compiler:
         self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.keys: Keys = {}
         self.slots: Slots = {}
-        self.patterns: list[tuple[re.Pattern[str], Matcher]] = []
+        self.patterns: list[tuple[Trigger, Matcher]] = []
         # Phrases are tokenized by a pipeline of their own: tokenizing ~9,000 phrases with the main
         # pipeline made its later tokenizing about 30% slower (measured). Matching compares hashed
         # strings, which are the same in every vocabulary.
@@ -102,7 +137,7 @@ class _Compiler:
                 matcher = Matcher(self.nlp.vocab)
                 key = self._key(Kind.CONCEPT, concept.id, f"{concept.id}:pattern:{pattern.id}")
                 matcher.add(key, [json.loads(pattern.tokens_json)])
-                self.patterns.append((re.compile(pattern.trigger, re.IGNORECASE), matcher))
+                self.patterns.append((Trigger.of(re.compile(pattern.trigger, re.IGNORECASE)), matcher))
         cues = self.taxonomy.cues
         for phrase, role in cues.before:
             self.lower.add(self._key(Kind.BEFORE, role, phrase), self._docs([phrase]))
@@ -191,8 +226,133 @@ def lowercase(text: str) -> str:
 def phrase_regex(phrases: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:
     """One case-insensitive expression for phrases (any hyphen/space spelling) starting at a word
     ("Kalman filter" also finds "Kalman filtering"), or with ``whole``, ending at one too."""
-    variants = sorted(
-        {v for p in phrases for v in alias_variants(p, plural=False)}, key=lambda v: (-len(v), v)
-    )
     end = r"(?!\w)" if whole else ""
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, variants)) + ")" + end, re.IGNORECASE)
+    alternatives = "|".join(map(re.escape, _phrase_variants(phrases)))
+    return re.compile(r"(?<!\w)(?:" + alternatives + ")" + end, re.IGNORECASE)
+
+
+def _phrase_variants(phrases: Iterable[str]) -> list[str]:
+    """The spellings ``phrase_regex`` looks for, the longest first."""
+    return sorted({v for p in phrases for v in alias_variants(p, plural=False)}, key=lambda v: (-len(v), v))
+
+
+_WORD_CHAR = re.compile(r"\w")
+#: The characters that ``re`` ignoring case matches to an ASCII letter but that do not lowercase to
+#: it: dotted capital I and dotless i ("i"), long s ("s"). (``tests/test_perf_matchers.py`` checks
+#: every character.)
+_FOLD_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
+
+
+def folds_as_lowercase(text: str) -> bool:
+    """Whether an ASCII expression or phrase that ignores case finds in ``text`` just what its
+    lowercase finds in ``text.lower()``, at the same offsets."""
+    return text.isascii() or not any(c in text for c in _FOLD_EXCEPTIONS)
+
+
+class PhraseSets:
+    """Which of several named sets of phrases a text names: for each set, whether ``phrase_regex``
+    of its phrases finds something.
+
+    The ~55 expressions of a corpus's ``not_with`` phrases are alternatives of hundreds of spellings
+    after a lookbehind, which ``re`` tries at every character (about 30 µs a search in an abstract).
+    Here one pass of an automaton over the text's lowercase finds the spellings of every set; a hit
+    counts where no word character comes before it, as the lookbehind asks. Sets with a spelling
+    that is not ASCII or is empty, and texts where ignoring case is not lowercasing
+    (``folds_as_lowercase``), are searched with their expression (compiled when first needed).
+    """
+
+    def __init__(self, sets: dict[str, Iterable[str]]) -> None:
+        self._phrases = {name: tuple(phrases) for name, phrases in sets.items()}
+        self._expressions: dict[str, re.Pattern[str]] = {}
+        self._searched: set[str] = set()  # sets that are always searched with their expression
+        owners: dict[str, set[str]] = {}
+        for name, phrases in self._phrases.items():
+            variants = _phrase_variants(phrases)
+            if not variants or not all(v and v.isascii() for v in variants):
+                self._searched.add(name)
+                continue
+            for variant in variants:
+                owners.setdefault(variant.lower(), set()).add(name)
+        self._automaton: ahocorasick.Automaton | None = None
+        if owners:
+            self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+            for key, names in sorted(owners.items()):
+                self._automaton.add_word(key, (len(key), frozenset(names)))
+            self._automaton.make_automaton()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._phrases
+
+    def found(self, names: Iterable[str], *texts: str) -> frozenset[str]:
+        """The sets among ``names`` whose phrases one of ``texts`` names."""
+        left = {n for n in names if n in self._phrases}
+        out: set[str] = set()
+        for text in texts:
+            if not left:
+                break
+            if self._automaton is not None and folds_as_lowercase(text):
+                for last, (length, owners) in self._automaton.iter(text.lower()):
+                    start = last - length + 1
+                    if left & owners and not (start and _WORD_CHAR.match(text, start - 1)):
+                        out |= left & owners
+                        left -= owners
+                        if not left:
+                            break
+                searched = left & self._searched
+            else:
+                searched = set(left)
+            for name in searched:
+                if self._expression(name).search(text):
+                    out.add(name)
+                    left.discard(name)
+        return frozenset(out)
+
+    def _expression(self, name: str) -> re.Pattern[str]:
+        expression = self._expressions.get(name)
+        if expression is None:
+            expression = self._expressions[name] = phrase_regex(self._phrases[name])
+        return expression
+
+
+def required_literal(expression: re.Pattern[str]) -> tuple[str, bool]:
+    """The longest run of plain characters that every match of ``expression`` holds, and whether
+    they are all matched as written; a run with characters matched in any case is given lowercase,
+    and is ASCII. ("", True) when there is none (or the expression cannot be read)."""
+    try:
+        parsed = _regex_parser().parse(expression.pattern, expression.flags)
+    except Exception:  # a form this reading does not know: no literal, the expression is searched
+        return "", True
+    runs: list[list[tuple[str, bool]]] = [[]]
+    for char, ignorecase in _sequence(parsed, bool(parsed.state.flags & re.IGNORECASE)):
+        if char is None or (ignorecase and not char.isascii()):
+            runs.append([])
+        else:
+            runs[-1].append((char, ignorecase))
+    best = max(runs, key=len)  # the first of the longest
+    cased = not any(ignorecase for _, ignorecase in best)
+    literal = "".join(char for char, _ in best)
+    return (literal if cased else literal.lower()), cased
+
+
+def _sequence(items: Iterable[tuple[Any, Any]], ignorecase: bool) -> Iterator[tuple[str | None, bool]]:
+    """The characters a parsed expression matches one after the other, each with whether it is
+    matched in any case; None for anything else (a class, a repeat, a branch, an assertion)."""
+    parser = _regex_parser()
+    for op, av in items:
+        if op is parser.LITERAL:
+            yield chr(av), ignorecase
+        elif op is parser.SUBPATTERN:  # a group, maybe with flags of its own: "(?-i:MAE)"
+            _group, add, remove, inner = av
+            yield from _sequence(
+                inner, (ignorecase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+            )
+        else:
+            yield None, ignorecase
+
+
+def _regex_parser() -> ModuleType:
+    """The standard library's parser of regular expressions (``re._parser``, ``sre_parse`` before 3.11)."""
+    try:
+        return importlib.import_module("re._parser")
+    except ImportError:
+        return importlib.import_module("sre_parse")

@@ -20,7 +20,7 @@ from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
-from taxonomy.tag.matchers import compile_rules, lowercase, phrase_regex, read_attributes_only
+from taxonomy.tag.matchers import PhraseSets, compile_rules, lowercase, phrase_regex, read_attributes_only
 from taxonomy.tag.matches import (
     Cue,
     Match,
@@ -85,7 +85,7 @@ class Tagger:
             for c in taxonomy.concepts.values()
         }
         self._self_marker = phrase_regex(taxonomy.cues.self_markers, whole=True)
-        self._not_with = {c.id: phrase_regex(c.not_with) for c in taxonomy.concepts.values() if c.not_with}
+        self._not_with = PhraseSets({c.id: c.not_with for c in taxonomy.concepts.values() if c.not_with})
         self._reach = Reach.of(taxonomy.cues)
         self._hidden = frozenset(taxonomy.hidden)
         self._build()
@@ -185,8 +185,7 @@ class Tagger:
 
     def _other_sense(self, mentions: list[Mention], *texts: str) -> frozenset[str]:
         """Concepts named here whose ``not_with`` phrases the paper also names (another sense)."""
-        named = {m.concept for m in mentions if m.concept in self._not_with}
-        return frozenset(c for c in named if any(self._not_with[c].search(t) for t in texts))
+        return self._not_with.found({m.concept for m in mentions}, *texts)
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
         if self.nlp.pipe_names:
@@ -206,16 +205,17 @@ class Tagger:
         """
         if not text:
             return _NOTHING
-        # Most texts hold no trigger (1,112 of the 27,550 of abstracts-ml.jsonl hold any): one
-        # search each says so for less than collecting every trigger's places in a list.
+        # Most texts hold no trigger (1,112 of the 27,550 of abstracts-ml.jsonl hold any): a
+        # substring test, then one search, says so for less than collecting every trigger's places.
+        lower = text.lower()
         patterns = [
-            (matcher, [(f.start(), f.end()) for f in trigger.finditer(text)])
+            (matcher, [(f.start(), f.end()) for f in trigger.expression.finditer(text)])
             for trigger, matcher in self._patterns
-            if trigger.search(text) is not None
+            if trigger.finds(text, lower)
         ]
         if self._use_parser:
             return Plan((), ((0, len(text), tuple(m for m, _ in patterns)),))
-        starts = self._candidates.starts(text) if self._candidates is not None else None
+        starts = self._candidates.starts(text, lower) if self._candidates is not None else None
         if starts == [] and not patterns:
             return _NOTHING
         bounds = sentence_bounds(text)
@@ -257,7 +257,7 @@ class Tagger:
             start = sent.start_char
             end = bounds[n + 1] if n + 1 < len(bounds) else len(text)
             end = start + len(text[start:end].rstrip())
-            patterns = tuple(m for t, m in self._patterns if t.search(text, start, end))
+            patterns = tuple(m for t, m in self._patterns if t.expression.search(text, start, end))
             out.append((sent.as_doc(), start, end, patterns))
         return bounds, out
 

@@ -1,0 +1,97 @@
+"""Shortcuts of the tagger's searches find what the searches they stand for find."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taxonomy.ingest import read
+from taxonomy.models import Paper
+from taxonomy.rules import Taxonomy
+from taxonomy.tag.matchers import PhraseSets, Trigger, folds_as_lowercase, phrase_regex, required_literal
+
+_EXCEPTIONS = "\u0130\u0131\u017f"
+
+
+def test_ignoring_case_is_lowercasing_but_for_three_characters() -> None:
+    every = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    lowering_to: dict[str, set[str]] = {}
+    for c in every:
+        lowering_to.setdefault(c.lower(), set()).add(c)
+    for code in range(128):
+        char = chr(code)
+        found = set(re.findall(re.escape(char), every, re.IGNORECASE))
+        assert found - set(_EXCEPTIONS) == lowering_to.get(char.lower(), set()) - set(_EXCEPTIONS), char
+    assert all(len(c.lower()) == 1 for c in every if c not in _EXCEPTIONS)
+    assert folds_as_lowercase("Ångström and Kelvin") and not folds_as_lowercase("\u017ftate")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "literal"),
+    [
+        ("(?-i:MAE)(?<=[A-Za-z0-9]MAE)", re.IGNORECASE, ("MAE", True)),
+        ("[a-z0-9]splat\\b", re.IGNORECASE, ("splat", False)),
+        ("pinns?(?![a-z])", re.IGNORECASE, ("pinn", False)),
+        ("(?-i:AB)cd", re.IGNORECASE, ("abcd", False)),
+        ("(?i)Abc", 0, ("abc", False)),
+        ("a[bc]de", 0, ("de", True)),
+        ("\u017ftate", re.IGNORECASE, ("tate", False)),  # a character that is not ASCII ends a run
+        ("x|y", re.IGNORECASE, ("", True)),
+        ("(?:ab)+", 0, ("", True)),
+    ],
+)
+def test_the_literal_of_an_expression_is_a_run_every_match_holds(
+    pattern: str, flags: int, literal: tuple[str, bool]
+) -> None:
+    assert required_literal(re.compile(pattern, flags)) == literal
+
+
+_PIECES = [
+    "MAE", "mae", "ViT", "VIT", "vit", "LLMs", "LLM", "Splat", "gaussian splatting", "3DGS-splat", "PINN",
+    "pinns", "NeRF", "nerf", "Mamba", "VisionMamba", "7B", "B", "GCN", "ResNet-50", "ResNeXt", "Caps",
+    "FedAvg", "MoE", "MoLEs", "Diffusion", "DiffuSE", "saliency map", "Saliency-Maps", "convolutional",
+    "\u0130", "\u0131", "\u017f", "\u212a", "é", "Σ", "x", "a", "-", " ", ".", "(", ")", "_", "0", "9",
+]  # fmt: skip
+_text = st.lists(st.sampled_from(_PIECES), max_size=16).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_text, min_size=1, max_size=4))
+def test_a_trigger_finds_what_its_expression_finds(taxonomy: Taxonomy, texts: list[str]) -> None:
+    triggers = [re.compile(p.trigger, re.IGNORECASE) for c in taxonomy.concepts.values() for p in c.patterns]
+    for text in texts:
+        for expression in triggers:
+            assert Trigger.of(expression).finds(text, text.lower()) == bool(expression.search(text))
+
+
+def _not_with(taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
+    return {c.id: c.not_with for c in taxonomy.concepts.values() if c.not_with}
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(_text, min_size=1, max_size=3))
+def test_phrase_sets_find_what_their_expressions_find(taxonomy: Taxonomy, texts: list[str]) -> None:
+    sets = _not_with(taxonomy) | {"made-up": ("saliency map", "Splat"), "odd": ("\u017ftate", "x")}
+    found = PhraseSets(sets).found(sets, *texts)
+    assert found == {
+        name for name, phrases in sets.items() if any(phrase_regex(phrases).search(t) for t in texts)
+    }
+
+
+def test_phrase_sets_on_real_abstracts(taxonomy: Taxonomy, shared: Path) -> None:
+    sets = _not_with(taxonomy)
+    phrase_sets = PhraseSets(sets)
+    expressions = {name: phrase_regex(phrases) for name, phrases in sets.items()}
+    papers = itertools.islice(read([shared / "corpus" / "abstracts-ml.jsonl"]), 1000)
+    for paper in papers:
+        assert isinstance(paper, Paper)
+        texts = (paper.title, paper.abstract)
+        assert phrase_sets.found(sets, *texts) == {
+            name for name, expression in expressions.items() if any(expression.search(t) for t in texts)
+        }
