@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taxonomy.ingest import read
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
+from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.matchers import PhraseSets, Trigger, folds_as_lowercase, phrase_regex, required_literal
 
 _EXCEPTIONS = "\u0130\u0131\u017f"
@@ -95,3 +97,17 @@ def test_phrase_sets_on_real_abstracts(taxonomy: Taxonomy, shared: Path) -> None
         assert phrase_sets.found(sets, *texts) == {
             name for name, expression in expressions.items() if any(expression.search(t) for t in texts)
         }
+
+
+def test_candidates_step_over_spaces_and_not_over_other_whitespace() -> None:
+    nlp = spacy.blank("en")
+    candidates = Candidates(nlp.tokenizer)
+    candidates.add([nlp.make_doc("long  and short"), nlp.make_doc("state-space model")])
+    candidates.finish()
+    assert candidates.starts("a long  and short memory") == [2]  # the phrase has a token of spaces
+    assert candidates.starts("a state - space  model") == [2]
+    assert candidates.starts("a state-space\u00a0model") == []
+    spaced = Candidates(nlp.tokenizer)
+    spaced.add([nlp.make_doc("no\u00a0break")])
+    spaced.finish()
+    assert spaced.starts("anything") is None  # which whitespace the automaton steps over is not ours

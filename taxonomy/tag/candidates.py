@@ -8,10 +8,11 @@ places where a name may start; the tagger tokenizes the sentences that hold one.
 miss a sentence the matchers would find a name in; it errs only the other way:
 
 - Each alias spelling is reduced to its tokens as spaCy splits them and looked for as those tokens
-  written together, lowercased ("gpt-3.5", "statespacemodel"), in the lowercased text with its
-  spaces taken out. Between two tokens of a match the text holds nothing or one space: any other
-  whitespace (a second space, a no-break space) is a token of its own, across which no phrase
-  matches. So every match of a phrase is an occurrence of its key there.
+  written together, lowercased ("gpt-3.5", "statespacemodel"), in the lowercased text, the
+  automaton stepping over whitespace (``ignore_white_space``: spaces, and most other whitespace
+  but no-break spaces). Between two tokens of a match the text holds nothing or one space, so
+  every match of a phrase is an occurrence of its key there (a key stepped over other whitespace
+  too is only a place too many).
 - A key counts only where spaCy's tokens can start and end: spaCy cuts a run of letters and digits
   only between a digit and a letter ("10km" -> "10", "km") and in its special cases ("cannot" ->
   "can", "not"). So an occurrence counts when the characters on either side in the text are not
@@ -29,8 +30,6 @@ special cases, and on real corpora.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Iterable
 
@@ -40,6 +39,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: str.isalnum() characters
+_WHITESPACE = re.compile(r"\s")  # str.isspace() characters
 _LOWER_CONTEXT = ("\u03a3", "\u0130")  # capital sigma (final form depends on context), dotted capital I
 
 
@@ -50,15 +50,20 @@ class Candidates:
         self._keys: dict[str, bool] = {}
         self._special = _special_pieces(tokenizer)
         self._automaton: ahocorasick.Automaton | None = None
+        # Which whitespace the automaton steps over is the C library's choice (no-break spaces
+        # not): a phrase with a token of whitespace other than spaces makes every place count.
+        self._everywhere = False
 
     def add(self, docs: Iterable[Doc]) -> None:
         """Register phrase patterns (the same Docs given to the phrase matchers)."""
         for doc in docs:
             tokens = [t.lower_ for t in doc]
-            key = "".join(tokens)
+            # A token of spaces ("long  and short-term ...") is stepped over like the space it follows.
+            key = "".join(tokens).replace(" ", "")
             if key:
                 anywhere = any(t in self._special for t in tokens)
                 self._keys[key] = self._keys.get(key, False) or anywhere
+                self._everywhere = self._everywhere or _WHITESPACE.search(key) is not None
 
     def finish(self) -> None:
         """Build the automaton (call once every phrase is added)."""
@@ -73,29 +78,36 @@ class Candidates:
     def starts(self, text: str, lower: str | None = None) -> list[int] | None:
         """Offsets in ``text`` where a registered phrase may start, in rising order; None when any
         place may hold one (lowercasing that depends on context). ``lower``: ``text.lower()``."""
-        if not text.isascii() and any(c in text for c in _LOWER_CONTEXT):
+        if self._everywhere or (not text.isascii() and any(c in text for c in _LOWER_CONTEXT)):
             return None
         automaton = self._automaton
         if automaton is None or not text:
             return []
         lower = text.lower() if lower is None else lower
-        words = lower.split(" ")
-        # where each space-free stretch ends in the text without spaces, to map offsets back
-        ends = list(itertools.accumulate(map(len, words)))
         size = len(lower)
         out = []
-        for last, (length, anywhere) in automaton.iter("".join(words)):
-            first = last - length + 1
-            start = first + bisect.bisect_right(ends, first)  # one space before each later stretch
-            if not anywhere:
-                if start and _glued(lower[start - 1], lower[start]):
-                    continue
-                end = last + bisect.bisect_right(ends, last)
-                if end + 1 < size and _glued(lower[end], lower[end + 1]):
-                    continue
+        for last, (length, anywhere) in automaton.iter(lower, ignore_white_space=True):
+            if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
+                continue
+            start = last - length + 1
+            if _WHITESPACE.search(lower, start, last):
+                start = _start(lower, last, length)
+            if not anywhere and start and _glued(lower[start - 1], lower[start]):
+                continue
             out.append(start)
         out.sort()
         return out
+
+
+def _start(text: str, last: int, length: int) -> int:
+    """Where a key of ``length`` characters found ending at ``last`` starts, whitespace stepped over
+    (keys hold none)."""
+    start = last + 1
+    while length:
+        start -= 1
+        if not text[start].isspace():
+            length -= 1
+    return start
 
 
 def _glued(left: str, right: str) -> bool:
