@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 import spacy
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taxonomy.ingest import read
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
+from taxonomy.tag import Tagger
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.matchers import PhraseSets, Trigger, folds_as_lowercase, phrase_regex, required_literal
 
@@ -111,3 +112,37 @@ def test_candidates_step_over_spaces_and_not_over_other_whitespace() -> None:
     spaced.add([nlp.make_doc("no\u00a0break")])
     spaced.finish()
     assert spaced.starts("anything") is None  # which whitespace the automaton steps over is not ours
+
+
+def test_a_head_of_a_slotted_alias_counts_with_one_of_its_tails_after_it() -> None:
+    nlp = spacy.blank("en")
+    candidates = Candidates(nlp.tokenizer)
+    candidates.add_slotted([nlp.make_doc("mixture of")], [nlp.make_doc("experts")], "experts")
+    candidates.add([nlp.make_doc("gaussian")])
+    candidates.finish()
+    assert candidates.places("a mixture of sparse experts") == ([], [(2, 20)])
+    assert candidates.starts("experts: a mixture of gaussian") == [22]  # the tail before the head: no
+    assert candidates.places("a mixture of  two") == ([], [])
+
+
+_SLOTTED = [
+    "mixture of", "Mixture-of", "experts", "Experts", "deep", "Deep", "networks", "network", "graph",
+    "neural", "contrastive", "learning", "federated", "few-shot", "in-context", "sparse", "big", "the",
+    "of", "GNN", "Transformer", ".", ". ", "? ", " ", " ", " ", "-", "  ",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def every_sentence(taxonomy: Taxonomy) -> Tagger:
+    return Tagger(taxonomy, candidates=False)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    abstracts=st.lists(st.lists(st.sampled_from(_SLOTTED), max_size=24).map("".join), min_size=1, max_size=4)
+)
+def test_tagging_without_the_sentences_of_heads_alone_changes_nothing(
+    tagger: Tagger, every_sentence: Tagger, abstracts: list[str]
+) -> None:
+    papers = [Paper(id=str(i), title="", abstract=a) for i, a in enumerate(abstracts)]
+    assert tagger.tag_batch(papers) == every_sentence.tag_batch(papers)

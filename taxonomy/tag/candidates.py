@@ -17,7 +17,8 @@ miss a sentence the matchers would find a name in; it errs only the other way:
   only between a digit and a letter ("10km" -> "10", "km") and in its special cases ("cannot" ->
   "can", "not"). So an occurrence counts when the characters on either side in the text are not
   both letters or both digits; a key with a token that a special case cuts out of a longer word
-  counts wherever it occurs. (A slotted alias is looked for by its head.)
+  counts wherever it occurs. A slotted alias is looked for by its head, which counts where one of
+  its tails starts after it in the same sentence.
 - Lowercasing a whole text equals lowercasing each token except for the final-sigma rule and the
   dotted capital I (which also changes the length); in texts holding either, every sentence counts.
 - Token patterns have their own trigger expressions, searched in the text by the tagger: a sentence
@@ -40,14 +41,22 @@ from spacy.tokens import Doc
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: str.isalnum() characters
 _WHITESPACE = re.compile(r"\s")  # str.isspace() characters
+_OTHER_WHITESPACE = re.compile(r"[^\S ]")
 _LOWER_CONTEXT = ("\u03a3", "\u0130")  # capital sigma (final form depends on context), dotted capital I
+
+
+#: A slotted alias's head and the places after it where one of its tails starts (``Candidates.places``).
+Slotted = list[tuple[int, int]]
 
 
 class Candidates:
     """Places in a text where one of the registered phrases may start."""
 
     def __init__(self, tokenizer: Tokenizer) -> None:
-        self._keys: dict[str, bool] = {}
+        self._anywhere: dict[str, bool] = {}  # every key: whether it counts anywhere
+        self._phrases: set[str] = set()  # the keys of phrases that count by themselves
+        self._needs: dict[str, set[str]] = {}  # the key of a slotted alias's head: its tails' names
+        self._gives: dict[str, set[str]] = {}  # the key of a tail: the names of the tails it spells
         self._special = _special_pieces(tokenizer)
         self._automaton: ahocorasick.Automaton | None = None
         # Which whitespace the automaton steps over is the C library's choice (no-break spaces
@@ -56,37 +65,76 @@ class Candidates:
 
     def add(self, docs: Iterable[Doc]) -> None:
         """Register phrase patterns (the same Docs given to the phrase matchers)."""
+        self._phrases.update(self._keys(docs))
+
+    def add_slotted(self, heads: Iterable[Doc], tails: Iterable[Doc], name: str) -> None:
+        """Register the head and tail phrases of slotted aliases (``name`` tells the tails apart): a
+        slotted match is a head and then a tail in one sentence, so a head counts only there."""
+        for key in self._keys(heads):
+            self._needs.setdefault(key, set()).add(name)
+        for key in self._keys(tails):
+            self._gives.setdefault(key, set()).add(name)
+
+    def _keys(self, docs: Iterable[Doc]) -> list[str]:
+        out = []
         for doc in docs:
             tokens = [t.lower_ for t in doc]
             # A token of spaces ("long  and short-term ...") is stepped over like the space it follows.
             key = "".join(tokens).replace(" ", "")
             if key:
                 anywhere = any(t in self._special for t in tokens)
-                self._keys[key] = self._keys.get(key, False) or anywhere
+                self._anywhere[key] = self._anywhere.get(key, False) or anywhere
                 self._everywhere = self._everywhere or _WHITESPACE.search(key) is not None
+                out.append(key)
+        return out
 
     def finish(self) -> None:
         """Build the automaton (call once every phrase is added)."""
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        for key, anywhere in sorted(self._keys.items()):
-            automaton.add_word(key, (len(key), anywhere))
+        names: dict[frozenset[str], frozenset[str]] = {}  # one object for equal sets (pickled once)
+        for key, anywhere in sorted(self._anywhere.items()):
+            needs = frozenset(self._needs.get(key, ()))
+            gives = frozenset(self._gives.get(key, ()))
+            value = (
+                len(key),
+                anywhere,
+                key in self._phrases,
+                names.setdefault(needs, needs) if needs else None,
+                names.setdefault(gives, gives) if gives else None,
+            )
+            automaton.add_word(key, value)
         if len(automaton):
             automaton.make_automaton()
             self._automaton = automaton
-        self._keys = {}
+        self._anywhere, self._phrases, self._needs, self._gives = {}, set(), {}, {}
 
     def starts(self, text: str, lower: str | None = None) -> list[int] | None:
-        """Offsets in ``text`` where a registered phrase may start, in rising order; None when any
-        place may hold one (lowercasing that depends on context). ``lower``: ``text.lower()``."""
+        """Offsets in ``text`` where a registered phrase may start, in rising order (a slotted
+        alias's head only with one of its tails after it); None when any place may hold one
+        (lowercasing that depends on context). ``lower``: ``text.lower()``."""
+        found = self.places(text, lower)
+        if found is None:
+            return None
+        phrases, slotted = found
+        return sorted(phrases + [head for head, _ in slotted])
+
+    def places(self, text: str, lower: str | None = None) -> tuple[list[int], Slotted] | None:
+        """Where in ``text`` a phrase that counts by itself may start, and where a slotted alias's
+        head does, with the nearest place after it where one of its tails starts (the head counts
+        only when that is in its sentence). None when any place may hold one."""
         if self._everywhere or (not text.isascii() and any(c in text for c in _LOWER_CONTEXT)):
             return None
         automaton = self._automaton
         if automaton is None or not text:
-            return []
+            return [], []
         lower = text.lower() if lower is None else lower
         size = len(lower)
-        out = []
-        for last, (length, anywhere) in automaton.iter(lower, ignore_white_space=True):
+        phrases = []
+        heads: list[tuple[int, int, frozenset[str]]] = []
+        tails: list[tuple[int, frozenset[str]]] = []
+        for last, (length, anywhere, phrase, needs, gives) in automaton.iter(lower, ignore_white_space=True):
+            if not (phrase or needs or heads):
+                continue  # a tail with no head before it (hits come in the order of their ends)
             if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
                 continue
             start = last - length + 1
@@ -94,19 +142,35 @@ class Candidates:
                 start = _start(lower, last, length)
             if not anywhere and start and _glued(lower[start - 1], lower[start]):
                 continue
-            out.append(start)
-        out.sort()
-        return out
+            if phrase:
+                phrases.append(start)
+            if needs:
+                heads.append((start, last + 1, needs))
+            if gives:
+                tails.append((start, gives))
+        slotted = []
+        if heads and tails:
+            tails.sort(key=lambda tail: tail[0])
+            for start, end, needs in heads:
+                after = next((at for at, gives in tails if at >= end and not gives.isdisjoint(needs)), None)
+                if after is not None:
+                    slotted.append((start, after))
+        return phrases, slotted
 
 
 def _start(text: str, last: int, length: int) -> int:
     """Where a key of ``length`` characters found ending at ``last`` starts, whitespace stepped over
     (keys hold none)."""
-    start = last + 1
-    while length:
-        start -= 1
-        if not text[start].isspace():
-            length -= 1
+    # Widen the span by the spaces inside it until it holds no more (counting is done in C).
+    start, widened = last - length + 1, -1
+    while widened != start:
+        widened, start = start, last - length + 1 - text.count(" ", start, last)
+    if _OTHER_WHITESPACE.search(text, start, last):
+        start = last + 1
+        while length:
+            start -= 1
+            if not text[start].isspace():
+                length -= 1
     return start
 
 

@@ -185,7 +185,7 @@ class _Compiler:
         if (concept, rule, tail_id) not in slots:
             self.slots[head_id] = (*slots, (concept, rule, tail_id))
         if self.candidates is not None and concept not in self.taxonomy.hidden:
-            self.candidates.add(self._docs(heads))  # a slotted match starts with its head
+            self.candidates.add_slotted(self._docs(heads), self._docs(alias_variants(tail)), tail)
 
 
 #: The lexical attributes the tagger reads of a token (``lower_``, ``is_alpha``, ``is_punct``);
