@@ -170,13 +170,14 @@ def listed(mention: Mention) -> bool:
 
 def exemplified(mention: Mention) -> bool:
     """The mention is an example named in passing: an item of a list of three or more after "such
-    as", "including", "e.g.", "for instance" or "for example" ("architectures such as MLPs, CNNs and ViTs", "alternatives (e.g. H3,
-    Mamba, RWKV)"), or any name after "such as" or "e.g." that follows a word for the settings a
-    method applies to ("application scenarios such as federated and continual learning", "other
-    learning settings such as continual learning"), or the word "other" ("stacked with other popular
-    models such as Transformers and SSMs"); an end of a range ("a wide variety of DNNs, from simple
-    multilayer perceptrons to graph networks"); or a name after a colon that follows a word for a
-    method's uses ("with two applications: ..., and analyzing random forests")."""
+    as", "including", "e.g.", "for instance" or "for example" ("architectures such as MLPs, CNNs and
+    ViTs", "alternatives (e.g. H3, Mamba, RWKV)"), or any name after one of these but "including"
+    that follows a word for the settings a method applies to ("application scenarios such as
+    federated and continual learning", "other learning settings such as continual learning"), or
+    the word "other" ("stacked with other popular models such as Transformers and SSMs"); an end of
+    a range ("a wide variety of DNNs, from simple multilayer perceptrons to graph networks"); or a
+    name after a colon that follows a word for a method's uses ("with two applications: ..., and
+    analyzing random forests")."""
     at = mention.start - mention.sentence_start
     if _RANGE.search(mention.sentence[:at]):
         return True
