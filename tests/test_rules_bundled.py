@@ -116,6 +116,23 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             "three GANs and the accuracy of two NAS methods.",
             ("gnn",),
         ),
+        # A model named just before the benchmark data set it is run on is the method's workload ...
+        (
+            "We propose a pruning method for neural networks. We prune 60% of the weights of ResNet-50 "
+            "on ImageNet without loss of accuracy.",
+            ("compression",),
+        ),
+        (
+            "We propose a weight quantization method. We quantize MobileNetV2 and VGG-16 trained on CIFAR-10 to "
+            "four bits.",
+            ("compression",),
+        ),
+        # ... not one whose own result follows a comma, nor one a paper names nothing else of.
+        (
+            "We propose a pruning method. Using our pruned ResNet-50, we reach new results on ImageNet.",
+            ("cnn", "compression"),
+        ),
+        ("We study training. We train ResNet-50 on ImageNet with large batches.", ("cnn",)),
         # Examples listed in a sentence about the authors' work are examples, not the method.
         (
             "We study label smoothing. We show it helps architectures such as LSTMs, CNNs and Transformers.",

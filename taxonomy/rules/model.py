@@ -64,6 +64,7 @@ class Cues:
     title_barriers: tuple[str, ...] = ()  # no comparison reaches across these in a title
     reports: tuple[str, ...] = ()  # words opening a report of experiments (a model used after is a workload)
     metrics: tuple[str, ...] = ()  # names of result metrics, a report wherever they are (also in evaluation)
+    datasets: tuple[str, ...] = ()  # benchmark data sets: a model named just before "on" one is run on it
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,19 +58,39 @@ def _metrics(cues: Cues) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])" if words else r"(?!)", re.IGNORECASE)
 
 
+@functools.cache
+def _run_on(cues: Cues) -> re.Pattern[str]:
+    """What follows a model run on a benchmark data set: "(ResNet-50) trained on ImageNet".
+
+    Matched where the model's name ends: at most 60 characters with no comma, colon, semicolon,
+    bracket or full stop, then "on" or "over", and a data set's name.
+    """
+    names = sorted({re.escape(p.lower()) for p in cues.datasets}, key=len, reverse=True)
+    if not names:
+        return re.compile(r"(?!)")
+    return re.compile(
+        r"[^.,;:()\[\]!?]{0,60}?(?<![\w-])(?P<cue>(?:on|over)\s+(?:the\s+)?(?:"
+        + "|".join(names)
+        + r"))(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
 def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Models used only in reports of experiments are the workloads of a paper with a method of its own.
 
     "Extensive experiments using mainstream CNN models show that our optimizer ...": a name used in
     an abstract's sentence after the words that open a report of experiments (the cues' ``reports``:
-    "experiments", "we evaluate"), or in one that names a result metric (``metrics``: "top-1"), is
-    what the paper's method is tried on, when none of its families
+    "experiments", "we evaluate"), in one that names a result metric (``metrics``: "top-1"), or just
+    before "on" a benchmark data set (``datasets``: "we prune ResNet-50 on ImageNet"), is what the
+    paper's method is tried on, when none of its families
     is named in the title or involved elsewhere in the abstract, and another family is. Its role
     becomes ``mentions``, its cue those words. (Two families' models in one report are workloads
     whatever else the paper does: the tagger.)
     """
     pattern, builds_on = _reported(taxonomy.cues)
     metrics = _metrics(taxonomy.cues)
+    run_on = _run_on(taxonomy.cues)
     concepts = taxonomy.concepts
     reported: dict[int, str] = {}
     for i, m in enumerate(mentions):
@@ -78,6 +98,8 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
             found = pattern.search(m.sentence, 0, m.start - m.sentence_start) or metrics.search(m.sentence)
             if found:
                 reported[i] = found.group()
+            elif found := run_on.match(m.sentence, m.end - m.sentence_start):
+                reported[i] = found.group("cue")
     if not reported:
         return mentions
     elsewhere = {
