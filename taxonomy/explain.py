@@ -28,7 +28,7 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
     for m in tp.mentions:
         if not m.cue:
             cue = " (no cue in reach)"
-        elif m.role == "mentions" and m.cue.lower() in workload_cues:
+        elif m.role == "mentions" and (m.cue.lower() in workload_cues or taxonomy.cues.applied_to(m.cue)):
             cue = f" (cue '{m.cue}': a task or a workload)"
         elif m.role == "mentions" and m.cue.lower() in evaluation:
             cue = f" (a workload: named in a report of experiments ('{m.cue}'))"

@@ -133,6 +133,15 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             ("cnn", "compression"),
         ),
         ("We study training. We train ResNet-50 on ImageNet with large batches.", ("cnn",)),
+        # "Apply A to B": B is what the method is applied to ...
+        (
+            "We propose a network pruning method. We apply our method to convolutional neural "
+            "networks and recurrent neural networks.",
+            ("compression",),
+        ),
+        # ... and a paper that names B alone is not about it; A, before "to", is used.
+        ("We study memory. By applying this rule to recurrent networks, we derive bounds.", ()),
+        ("We apply graph neural networks to protein design.", ("gnn",)),
         # Examples listed in a sentence about the authors' work are examples, not the method.
         (
             "We study label smoothing. We show it helps architectures such as LSTMs, CNNs and Transformers.",
@@ -152,7 +161,7 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
         ),
         # ... not when the paper uses it outside the report, or names no other method ...
         (
-            "We propose a graph neural network optimizer and apply it to convolutional neural networks. "
+            "We propose a graph neural network optimizer and build it with convolutional neural networks. "
             "Experiments using convolutional neural networks show that it trains faster.",
             ("cnn", "gnn"),
         ),

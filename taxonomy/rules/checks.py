@@ -277,6 +277,7 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         _tuple(doc, "title_barriers"),
         _tuple(doc, "reports"),
         _tuple(doc, "metrics"),
+        _tuple(doc, "applies_to"),
         _tuple(doc, "datasets"),
     )
 

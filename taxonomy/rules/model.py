@@ -64,7 +64,13 @@ class Cues:
     title_barriers: tuple[str, ...] = ()  # no comparison reaches across these in a title
     reports: tuple[str, ...] = ()  # words opening a report of experiments (a model used after is a workload)
     metrics: tuple[str, ...] = ()  # names of result metrics, a report wherever they are (also in evaluation)
+    applies_to: tuple[str, ...] = ()  # "apply A to B": B, after "to", is a task or a workload
     datasets: tuple[str, ...] = ()  # benchmark data sets: a model named just before "on" one is run on it
+
+    def applied_to(self, cue: str) -> bool:
+        """The cue is "apply ... to" ("applying this method to"): what follows is a task or a workload."""
+        words = cue.lower().split()
+        return len(words) > 1 and words[-1] == "to" and words[0] in {v.lower() for v in self.applies_to}
 
 
 @dataclass(frozen=True, slots=True)

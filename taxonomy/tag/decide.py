@@ -124,6 +124,7 @@ def primary_families(
     entries: Mapping[str, list[tuple[float, Mention]]],
     workloads: frozenset[str] = frozenset(),
     metrics: re.Pattern[str] | None = None,
+    cues: Cues | None = None,
 ) -> tuple[str, ...]:
     """Families whose score reaches ``min_score`` and ``min_share`` of the top score.
 
@@ -153,6 +154,7 @@ def primary_families(
                 and not listed(m)
                 and not exemplified(m)
                 and m.cue.lower() not in workloads
+                and not (cues and cues.applied_to(m.cue))
                 and not (metrics and metrics.search(m.sentence))
             ]
             for f in family_scores
@@ -300,7 +302,7 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
         family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()
     }
     primary = primary_families(
-        scoring, family_scores, entries, workload_cues(taxonomy.cues), _metrics(taxonomy.cues)
+        scoring, family_scores, entries, workload_cues(taxonomy.cues), _metrics(taxonomy.cues), taxonomy.cues
     )
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:

@@ -30,6 +30,7 @@ class Reach:
     builds_on: frozenset[str]
     not_in_titles: frozenset[str]
     title_barriers: frozenset[str]
+    applies_to: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, cues: Cues) -> Reach:
@@ -42,6 +43,7 @@ class Reach:
             builds_on=frozenset(c.lower() for c in cues.builds_on),
             not_in_titles=frozenset(c.lower() for c in cues.not_in_titles),
             title_barriers=frozenset(w.lower() for w in cues.title_barriers),
+            applies_to=frozenset(w.lower() for w in cues.applies_to),
         )
 
     def role(self, doc: Doc, m: Match, sentence: Sentence, field: FieldName) -> Cue | None:
@@ -49,6 +51,9 @@ class Reach:
 
         A comparison in reach outranks a nearer ``uses`` cue it governs: in "competitive with
         Transformer-based models" and "without the need to train a CNN" the name is compared with.
+        In "we apply our method to CNNs" the CNNs are what the method is applied to: after a verb of
+        ``applies_to`` and a "to" between it and the name, the cue is that phrase and the role
+        ``mentions`` (a task or a workload).
         """
         reach = self._cues_in_reach(doc, m, sentence, field)
         if not reach:
@@ -57,9 +62,11 @@ class Reach:
             if opening_phrase(doc, cue) is not None:
                 return cue  # "Unlike methods that train a CNN, we ...": all of it is other work
         best = min(reach, key=lambda r: r[:2])[2]
+        target = self._applied_to(doc, m, reach)
+        if target is not None and (best.after or best.start < target.end):
+            return target  # "we apply our method to CNNs": "our" is inside what is applied
         if best.role == "uses":
             for _, _, cue in sorted(reach, key=lambda r: r[:2]):
-                # words between the comparison and the name ("state-of-the-art" is four)
                 # words between the comparison and the name ("state-of-the-art" is four; the
                 # commas and "and" of a list of modifiers are none: "neural, symbolic, and LLM-based")
                 words = sum(
@@ -70,6 +77,15 @@ class Reach:
                 if cue.role == "compares" and _scopes_over(cue, words, best):
                     return cue
         return best
+
+    def _applied_to(self, doc: Doc, m: Match, reach: list[tuple[int, int, Cue]]) -> Cue | None:
+        """The phrase "apply ... to" before the name, from a verb of ``applies_to`` in reach."""
+        for _, _, cue in reach:
+            if cue.role == "uses" and not cue.after and cue.text.lower() in self.applies_to:
+                to = next((i for i in range(cue.end + 1, m.start) if doc[i].lower_ == "to"), None)
+                if to is not None:
+                    return Cue(cue.start, to + 1, "mentions", False, doc[cue.start : to + 1].text)
+        return None
 
     def _cues_in_reach(
         self, doc: Doc, m: Match, sentence: Sentence, field: FieldName
