@@ -267,3 +267,15 @@ def test_a_family_is_in_one_area(tmp_path: Path) -> None:
     )
     with pytest.raises(RulesError, match="family 'ssm' is in area 'a' and in area 'b'"):
         load_rules(root)
+
+
+def test_an_applies_to_verb_must_be_a_uses_cue(tmp_path: Path) -> None:
+    """ "Apply A to B" reads a `uses` cue further: a verb that is not one would never be found."""
+    shutil.copy(RULES / "valid" / "ssm.yaml", tmp_path / "ssm.yaml")
+    cues = (default_rules_dir() / "cues.yaml").read_text()
+    (tmp_path / "cues.yaml").write_text(cues.replace("applies_to: [apply,", "applies_to: [deploy, apply,"))
+    with pytest.raises(RulesError) as caught:
+        load_rules(tmp_path)
+    assert caught.value.problems == (
+        "cues.yaml: applies_to verb 'deploy' is not a 'uses' cue before a name (add it to roles.uses.before)",
+    )
