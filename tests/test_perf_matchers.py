@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 import re
 import sys
 from pathlib import Path
@@ -17,7 +18,14 @@ from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag import Tagger
 from taxonomy.tag.candidates import Candidates
-from taxonomy.tag.matchers import PhraseSets, Trigger, folds_as_lowercase, phrase_regex, required_literal
+from taxonomy.tag.matchers import (
+    PhraseSets,
+    Trigger,
+    compile_rules,
+    folds_as_lowercase,
+    phrase_regex,
+    required_literal,
+)
 
 _EXCEPTIONS = "\u0130\u0131\u017f"
 
@@ -146,3 +154,31 @@ def test_tagging_without_the_sentences_of_heads_alone_changes_nothing(
 ) -> None:
     papers = [Paper(id=str(i), title="", abstract=a) for i, a in enumerate(abstracts)]
     assert tagger.tag_batch(papers) == every_sentence.tag_batch(papers)
+
+
+def test_phrase_matchers_rebuilt_from_packed_phrases_match_the_same_in_the_same_order(
+    taxonomy: Taxonomy, tagger: Tagger, shared: Path
+) -> None:
+    # The phrase matchers keep no Python copy of their phrases (about 20 MB for the bundled rules):
+    # a compact one is kept for pickling, from which a read-back tagger builds the same matchers.
+    original = compile_rules(taxonomy, spacy.blank("en"), None)  # as the tagger compiles them
+    assert original.lower.__reduce__()[1][1]  # spaCy's matcher keeps every phrase
+    assert tagger._lower.__reduce__()[1][1] == {}  # the matcher's own copy is dropped
+    stored = pickle.loads(pickle.dumps(tagger))
+    again = pickle.loads(pickle.dumps(stored))
+    assert stored._lower.__reduce__()[1][1] == {} and stored._orth.__reduce__()[1][1] == {}
+    texts = [
+        text
+        for p in itertools.islice(read([shared / "corpus" / "abstracts-ml.jsonl"]), 1500)
+        if isinstance(p, Paper)
+        for text in (p.title, p.abstract)
+    ]
+    docs = list(tagger.nlp.tokenizer.pipe(texts))
+    found = [original.lower(doc) for doc in docs]
+    assert sum(map(len, found)) > 10_000
+    assert [tagger._lower(doc) for doc in docs] == found
+    assert [stored._lower(doc) for doc in docs] == found
+    assert [again._lower(doc) for doc in docs] == found
+    assert [stored._orth(doc) for doc in docs] == [original.orth(doc) for doc in docs]
+    # Matches of several keys on the same words come in the matcher's own order, as before packing.
+    assert any(len({(s, e) for _, s, e in f}) < len(f) for f in found)

@@ -30,6 +30,7 @@ ENV = "TAXONOMY_CACHE_DIR"
 #: Entries kept in the folder (one per rules version); older ones are removed when one is written.
 KEEP = 16
 _CHECK = 32  # bytes of the digest that starts each file
+_CHUNK = 1 << 20  # bytes read at a time to check it
 _BUNDLED = ("schema.json", "cues.yaml", "scoring.yaml")
 
 
@@ -81,16 +82,22 @@ def read_entry(kind: str, key: str) -> object | None:
     folder = cache_dir()
     if folder is None:
         return None
+    # The file is read twice, once to check its digest and once by the unpickler, rather than held
+    # in memory while its objects are made: the tagger's entry is about 20 MB.
     try:
-        data = (folder / f"{kind}-{key}.pickle").read_bytes()
+        with (folder / f"{kind}-{key}.pickle").open("rb") as entry:
+            check = entry.read(_CHECK)
+            hasher = hashlib.blake2b(digest_size=_CHECK)
+            while chunk := entry.read(_CHUNK):
+                hasher.update(chunk)
+            if check != hasher.digest():
+                return None
+            entry.seek(_CHECK)
+            try:
+                value: object = pickle.load(entry)  # noqa: S301 (the user's own cache folder, checked by digest)
+            except Exception:  # an entry that cannot be read back is no worse than no entry
+                return None
     except OSError:
-        return None
-    check, body = data[:_CHECK], memoryview(data)[_CHECK:]  # a view: the tagger's entry is ~10 MB
-    if check != hashlib.blake2b(body, digest_size=_CHECK).digest():
-        return None
-    try:
-        value: object = pickle.loads(body)  # noqa: S301 (the user's own cache folder, checked by digest)
-    except Exception:  # an entry that cannot be read back is no worse than no entry
         return None
     return value
 

@@ -12,7 +12,6 @@ import spacy
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.matcher.phrasematcher import unpickle_matcher  # type: ignore[attr-defined]
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
@@ -20,7 +19,15 @@ from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
-from taxonomy.tag.matchers import PhraseSets, compile_rules, lowercase, phrase_regex, read_attributes_only
+from taxonomy.tag.matchers import (
+    PhraseSets,
+    compile_rules,
+    lowercase,
+    pack_phrases,
+    phrase_regex,
+    read_attributes_only,
+    unpack_phrases,
+)
 from taxonomy.tag.matches import (
     Cue,
     Match,
@@ -102,6 +109,7 @@ class Tagger:
         self._candidates = Candidates(self.nlp.tokenizer) if self.candidates else None
         matchers = compile_rules(self.taxonomy, self.nlp, self._candidates)
         self._lower, self._orth, self._patterns = matchers.lower, matchers.orth, matchers.patterns
+        self._phrases = (pack_phrases(self._lower), pack_phrases(self._orth))
         self._keys, self._slots = matchers.keys, matchers.slots
         if self._candidates is not None:
             self._candidates.finish()
@@ -110,14 +118,12 @@ class Tagger:
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
-        # A PhraseMatcher pickles as its phrases and re-adds them when read back; kept apart here so
-        # that ``__setstate__`` can re-add them cheaply.
-        state["_lower"] = self._lower.__reduce__()[1]
-        state["_orth"] = self._orth.__reduce__()[1]
+        # The phrase matchers are pickled as their packed phrases (``_phrases``), which
+        # ``__setstate__`` adds again.
+        del state["_lower"], state["_orth"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        lower, orth = state.pop("_lower"), state.pop("_orth")
         self.__dict__.update(state)
         vocab = self.nlp.vocab
         getters = vocab.lex_attr_getters  # type: ignore[attr-defined]
@@ -126,8 +132,7 @@ class Tagger:
         # ~12,000 keys of the bundled rules was most of the time a stored tagger took to read back.
         vocab.lex_attr_getters = {LOWER: lowercase}  # type: ignore[attr-defined]
         try:
-            self._lower = unpickle_matcher(*lower)  # type: ignore[misc]
-            self._orth = unpickle_matcher(*orth)  # type: ignore[misc]
+            self._lower, self._orth = (unpack_phrases(packed, vocab) for packed in self._phrases)
         finally:
             vocab.lex_attr_getters = getters  # type: ignore[attr-defined]
         if not self.model:
