@@ -12,6 +12,7 @@ import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.matcher import PhraseMatcher
 
 from taxonomy.ingest import read
 from taxonomy.models import Paper
@@ -20,9 +21,11 @@ from taxonomy.tag import Tagger
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.matchers import (
     PhraseSets,
+    PhraseTrie,
     Trigger,
     compile_rules,
     folds_as_lowercase,
+    pack_phrases,
     phrase_regex,
     required_literal,
 )
@@ -156,17 +159,17 @@ def test_tagging_without_the_sentences_of_heads_alone_changes_nothing(
     assert tagger.tag_batch(papers) == every_sentence.tag_batch(papers)
 
 
-def test_phrase_matchers_rebuilt_from_packed_phrases_match_the_same_in_the_same_order(
+def test_phrase_trie_and_packed_phrases_match_what_spacys_matchers_match_in_the_same_order(
     taxonomy: Taxonomy, tagger: Tagger, shared: Path
 ) -> None:
-    # The phrase matchers keep no Python copy of their phrases (about 20 MB for the bundled rules):
-    # a compact one is kept for pickling, from which a read-back tagger builds the same matchers.
+    # The lowercase phrases are matched by a trie of arrays (spaCy's matcher of them holds about
+    # 55 MB), the case-sensitive ones by spaCy's matcher, which keeps no Python copy of its phrases
+    # (a packed one is pickled): a tagger and one read back give spaCy's matches, in its order.
     original = compile_rules(taxonomy, spacy.blank("en"), None)  # as the tagger compiles them
-    assert original.lower.__reduce__()[1][1]  # spaCy's matcher keeps every phrase
-    assert tagger._lower.__reduce__()[1][1] == {}  # the matcher's own copy is dropped
+    assert original.orth.__reduce__()[1][1]  # spaCy's matcher keeps every phrase
     stored = pickle.loads(pickle.dumps(tagger))
     again = pickle.loads(pickle.dumps(stored))
-    assert stored._lower.__reduce__()[1][1] == {} and stored._orth.__reduce__()[1][1] == {}
+    assert tagger._orth.__reduce__()[1][1] == {} and stored._orth.__reduce__()[1][1] == {}
     texts = [
         text
         for p in itertools.islice(read([shared / "corpus" / "abstracts-ml.jsonl"]), 1500)
@@ -176,9 +179,27 @@ def test_phrase_matchers_rebuilt_from_packed_phrases_match_the_same_in_the_same_
     docs = list(tagger.nlp.tokenizer.pipe(texts))
     found = [original.lower(doc) for doc in docs]
     assert sum(map(len, found)) > 10_000
-    assert [tagger._lower(doc) for doc in docs] == found
-    assert [stored._lower(doc) for doc in docs] == found
-    assert [again._lower(doc) for doc in docs] == found
+    assert tagger._lower.match(docs) == found
+    assert [stored._lower(doc) for doc in docs] == found  # one Doc at a time
+    assert again._lower.match(docs[:700]) + again._lower.match(docs[700:]) == found
+    assert [stored._orth(doc) for doc in docs] == [again._orth(doc) for doc in docs]
     assert [stored._orth(doc) for doc in docs] == [original.orth(doc) for doc in docs]
-    # Matches of several keys on the same words come in the matcher's own order, as before packing.
+    # Matches of several keys on the same words come in the matcher's own order.
     assert any(len({(s, e) for _, s, e in f}) < len(f) for f in found)
+    assert tagger._lower.match([]) == [] and tagger._lower.match(docs[:0]) == []
+
+
+@given(st.lists(st.integers(min_value=2, max_value=2**64 - 1), min_size=1, max_size=40, unique=True))
+@settings(max_examples=60, deadline=None)
+def test_phrase_trie_gives_the_keys_of_the_same_words_in_spacys_order(keys: list[int]) -> None:
+    nlp = spacy.blank("en")
+    strings = [f"key{key}" for key in keys]
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for key in strings:
+        matcher.add(key, [nlp.make_doc("state space model"), nlp.make_doc("model")])
+    trie = PhraseTrie(pack_phrases(matcher), nlp.vocab.strings)
+    docs = [nlp.make_doc(text) for text in ("a State space model, a model", "", "model model", "space")]
+    spacys = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for key in strings:
+        spacys.add(key, [nlp.make_doc("state space model"), nlp.make_doc("model")])
+    assert trie.match(docs) == [spacys(doc) for doc in docs]

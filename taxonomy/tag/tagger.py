@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
 from taxonomy.tag.matchers import (
     PhraseSets,
+    PhraseTrie,
+    RawMatch,
     compile_rules,
     lowercase,
     pack_phrases,
@@ -65,6 +68,10 @@ class Plan:
 
 
 _NOTHING = Plan((), ())
+#: A Doc and its lowercase phrase matches (None when they are yet to be found).
+Tokens = tuple[Doc, list[RawMatch] | None]
+#: Docs whose phrase matches the trie finds at once (it costs a few numpy calls a step for all).
+MATCH_DOCS = 256
 
 
 class Tagger:
@@ -108,8 +115,11 @@ class Tagger:
             read_attributes_only(self.nlp, self.taxonomy)
         self._candidates = Candidates(self.nlp.tokenizer) if self.candidates else None
         matchers = compile_rules(self.taxonomy, self.nlp, self._candidates)
-        self._lower, self._orth, self._patterns = matchers.lower, matchers.orth, matchers.patterns
-        self._phrases = (pack_phrases(self._lower), pack_phrases(self._orth))
+        # spaCy's matcher of the ~73,000 lowercase phrases would hold about 55 MB; the trie holds a
+        # few (its phrases are kept by neither). The ~2,000 case-sensitive ones stay with spaCy.
+        self._lower = PhraseTrie(pack_phrases(matchers.lower), self.nlp.vocab.strings)
+        self._orth, self._patterns = matchers.orth, matchers.patterns
+        self._orth_phrases = pack_phrases(self._orth)
         self._keys, self._slots = matchers.keys, matchers.slots
         if self._candidates is not None:
             self._candidates.finish()
@@ -118,9 +128,8 @@ class Tagger:
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
-        # The phrase matchers are pickled as their packed phrases (``_phrases``), which
-        # ``__setstate__`` adds again.
-        del state["_lower"], state["_orth"]
+        # spaCy's phrase matcher is pickled as its packed phrases, which ``__setstate__`` adds again.
+        del state["_orth"]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -132,7 +141,7 @@ class Tagger:
         # ~12,000 keys of the bundled rules was most of the time a stored tagger took to read back.
         vocab.lex_attr_getters = {LOWER: lowercase}  # type: ignore[attr-defined]
         try:
-            self._lower, self._orth = (unpack_phrases(packed, vocab) for packed in self._phrases)
+            self._orth = unpack_phrases(self._orth_phrases, vocab)
         finally:
             vocab.lex_attr_getters = getters  # type: ignore[attr-defined]
         if not self.model:
@@ -149,7 +158,7 @@ class Tagger:
         texts = [one_line(text) for p in papers for text in (p.title, p.abstract)]
         plans = [self._plan(text) for text in texts]
         pieces = [text[s:e] for text, plan in zip(texts, plans, strict=True) for s, e, _ in plan.spans]
-        docs = iter(self._pipe(pieces, batch_size))
+        docs = self._pipe(pieces, batch_size)
         out = []
         for i, paper in enumerate(papers):
             title, abstract = texts[2 * i], texts[2 * i + 1]
@@ -184,7 +193,7 @@ class Tagger:
         """Mentions in a free text, treated as an abstract (used by rule tests and ``explain``)."""
         text = one_line(text)
         plan = self._plan(text)
-        docs = iter(self._pipe([text[s:e] for s, e, _ in plan.spans], 1))
+        docs = self._pipe([text[s:e] for s, e, _ in plan.spans], 1)
         mentions, vetoed = self._mentions(text, plan, docs, "abstract")
         return list(one_sense(mentions, vetoed, self._other_sense(mentions, text)))
 
@@ -192,13 +201,17 @@ class Tagger:
         """Concepts named here whose ``not_with`` phrases the paper also names (another sense)."""
         return self._not_with.found({m.concept for m in mentions}, *texts)
 
-    def _pipe(self, texts: list[str], batch_size: int) -> Iterable[Doc]:
+    def _pipe(self, texts: list[str], batch_size: int) -> Iterator[Tokens]:
+        """The Docs of ``texts``, each with the lowercase phrase matches found in it, which the
+        trie finds in many Docs at once (None: a pipeline's Doc of a whole text, matched by sentence)."""
         if self.nlp.pipe_names:
-            docs: Iterable[Doc] = self.nlp.pipe(texts, batch_size=batch_size)
-        else:
-            tokenizer: Tokenizer = self.nlp.tokenizer  # tokenizing is all a blank pipeline does
-            docs = tokenizer.pipe(texts, batch_size=batch_size)
-        return docs
+            for doc in self.nlp.pipe(texts, batch_size=batch_size):
+                yield doc, None
+            return
+        tokenizer: Tokenizer = self.nlp.tokenizer  # tokenizing is all a blank pipeline does
+        docs = iter(tokenizer.pipe(texts, batch_size=batch_size))
+        while chunk := list(itertools.islice(docs, MATCH_DOCS)):
+            yield from zip(chunk, self._lower.match(chunk), strict=True)
 
     def _plan(self, text: str) -> Plan:
         """The sentences of a text to tokenize and match, with the token patterns to run on each.
@@ -252,27 +265,28 @@ class Tagger:
         return Plan(tuple(bounds), tuple(spans))
 
     def _sentences(
-        self, text: str, plan: Plan, docs: Iterator[Doc]
-    ) -> tuple[tuple[int, ...], list[tuple[Doc, int, int, tuple[Matcher, ...]]]]:
-        """The sentence starts of a text, and its planned sentences: tokens, start, end, patterns."""
+        self, text: str, plan: Plan, docs: Iterator[Tokens]
+    ) -> tuple[tuple[int, ...], list[tuple[Tokens, int, int, tuple[Matcher, ...]]]]:
+        """The sentence starts of a text, and its planned sentences: tokens (with their lowercase
+        phrase matches), start, end, patterns."""
         if not self._use_parser:
             return plan.bounds, [(next(docs), s, e, patterns) for s, e, patterns in plan.spans]
         if not plan.spans:
             return (), []
-        doc = next(docs)
+        doc, _ = next(docs)
         sents = list(doc.sents)
         bounds = tuple(sent.start_char for sent in sents)
-        out = []
+        out: list[tuple[Tokens, int, int, tuple[Matcher, ...]]] = []
         for n, sent in enumerate(sents):
             start = sent.start_char
             end = bounds[n + 1] if n + 1 < len(bounds) else len(text)
             end = start + len(text[start:end].rstrip())
             patterns = tuple(m for t, m in self._patterns if t.expression.search(text, start, end))
-            out.append((sent.as_doc(), start, end, patterns))
+            out.append(((sent.as_doc(), None), start, end, patterns))
         return bounds, out
 
     def _mentions(
-        self, text: str, plan: Plan, docs: Iterator[Doc], field: FieldName, own: str = ""
+        self, text: str, plan: Plan, docs: Iterator[Tokens], field: FieldName, own: str = ""
     ) -> tuple[list[Mention], set[tuple[str, str]]]:
         """Mentions in one field, and the acronyms a guard showed to mean something else here.
 
@@ -282,9 +296,9 @@ class Tagger:
         vetoed: set[tuple[str, str]] = set()
         names: tuple[str, ...] | None = None
         bounds, sentences = self._sentences(text, plan, docs)
-        for doc, start, end, patterns in sentences:
+        for (doc, phrases), start, end, patterns in sentences:
             sentence_text = text[start:end]
-            matches, cue_hits, sentence_vetoed = self._matches(doc, sentence_text, patterns)
+            matches, cue_hits, sentence_vetoed = self._matches(doc, phrases, sentence_text, patterns)
             vetoed |= sentence_vetoed
             if not matches:
                 continue
@@ -298,13 +312,14 @@ class Tagger:
         return out, vetoed
 
     def _matches(
-        self, doc: Doc, text: str, patterns: tuple[Matcher, ...]
+        self, doc: Doc, phrases: list[RawMatch] | None, text: str, patterns: tuple[Matcher, ...]
     ) -> tuple[list[Match], list[CueHit], set[tuple[str, str]]]:
-        """The concept matches and cues of one sentence (``text``, tokenized as ``doc``), and the
-        acronyms a guard or a definition showed to mean something else."""
+        """The concept matches and cues of one sentence (``text``, tokenized as ``doc``; ``phrases``:
+        its lowercase phrase matches, None when not found yet), and the acronyms a guard or a
+        definition showed to mean something else."""
         if not len(doc):
             return [], [], set()
-        found = self._lower(doc) + self._orth(doc)
+        found = (self._lower(doc) if phrases is None else phrases) + self._orth(doc)
         for matcher in patterns:
             found.extend(matcher(doc))
         matches, guards, cue_hits = sort_matches(found, doc, self._keys, self._slots)
