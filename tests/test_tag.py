@@ -455,9 +455,14 @@ def test_rebuilding_the_pipeline_to_free_memory_changes_nothing(rules: Taxonomy)
     ]
     steady = Tagger(rules).tag_batch(papers, 8)
     rebuilding = Tagger(rules, vocab_limit=10)
-    first_nlp = rebuilding.nlp
+    first_nlp, matchers = rebuilding.nlp, (rebuilding._lower, rebuilding._orth, rebuilding._patterns)
     assert [tp for i in range(0, 40, 8) for tp in rebuilding.tag_batch(papers[i : i + 8], 8)] == steady
     assert rebuilding.nlp is not first_nlp
+    # Only the pipeline that tokenizes is new: the matchers' vocabulary holds no word of the texts.
+    assert (rebuilding._lower, rebuilding._orth, rebuilding._patterns) == matchers
+    assert rebuilding._rules_vocab is not first_nlp.vocab and "speech" not in rebuilding._rules_vocab
+    stored = pickle.loads(pickle.dumps(rebuilding))
+    assert [tp for i in range(0, 40, 8) for tp in stored.tag_batch(papers[i : i + 8], 8)] == steady
 
 
 def test_a_sentence_ends_at_a_full_stop_that_lost_its_space(small: Tagger) -> None:

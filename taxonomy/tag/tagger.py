@@ -48,7 +48,7 @@ from taxonomy.tag.matches import (
 from taxonomy.tag.roles import Reach, adjacent_cue
 from taxonomy.tag.sentences import CueHit, own_names, sentence_bounds, sentence_of, sort_matches
 
-#: Words in the vocabulary after which the pipeline is rebuilt (about 0.4 s) to free its memory.
+#: Words in the vocabulary of the pipeline that tokenizes after which it is renewed to free its memory.
 VOCAB_LIMIT = 250_000
 #: Families whose models a report of experiments names side by side to list its workloads.
 WORKLOAD_FAMILIES = 2
@@ -105,24 +105,41 @@ class Tagger:
         self._build()
 
     def _build(self) -> None:
-        """Load the pipeline and compile the rules into its vocabulary."""
+        """Load the pipeline and compile the rules into its vocabulary.
+
+        With the blank pipeline, the texts are tokenized by a pipeline of their own (``nlp``), whose
+        vocabulary ``_renew`` replaces when it grows too large: the matchers keep the vocabulary
+        they were compiled with (``_rules_vocab``), which then holds no word of the texts."""
         model = self.model
-        self.nlp: Language = spacy.load(model) if model else spacy.blank("en")
+        rules_nlp: Language = spacy.load(model) if model else self._blank()
         self._use_parser = bool(model) and (
-            "parser" in self.nlp.pipe_names or "senter" in self.nlp.pipe_names
+            "parser" in rules_nlp.pipe_names or "senter" in rules_nlp.pipe_names
         )
-        if not model:
-            read_attributes_only(self.nlp, self.taxonomy)
-        self._candidates = Candidates(self.nlp.tokenizer) if self.candidates else None
-        matchers = compile_rules(self.taxonomy, self.nlp, self._candidates)
+        self._candidates = Candidates(rules_nlp.tokenizer) if self.candidates else None
+        matchers = compile_rules(self.taxonomy, rules_nlp, self._candidates)
+        self._rules_vocab = rules_nlp.vocab
+        self.nlp = rules_nlp if model else self._blank()
         # spaCy's matcher of the ~73,000 lowercase phrases would hold about 55 MB; the trie holds a
         # few (its phrases are kept by neither). The ~2,000 case-sensitive ones stay with spaCy.
-        self._lower = PhraseTrie(pack_phrases(matchers.lower), self.nlp.vocab.strings)
+        self._lower = PhraseTrie(pack_phrases(matchers.lower), rules_nlp.vocab.strings)
         self._orth, self._patterns = matchers.orth, matchers.patterns
         self._orth_phrases = pack_phrases(self._orth)
         self._keys, self._slots = matchers.keys, matchers.slots
         if self._candidates is not None:
             self._candidates.finish()
+
+    def _blank(self) -> Language:
+        nlp = spacy.blank("en")
+        read_attributes_only(nlp, self.taxonomy)
+        return nlp
+
+    def _renew(self) -> None:
+        """A new pipeline to tokenize with (it tags the same), so that the vocabulary of the old one
+        (every word it met) is freed; a trained pipeline is loaded and compiled on again."""
+        if self.model:
+            self._build()
+        else:
+            self.nlp = self._blank()
 
     # -- storing: a compiled tagger is pickled into the rules cache (``runs.compiled_tagger``) ------
 
@@ -134,7 +151,7 @@ class Tagger:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        vocab = self.nlp.vocab
+        vocab = self._rules_vocab
         getters = vocab.lex_attr_getters  # type: ignore[attr-defined]
         # Re-adding a phrase makes a word of its match key ("concept|mamba|mamba:alias:Mamba"),
         # whose lexical attributes nobody reads; computing them all (shape, like_url ...) for the
@@ -174,8 +191,8 @@ class Tagger:
         if len(self.nlp.vocab) > self.vocab_limit:
             # spaCy keeps every word it has seen in the vocabulary, so over millions of abstracts
             # memory would grow without bound (tens of thousands of new words per 10,000 papers,
-            # measured). A fresh pipeline tags the same, so rebuilding now and then keeps it flat.
-            self._build()
+            # measured). A fresh pipeline tags the same, so renewing it now and then keeps it flat.
+            self._renew()
         return out
 
     def tag_stream(self, papers: Iterable[Paper], batch_size: int = 256) -> Iterator[TaggedPaper]:
