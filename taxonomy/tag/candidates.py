@@ -45,6 +45,9 @@ _OTHER_WHITESPACE = re.compile(r"[^\S ]")
 _LOWER_CONTEXT = ("\u03a3", "\u0130")  # capital sigma (final form depends on context), dotted capital I
 
 
+#: What the automaton holds for a key: its length, whether it counts anywhere, whether it is a phrase
+#: that counts by itself, the tails a slotted alias's head needs, the tails it spells.
+_Value = tuple[int, bool, bool, frozenset[str] | None, frozenset[str] | None]
 #: A slotted alias's head and the places after it where one of its tails starts (``Candidates.places``).
 Slotted = list[tuple[int, int]]
 
@@ -92,6 +95,8 @@ class Candidates:
         """Build the automaton (call once every phrase is added)."""
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         names: dict[frozenset[str], frozenset[str]] = {}  # one object for equal sets (pickled once)
+        # ... and for equal values: ~58,000 keys have ~330 (one tuple each was about 4 MB)
+        values: dict[_Value, _Value] = {}
         for key, anywhere in sorted(self._anywhere.items()):
             needs = frozenset(self._needs.get(key, ()))
             gives = frozenset(self._gives.get(key, ()))
@@ -102,7 +107,7 @@ class Candidates:
                 names.setdefault(needs, needs) if needs else None,
                 names.setdefault(gives, gives) if gives else None,
             )
-            automaton.add_word(key, value)
+            automaton.add_word(key, values.setdefault(value, value))
         if len(automaton):
             automaton.make_automaton()
             self._automaton = automaton
