@@ -21,14 +21,13 @@ from taxonomy.tag import Tagger
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.matchers import (
     PhraseSets,
-    PhraseTrie,
     Trigger,
     compile_rules,
     folds_as_lowercase,
-    pack_phrases,
     phrase_regex,
     required_literal,
 )
+from taxonomy.tag.phrases import PhraseTrie, pack_phrases
 
 _EXCEPTIONS = "\u0130\u0131\u017f"
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import spacy
-from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokenizer import Tokenizer
@@ -20,17 +18,7 @@ from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag.candidates import Candidates
 from taxonomy.tag.decide import decide, exemplified
-from taxonomy.tag.matchers import (
-    PhraseSets,
-    PhraseTrie,
-    RawMatch,
-    compile_rules,
-    lowercase,
-    pack_phrases,
-    phrase_regex,
-    read_attributes_only,
-    unpack_phrases,
-)
+from taxonomy.tag.matchers import PhraseSets, compile_rules, phrase_regex, read_attributes_only
 from taxonomy.tag.matches import (
     Cue,
     Match,
@@ -45,6 +33,7 @@ from taxonomy.tag.matches import (
     one_sense,
     own_name,
 )
+from taxonomy.tag.phrases import PhraseTrie, RawMatch, Tokens, pack_phrases, unpack_phrases, with_matches
 from taxonomy.tag.roles import Reach, adjacent_cue
 from taxonomy.tag.sentences import CueHit, own_names, sentence_bounds, sentence_of, sort_matches
 
@@ -68,10 +57,6 @@ class Plan:
 
 
 _NOTHING = Plan((), ())
-#: A Doc and its lowercase phrase matches (None when they are yet to be found).
-Tokens = tuple[Doc, list[RawMatch] | None]
-#: Docs whose phrase matches the trie finds at once (it costs a few numpy calls a step for all).
-MATCH_DOCS = 256
 
 
 class Tagger:
@@ -105,11 +90,8 @@ class Tagger:
         self._build()
 
     def _build(self) -> None:
-        """Load the pipeline and compile the rules into its vocabulary.
-
-        With the blank pipeline, the texts are tokenized by a pipeline of their own (``nlp``), whose
-        vocabulary ``_renew`` replaces when it grows too large: the matchers keep the vocabulary
-        they were compiled with (``_rules_vocab``), which then holds no word of the texts."""
+        """Load the pipeline and compile the rules into its vocabulary (``_rules_vocab``); a blank
+        pipeline of their own tokenizes the texts (``nlp``, renewed as its vocabulary grows)."""
         model = self.model
         rules_nlp: Language = spacy.load(model) if model else self._blank()
         self._use_parser = bool(model) and (
@@ -119,8 +101,7 @@ class Tagger:
         matchers = compile_rules(self.taxonomy, rules_nlp, self._candidates)
         self._rules_vocab = rules_nlp.vocab
         self.nlp = rules_nlp if model else self._blank()
-        # spaCy's matcher of the ~73,000 lowercase phrases would hold about 55 MB; the trie holds a
-        # few (its phrases are kept by neither). The ~2,000 case-sensitive ones stay with spaCy.
+        # spaCy's matcher of the lowercase phrases would hold about 75 MB (``phrases.py``)
         self._lower = PhraseTrie(pack_phrases(matchers.lower), rules_nlp.vocab.strings)
         self._orth, self._patterns = matchers.orth, matchers.patterns
         self._orth_phrases = pack_phrases(self._orth)
@@ -134,10 +115,9 @@ class Tagger:
         return nlp
 
     def _renew(self) -> None:
-        """A new pipeline to tokenize with (it tags the same), so that the vocabulary of the old one
-        (every word it met) is freed; a trained pipeline is loaded and compiled on again."""
+        """A new pipeline to tokenize with (it tags the same), freeing every word the old one met."""
         if self.model:
-            self._build()
+            self._build()  # a trained pipeline is loaded and compiled on again
         else:
             self.nlp = self._blank()
 
@@ -145,22 +125,12 @@ class Tagger:
 
     def __getstate__(self) -> dict[str, object]:
         state = self.__dict__.copy()
-        # spaCy's phrase matcher is pickled as its packed phrases, which ``__setstate__`` adds again.
-        del state["_orth"]
+        del state["_orth"]  # spaCy's matcher: pickled as its packed phrases, added again when read
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        vocab = self._rules_vocab
-        getters = vocab.lex_attr_getters  # type: ignore[attr-defined]
-        # Re-adding a phrase makes a word of its match key ("concept|mamba|mamba:alias:Mamba"),
-        # whose lexical attributes nobody reads; computing them all (shape, like_url ...) for the
-        # ~12,000 keys of the bundled rules was most of the time a stored tagger took to read back.
-        vocab.lex_attr_getters = {LOWER: lowercase}  # type: ignore[attr-defined]
-        try:
-            self._orth = unpack_phrases(self._orth_phrases, vocab)
-        finally:
-            vocab.lex_attr_getters = getters  # type: ignore[attr-defined]
+        self._orth = unpack_phrases(self._orth_phrases, self._rules_vocab)
         if not self.model:
             read_attributes_only(self.nlp, self.taxonomy)
 
@@ -219,16 +189,12 @@ class Tagger:
         return self._not_with.found({m.concept for m in mentions}, *texts)
 
     def _pipe(self, texts: list[str], batch_size: int) -> Iterator[Tokens]:
-        """The Docs of ``texts``, each with the lowercase phrase matches found in it, which the
-        trie finds in many Docs at once (None: a pipeline's Doc of a whole text, matched by sentence)."""
+        """The Docs of ``texts`` with their lowercase phrase matches (None: a trained pipeline's)."""
         if self.nlp.pipe_names:
-            for doc in self.nlp.pipe(texts, batch_size=batch_size):
-                yield doc, None
+            yield from ((doc, None) for doc in self.nlp.pipe(texts, batch_size=batch_size))
             return
         tokenizer: Tokenizer = self.nlp.tokenizer  # tokenizing is all a blank pipeline does
-        docs = iter(tokenizer.pipe(texts, batch_size=batch_size))
-        while chunk := list(itertools.islice(docs, MATCH_DOCS)):
-            yield from zip(chunk, self._lower.match(chunk), strict=True)
+        yield from with_matches(tokenizer.pipe(texts, batch_size=batch_size), self._lower)
 
     def _plan(self, text: str) -> Plan:
         """The sentences of a text to tokenize and match, with the token patterns to run on each.
@@ -284,8 +250,7 @@ class Tagger:
     def _sentences(
         self, text: str, plan: Plan, docs: Iterator[Tokens]
     ) -> tuple[tuple[int, ...], list[tuple[Tokens, int, int, tuple[Matcher, ...]]]]:
-        """The sentence starts of a text, and its planned sentences: tokens (with their lowercase
-        phrase matches), start, end, patterns."""
+        """The sentence starts of a text, and its planned sentences: tokens, start, end, patterns."""
         if not self._use_parser:
             return plan.bounds, [(next(docs), s, e, patterns) for s, e, patterns in plan.spans]
         if not plan.spans:
@@ -331,9 +296,9 @@ class Tagger:
     def _matches(
         self, doc: Doc, phrases: list[RawMatch] | None, text: str, patterns: tuple[Matcher, ...]
     ) -> tuple[list[Match], list[CueHit], set[tuple[str, str]]]:
-        """The concept matches and cues of one sentence (``text``, tokenized as ``doc``; ``phrases``:
-        its lowercase phrase matches, None when not found yet), and the acronyms a guard or a
-        definition showed to mean something else."""
+        """The concept matches and cues of one sentence (``text``, tokenized as ``doc``, ``phrases``
+        its lowercase phrase matches if found), and the acronyms a guard or a definition showed to
+        mean something else."""
         if not len(doc):
             return [], [], set()
         found = (self._lower(doc) if phrases is None else phrases) + self._orth(doc)
