@@ -7,11 +7,12 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, cast
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, cast
 
 from taxonomy.rules.yamlfile import LineDict, default_rules_dir
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_FILE = "schema.json"
 
@@ -22,6 +23,8 @@ def load_schema() -> dict[str, Any]:
 
 
 def schema_problems(path: Path, doc: Any, schema: dict[str, Any], kind: str) -> list[str]:
+    import jsonschema  # only when rule files are read, not when they come from the rules cache
+
     sub = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"}
     validator = jsonschema.Draft202012Validator(sub)
     out = []
