@@ -43,19 +43,24 @@ def workload_cues(cues: Cues) -> frozenset[str]:
     return frozenset(own | {phrase.lower() for phrase in cues.evaluation + cues.reports})
 
 
+def _alternatives(phrases: Iterable[str]) -> str:
+    """The phrases as one alternation of escaped lowercase spellings, longest first ("" for none)."""
+    return "|".join(sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True))
+
+
 @functools.cache
 def _reported(cues: Cues) -> tuple[re.Pattern[str], frozenset[str]]:
     """The words that open a report of experiments as one pattern, and the builds-on cues."""
-    words = sorted({re.escape(p.lower()) for p in cues.reports}, key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(words) + r")\b" if words else r"(?!)", re.IGNORECASE)
+    words = _alternatives(cues.reports)
+    pattern = re.compile(r"\b(?:" + words + r")\b" if words else r"(?!)", re.IGNORECASE)
     return pattern, frozenset(c.lower() for c in cues.builds_on)
 
 
 @functools.cache
 def _metrics(cues: Cues) -> re.Pattern[str]:
     """The names of result metrics ("top-1", "BLEU"), to find wherever they are in a sentence."""
-    words = sorted({re.escape(p.lower()) for p in cues.metrics}, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])" if words else r"(?!)", re.IGNORECASE)
+    words = _alternatives(cues.metrics)
+    return re.compile(r"(?<![\w-])(?:" + words + r")(?![\w-])" if words else r"(?!)", re.IGNORECASE)
 
 
 @functools.cache
@@ -65,13 +70,11 @@ def _run_on(cues: Cues) -> re.Pattern[str]:
     Matched where the model's name ends: at most 60 characters with no comma, colon, semicolon,
     bracket or full stop, then "on" or "over", and a data set's name.
     """
-    names = sorted({re.escape(p.lower()) for p in cues.datasets}, key=len, reverse=True)
+    names = _alternatives(cues.datasets)
     if not names:
         return re.compile(r"(?!)")
     return re.compile(
-        r"[^.,;:()\[\]!?]{0,60}?(?<![\w-])(?P<cue>(?:on|over)\s+(?:the\s+)?(?:"
-        + "|".join(names)
-        + r"))(?![\w-])",
+        r"[^.,;:()\[\]!?]{0,60}?(?<![\w-])(?P<cue>(?:on|over)\s+(?:the\s+)?(?:" + names + r"))(?![\w-])",
         re.IGNORECASE,
     )
 
@@ -122,8 +125,6 @@ def primary_families(
     scoring: Scoring,
     family_scores: Mapping[str, float],
     entries: Mapping[str, list[tuple[float, Mention]]],
-    workloads: frozenset[str] = frozenset(),
-    metrics: re.Pattern[str] | None = None,
     cues: Cues | None = None,
 ) -> tuple[str, ...]:
     """Families whose score reaches ``min_score`` and ``min_share`` of the top score.
@@ -136,6 +137,7 @@ def primary_families(
     accuracy"). Between equal scores, a family named only as what another
     name builds on ("Transformer-based language models") yields to the one it describes; families
     still equal are examples in passing ("generative models like GANs and VAEs"), and none is chosen.
+    The fallback reads the workload cues and result metrics of ``cues`` (none without them).
     """
     top = max(family_scores.values(), default=0.0)
     chosen = [
@@ -146,6 +148,8 @@ def primary_families(
         and (scoring.mentions_alone or any(involved(m) for _, m in entries[f]))
     ]
     if not chosen and scoring.fallback and top > 0:
+        workloads = workload_cues(cues) if cues else frozenset()
+        metrics = _metrics(cues) if cues else None
         named = {
             f: [
                 m
@@ -301,9 +305,7 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
     family_scores = {
         family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()
     }
-    primary = primary_families(
-        scoring, family_scores, entries, workload_cues(taxonomy.cues), _metrics(taxonomy.cues), taxonomy.cues
-    )
+    primary = primary_families(scoring, family_scores, entries, taxonomy.cues)
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_concept[mention.concept].append(mention)
