@@ -279,3 +279,18 @@ def test_an_applies_to_verb_must_be_a_uses_cue(tmp_path: Path) -> None:
     assert caught.value.problems == (
         "cues.yaml: applies_to verb 'deploy' is not a 'uses' cue before a name (add it to roles.uses.before)",
     )
+
+
+def test_a_compares_with_verb_must_be_a_compares_cue(tmp_path: Path) -> None:
+    """ "Compare A to B" reads a `compares` cue further, like "apply A to B" a `uses` one."""
+    shutil.copy(RULES / "valid" / "ssm.yaml", tmp_path / "ssm.yaml")
+    cues = (default_rules_dir() / "cues.yaml").read_text()
+    (tmp_path / "cues.yaml").write_text(
+        cues.replace("compares_with: [compare,", "compares_with: [contrast, compare,")
+    )
+    with pytest.raises(RulesError) as caught:
+        load_rules(tmp_path)
+    assert caught.value.problems == (
+        "cues.yaml: compares_with verb 'contrast' is not a 'compares' cue before a name "
+        "(add it to roles.compares.before)",
+    )

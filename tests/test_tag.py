@@ -139,8 +139,9 @@ def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str,
             "Unlike S4 and ViT, our Mamba model is fast.",
             {"s4": "compares", "vision-transformer": "compares", "mamba": "proposes"},
         ),
-        ("Prior work compares Transformers against S4.", {"transformer": "mentions", "s4": "mentions"}),
-        ("We compare Transformers against S4.", {"transformer": "uses", "s4": "uses"}),
+        # "Compare A against B": B is compared with, A keeps its own cue (none in other work).
+        ("Prior work compares Transformers against S4.", {"transformer": "mentions", "s4": "compares"}),
+        ("We compare Transformers against S4.", {"transformer": "uses", "s4": "compares"}),
         # An item's own "-based" joins the list too.
         (
             "Our model outperforms S4-based and Transformer-based systems.",
@@ -189,6 +190,45 @@ def test_a_cue_reaches_along_a_list_only(small: Tagger, text: str, roles: dict[s
 def test_a_comparison_reaches_what_it_compares_with(small: Tagger, text: str, concept: str, cue: str) -> None:
     mention = next(m for m in small.find(text) if m.concept == concept)
     assert (mention.role, mention.cue) == ("compares", cue)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "role", "cue"),
+    [
+        # "Compare A to B": B is what A is compared with, also past a nearer cue inside A ...
+        (
+            "We compare our model to Transformers on long inputs.",
+            "transformer",
+            "compares",
+            "compare our model to",
+        ),
+        ("We compared the algorithm with S4.", "s4", "compares", "compared the algorithm with"),
+        ("Finally, we compare it against a state space model.", "ssm", "compares", "compare it against"),
+        # ... but not past a cue after the "to", nor without one: "compare A and B" studies both.
+        ("We compare the baseline with our S4 layer.", "s4", "proposes", "our"),
+        ("We compare Transformers and state space models.", "ssm", "uses", "we"),
+        # A "with" of A's own participle does not join the two, and a name far past the join is
+        # not reached along the names before it.
+        ("We compare models trained with S4 to our Transformers.", "s4", "uses", "with"),
+        (
+            "By comparing S4 agents with different sizes on two games, we show that S4 improves.",
+            "s4",
+            "uses",
+            "we",
+        ),
+        # What "compare" has for its object is A, not what A is compared with.
+        ("We study Transformers by comparing our results to prior work.", "transformer", "uses", "we"),
+    ],
+)
+def test_what_a_method_is_compared_with(small: Tagger, text: str, concept: str, role: str, cue: str) -> None:
+    mention = next(m for m in small.find(text) if m.concept == concept)
+    assert (mention.role, mention.cue) == (role, cue)
+
+
+def test_a_title_comparing_two_models_is_about_both(small: Tagger) -> None:
+    tagged = small.tag(Paper(id="t", title="Comparing Transformers with state space models for speech"))
+    assert "compares" not in {m.role for m in tagged.mentions}
+    assert tagged.families_primary == ("ssm", "transformer")
 
 
 @pytest.mark.parametrize(

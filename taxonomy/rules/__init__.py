@@ -24,6 +24,7 @@ from taxonomy.rules.checks import (
     parse_scoring,
     raise_problems,
     regex_problem,
+    verb_problems,
 )
 from taxonomy.rules.model import (
     Area,
@@ -116,17 +117,8 @@ def _load(root: Path) -> Taxonomy:
     linked = link(concepts)
     # A rules folder without cue or scoring files uses the bundled ones.
     cues = parse_cues(docs.get(CUES_FILE) or bundled_document(CUES_FILE))
-    uses = {phrase.lower() for phrase, role in cues.before if role == "uses"}
-    unknown = [v for v in cues.applies_to if v.lower() not in uses]
-    if unknown:
-        raise_problems(
-            root,
-            [
-                f"{CUES_FILE}: applies_to verb '{v}' is not a 'uses' cue before a name "
-                "(add it to roles.uses.before)"
-                for v in unknown
-            ],
-        )
+    if unread := verb_problems(cues):
+        raise_problems(root, [f"{CUES_FILE}: {problem}" for problem in unread])
     scoring = parse_scoring(docs.get(SCORING_FILE) or bundled_document(SCORING_FILE))
     families = tuple(sorted(c.id for c in linked.values() if c.is_family))
     return Taxonomy(linked, families, cues, scoring, digest(root), str(root), areas)

@@ -256,6 +256,23 @@ def link(concepts: Mapping[str, Concept]) -> dict[str, Concept]:
     return linked
 
 
+def verb_problems(cues: Cues) -> list[str]:
+    """Verbs of "apply A to B" and "compare A to B" that are not cues of their role before a name:
+    the reading of either phrase starts from such a cue."""
+    out: list[str] = []
+    for key, verbs, role in (
+        ("applies_to", cues.applies_to, "uses"),
+        ("compares_with", cues.compares_with, "compares"),
+    ):
+        known = {phrase.lower() for phrase, r in cues.before if r == role}
+        out.extend(
+            f"{key} verb '{v}' is not a '{role}' cue before a name (add it to roles.{role}.before)"
+            for v in verbs
+            if v.lower() not in known
+        )
+    return out
+
+
 def parse_cues(doc: Mapping[str, Any]) -> Cues:
     before: list[tuple[str, Role]] = []
     after: list[tuple[str, Role]] = []
@@ -279,6 +296,7 @@ def parse_cues(doc: Mapping[str, Any]) -> Cues:
         _tuple(doc, "metrics"),
         _tuple(doc, "applies_to"),
         _tuple(doc, "datasets"),
+        _tuple(doc, "compares_with"),
     )
 
 

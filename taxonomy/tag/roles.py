@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -17,6 +18,12 @@ _CUE_PRIORITY: dict[Role, int] = {role: rank for rank, role in enumerate(CUE_ORD
 #: The most words between a comparison and a name it governs, and tokens between it and a verb.
 SCOPE_WORDS = 4
 VERB_WORDS = 3
+#: What joins the two sides of "compare A to B" (a verb of the cues' ``compares_with`` first).
+COMPARED_WITH = frozenset({"to", "with", "against"})
+#: The most tokens between a name and a comparison it is the subject of ("SSMs can marginally
+#: outperform"), and the characters after the comparison that may hold the paper's own work.
+SUBJECT_WORDS = 3
+OWN_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +38,7 @@ class Reach:
     not_in_titles: frozenset[str]
     title_barriers: frozenset[str]
     applies_to: frozenset[str] = frozenset()
+    compares_with: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, cues: Cues) -> Reach:
@@ -44,6 +52,7 @@ class Reach:
             not_in_titles=frozenset(c.lower() for c in cues.not_in_titles),
             title_barriers=frozenset(w.lower() for w in cues.title_barriers),
             applies_to=frozenset(w.lower() for w in cues.applies_to),
+            compares_with=frozenset(w.lower() for w in cues.compares_with),
         )
 
     def role(self, doc: Doc, m: Match, sentence: Sentence, field: FieldName) -> Cue | None:
@@ -53,7 +62,9 @@ class Reach:
         Transformer-based models" and "without the need to train a CNN" the name is compared with.
         In "we apply our method to CNNs" the CNNs are what the method is applied to: after a verb of
         ``applies_to`` and a "to" between it and the name, the cue is that phrase and the role
-        ``mentions`` (a task or a workload).
+        ``mentions`` (a task or a workload). In "we compare our method to CNNs" they are what it is
+        compared with: after a verb of ``compares_with`` and a "to", "with" or "against", the cue is
+        that phrase and the role ``compares``.
         """
         reach = self._cues_in_reach(doc, m, sentence, field)
         if not reach:
@@ -62,7 +73,7 @@ class Reach:
             if opening_phrase(doc, cue) is not None:
                 return cue  # "Unlike methods that train a CNN, we ...": all of it is other work
         best = min(reach, key=lambda r: r[:2])[2]
-        target = self._applied_to(doc, m, reach)
+        target = self._joined(doc, m, reach)
         if target is not None and (best.after or best.start < target.end):
             return target  # "we apply our method to CNNs": "our" is inside what is applied
         if best.role == "uses":
@@ -78,13 +89,43 @@ class Reach:
                     return cue
         return best
 
-    def _applied_to(self, doc: Doc, m: Match, reach: list[tuple[int, int, Cue]]) -> Cue | None:
-        """The phrase "apply ... to" before the name, from a verb of ``applies_to`` in reach."""
+    def compared_with_own(
+        self, doc: Doc, m: Match, sentence: Sentence, text: str, self_marker: re.Pattern[str]
+    ) -> str:
+        """A comparison right after the name whose object is the paper's own work: "SSMs can
+        marginally outperform RIR", "LSTMs outperform our model". Gives the comparison's words.
+        What "compare" has for object is not compared with: "Transformers, by comparing our model to"."""
+        for cue in sentence.cues:
+            if cue.role != "compares" or cue.after or not 0 <= cue.start - m.end <= SUBJECT_WORDS:
+                continue
+            if cue.text.lower() in self.compares_with or any(
+                doc[i].lower_ in self.barriers for i in range(m.end, cue.start)
+            ):
+                continue
+            rest = text[doc[cue.end - 1].idx + len(doc[cue.end - 1]) :][:OWN_CHARS]
+            own = re.search(r"(?<!\w)" + re.escape(sentence.own) + r"(?!\w)", rest, re.IGNORECASE)
+            if own or self_marker.search(rest):
+                return cue.text
+        return ""
+
+    def _joined(self, doc: Doc, m: Match, reach: list[tuple[int, int, Cue]]) -> Cue | None:
+        """The phrase "apply ... to" (role ``mentions``) or "compare ... with" (role ``compares``)
+        before the name, from a verb of ``applies_to`` or ``compares_with`` in reach."""
         for _, _, cue in reach:
-            if cue.role == "uses" and not cue.after and cue.text.lower() in self.applies_to:
+            if cue.after:
+                continue
+            verb = cue.text.lower()
+            role: Role
+            if cue.role == "uses" and verb in self.applies_to:
+                role = "mentions"
                 to = next((i for i in range(cue.end + 1, m.start) if doc[i].lower_ == "to"), None)
-                if to is not None:
-                    return Cue(cue.start, to + 1, "mentions", False, doc[cue.start : to + 1].text)
+            elif cue.role == "compares" and verb in self.compares_with:
+                role = "compares"
+                to = _compared_with(doc, cue.end + 1, m.start)
+            else:
+                continue
+            if to is not None:
+                return Cue(cue.start, to + 1, role, False, doc[cue.start : to + 1].text)
         return None
 
     def _cues_in_reach(
@@ -107,6 +148,14 @@ class Reach:
                 gap, lo, hi = m.start - cue.end, cue.end, m.start
             if any(doc[i].lower_ in self.barriers for i in range(lo, hi)):
                 continue
+            start = lo
+            if not cue.after and cue.role == "compares" and cue.text.lower() in self.compares_with:
+                # "we compare CNNs and ViTs" sets no role: "compare" reaches only past its "to" or
+                # "with", and from there ("we compare Transformers against S4")
+                join = _compared_with(doc, lo, hi)
+                if join is None:
+                    continue
+                start = join + 1
             phrase_end = opening_phrase(doc, cue)
             if phrase_end is not None:
                 # a comparison opening its sentence governs all of its phrase and nothing after it
@@ -114,11 +163,11 @@ class Reach:
                     out.append((gap, _CUE_PRIORITY[cue.role], cue))
                 continue
             window = self.after_window if cue.after else self.window
-            if gap > window and (cue.after or not _listed_from(cue, m, sentence, window)):
+            if gap > window and (cue.after or not _listed_from(start, m, sentence, window)):
                 continue
             if field == "title" and cue.role == "compares" and self._barred_in_title(doc, cue, lo, hi):
                 continue
-            if not self._reaches(doc, cue, m, sentence, lo, hi):
+            if not self._reaches(doc, cue, m, sentence, start, hi):
                 continue
             out.append((gap, _CUE_PRIORITY[cue.role], cue))
         return out
@@ -268,12 +317,21 @@ def _list_goes_on(doc: Doc, commas: list[int]) -> bool:
     return False
 
 
-def _listed_from(cue: Cue, m: Match, sentence: Sentence, window: int) -> bool:
-    """A cue reaches beyond its window along a list that starts within it: in "than CNNs,
-    RNNs, LSTMs, GRUs and Transformers" every item is compared with (``_reaches`` checks the list)."""
-    return any(
-        x.start >= cue.end and x.start - cue.end <= window and x.end <= m.start for x in sentence.matches
-    )
+def _listed_from(start: int, m: Match, sentence: Sentence, window: int) -> bool:
+    """A cue reaches beyond its window along a list that starts within it (from token ``start``,
+    the cue's end): in "than CNNs, RNNs, LSTMs, GRUs and Transformers" every item is compared with
+    (``_reaches`` checks the list)."""
+    return any(x.start >= start and x.start - start <= window and x.end <= m.start for x in sentence.matches)
+
+
+def _compared_with(doc: Doc, lo: int, hi: int) -> int | None:
+    """The token that joins the two sides of "compare A to B" between ``lo`` and ``hi``: the first
+    "to", "with" or "against" that does not follow a participle of A ("comparing the models trained
+    with SGD to ...")."""
+    for i in range(lo, hi):
+        if doc[i].lower_ in COMPARED_WITH and not (i > lo and doc[i - 1].lower_.endswith("ed")):
+            return i
+    return None
 
 
 def adjacent_cue(cue: Cue | None, m: Match) -> bool:

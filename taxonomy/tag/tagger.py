@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -41,10 +40,6 @@ from taxonomy.tag.sentences import CueHit, own_names, sentence_bounds, sentence_
 VOCAB_LIMIT = 250_000
 #: Families whose models a report of experiments names side by side to list its workloads.
 WORKLOAD_FAMILIES = 2
-#: The most tokens between a name and a comparison it is the subject of ("SSMs can marginally
-#: outperform"), and the characters after the comparison that may hold the paper's own work.
-SUBJECT_WORDS = 3
-OWN_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +334,7 @@ class Tagger:
                 elif role == "mentions" and not cue and sentence.own and not sentence.evaluation:
                     # "In our study, an LSTM reads ...": the work involves it; a report of
                     # results naming a model ("our method beats SHK on ...") does not say so
-                    compared = self._compared_with_own(doc, m, sentence, text)
+                    compared = self._reach.compared_with_own(doc, m, sentence, text, self._self_marker)
                     role, cue = ("compares", compared) if compared else ("uses", sentence.own)
                 if (
                     workloads
@@ -372,20 +367,6 @@ class Tagger:
                 mention = dataclasses.replace(mention, role="mentions", cue="")
             out.append(mention)
         return out
-
-    def _compared_with_own(self, doc: Doc, m: Match, sentence: Sentence, text: str) -> str:
-        """A comparison right after the name whose object is the paper's own work: "SSMs can
-        marginally outperform RIR", "LSTMs outperform our model". Gives the comparison's words."""
-        for cue in sentence.cues:
-            if cue.role != "compares" or cue.after or not 0 <= cue.start - m.end <= SUBJECT_WORDS:
-                continue
-            if any(doc[i].lower_ in self._reach.barriers for i in range(m.end, cue.start)):
-                continue
-            rest = text[doc[cue.end - 1].idx + len(doc[cue.end - 1]) :][:OWN_CHARS]
-            own = re.search(r"(?<!\w)" + re.escape(sentence.own) + r"(?!\w)", rest, re.IGNORECASE)
-            if own or self._self_marker.search(rest):
-                return cue.text
-        return ""
 
     def _workload_families(self, sentence: Sentence, cues: list[Cue | None]) -> set[str]:
         """Families a sentence names but does not compare with ("than RL methods like PPO" compares
