@@ -166,6 +166,11 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             ("cnn", "gnn"),
         ),
         ("We study training. Experiments using convolutional neural networks show gains.", ("cnn",)),
+        # ... but one of a list of models a report runs is a workload all the same.
+        (
+            "We study conformal prediction. We run experiments using Theta, Prophet, and Transformer models.",
+            (),
+        ),
         # ... nor when the report's words come after it, or are a noun alone.
         (
             "We propose a graph neural network optimizer. On two datasets, we use convolutional neural "

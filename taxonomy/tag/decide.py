@@ -87,9 +87,10 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     "experiments", "we evaluate"), in one that names a result metric (``metrics``: "top-1"), or just
     before "on" a benchmark data set (``datasets``: "we prune ResNet-50 on ImageNet"), is what the
     paper's method is tried on, when none of its families
-    is named in the title or involved elsewhere in the abstract, and another family is. Its role
-    becomes ``mentions``, its cue those words. (Two families' models in one report are workloads
-    whatever else the paper does: the tagger.)
+    is named in the title or involved elsewhere in the abstract, and another family is; in a paper
+    that involves no other family, when it is an item of a list ("experiments using ARIMA, Prophet
+    and Transformer models"). Its role becomes ``mentions``, its cue those words. (Two families'
+    models in one report are workloads whatever else the paper does: the tagger.)
     """
     pattern, builds_on = _reported(taxonomy.cues)
     metrics = _metrics(taxonomy.cues)
@@ -111,11 +112,10 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
         if i not in reported and involved(m)
         for f in concepts[m.concept].families
     }
-    if not elsewhere:
-        return mentions
     return tuple(
         dataclasses.replace(m, role="mentions", cue=reported[i])
-        if i in reported and elsewhere.isdisjoint(concepts[m.concept].families)
+        if i in reported
+        and (elsewhere.isdisjoint(concepts[m.concept].families) if elsewhere else listed(m))
         else m
         for i, m in enumerate(mentions)
     )
