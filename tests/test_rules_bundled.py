@@ -241,6 +241,14 @@ def test_every_family_is_in_an_area(taxonomy: Taxonomy) -> None:
         ("Pruning ViTs", "We prune the attention heads of a ViT.", ("compression", "transformer")),
         # In nearest-neighbour search, "graph-based" names a proximity-graph index.
         ("Faster search", "We route queries in graph-based approximate nearest neighbor search.", ()),
+        # The prompts of a text-to-image model are its text input, not the prompting of a language model ...
+        (
+            "Better images",
+            "We propose a prompt optimization method for text-to-image diffusion models.",
+            ("diffusion",),
+        ),
+        # ... while prompts optimised for a language model are.
+        ("Better answers", "We propose a prompt optimization method for question answering.", ("llm",)),
     ],
 )
 def test_a_word_in_another_sense_in_the_whole_paper(
