@@ -114,8 +114,7 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     }
     return tuple(
         dataclasses.replace(m, role="mentions", cue=reported[i])
-        if i in reported
-        and (elsewhere.isdisjoint(concepts[m.concept].families) if elsewhere else listed(m))
+        if i in reported and (elsewhere.isdisjoint(concepts[m.concept].families) if elsewhere else listed(m))
         else m
         for i, m in enumerate(mentions)
     )
