@@ -66,9 +66,8 @@ class Cues:
     metrics: tuple[str, ...] = ()  # names of result metrics, a report wherever they are (also in evaluation)
     applies_to: tuple[str, ...] = ()  # "apply A to B": B, after "to", is a task or a workload
     datasets: tuple[str, ...] = ()  # benchmark data sets: a model named just before "on" one is run on it
-    compares_with: tuple[
-        str, ...
-    ] = ()  # "compare A to B": B, after "to", "with" or "against", is compared with
+    # "compare A to B": B, after "to", "with" or "against", is what A is compared with
+    compares_with: tuple[str, ...] = ()
 
     def applied_to(self, cue: str) -> bool:
         """The cue is "apply ... to" ("applying this method to"): what follows is a task or a workload."""

@@ -120,7 +120,7 @@ class Reach:
                 role = "mentions"
                 to = next((i for i in range(cue.end + 1, m.start) if doc[i].lower_ == "to"), None)
             elif cue.role == "compares" and verb in self.compares_with:
-                role = "compares"
+                role = "compares"  # (a join right after the verb is a cue of its own: "compared to")
                 to = _compared_with(doc, cue.end + 1, m.start)
             else:
                 continue
