@@ -153,6 +153,17 @@ def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str,
         # "Compare A against B": B is compared with, A keeps its own cue (none in other work).
         ("Prior work compares Transformers against S4.", {"transformer": "mentions", "s4": "compares"}),
         ("We compare Transformers against S4.", {"transformer": "uses", "s4": "compares"}),
+        # An item's own head noun, and a join of several words, carry the list on ...
+        (
+            "Our model outperforms S4 models and Transformer models.",
+            {"s4": "compares", "transformer": "compares"},
+        ),
+        (
+            "Our model is faster than S4 as well as Transformers.",
+            {"s4": "compares", "transformer": "compares"},
+        ),
+        # ... but a head noun with no join after it ends the list: this Mamba is the S4 network named.
+        ("Our method boosts the S4 network Mamba.", {"s4": "proposes", "mamba": "uses"}),
         # An item's own "-based" joins the list too.
         (
             "Our model outperforms S4-based and Transformer-based systems.",

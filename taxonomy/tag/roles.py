@@ -221,10 +221,20 @@ class Reach:
             if a.end > b.start:
                 continue
             i = a.end
-            while i < b.start and (doc[i].lower_ in joins or i in attached):
-                i += 1
-            if i < b.start and (i == a.end or not _modifiers(doc, i, b.start)):
-                return False
+            while i < b.start and doc[i].lower_ in _ITEM_HEADS:
+                i += 1  # "than CNN models and Transformer models": the item's own head noun
+            joined = i
+            while i < b.start:
+                if doc[i].lower_ in joins or i in attached:
+                    i += 1
+                elif words := _joining_words(doc, i, b.start, joins):
+                    i += words  # "as well as"
+                else:
+                    break
+            if (joined > a.end and i == joined) or (
+                i < b.start and (i == joined or not _modifiers(doc, i, b.start))
+            ):
+                return False  # a head noun needs a join after it: "the NAS network EfficientNet" is one name
         return True
 
 
@@ -251,6 +261,47 @@ _ITEM_MODIFIERS = frozenset(
     ]
 )
 _STATE_OF_THE_ART = ("state", "-", "of", "-", "the", "-", "art")
+
+
+#: Head nouns that end a list item after its name ("outperforms CNN models and Transformer models",
+#: "to optimization problems, as well as RL problems").
+_ITEM_HEADS = frozenset(
+    {
+        "model",
+        "models",
+        "method",
+        "methods",
+        "network",
+        "networks",
+        "architecture",
+        "architectures",
+        "algorithm",
+        "algorithms",
+        "approach",
+        "approaches",
+        "problem",
+        "problems",
+        "task",
+        "tasks",
+        "baseline",
+        "baselines",
+        "variant",
+        "variants",
+    }
+)
+
+
+def _joining_words(doc: Doc, lo: int, hi: int, joins: frozenset[str]) -> int:
+    """How many tokens from ``lo`` (before ``hi``) a join of several words takes ("as well as"), or 0."""
+    for join in joins:
+        words = join.split()
+        if (
+            len(words) > 1
+            and lo + len(words) <= hi
+            and [t.lower_ for t in doc[lo : lo + len(words)]] == words
+        ):
+            return len(words)
+    return 0
 
 
 def _modifiers(doc: Doc, lo: int, hi: int) -> bool:
