@@ -265,30 +265,18 @@ _STATE_OF_THE_ART = ("state", "-", "of", "-", "the", "-", "art")
 
 #: Head nouns that end a list item after its name ("outperforms CNN models and Transformer models",
 #: "to optimization problems, as well as RL problems").
-_ITEM_HEADS = frozenset(
-    {
-        "model",
-        "models",
-        "method",
-        "methods",
-        "network",
-        "networks",
-        "architecture",
-        "architectures",
-        "algorithm",
-        "algorithms",
-        "approach",
-        "approaches",
-        "problem",
-        "problems",
-        "task",
-        "tasks",
-        "baseline",
-        "baselines",
-        "variant",
-        "variants",
-    }
+_HEAD_WORDS = (
+    "model",
+    "method",
+    "network",
+    "architecture",
+    "algorithm",
+    "problem",
+    "task",
+    "baseline",
+    "variant",
 )
+_ITEM_HEADS = frozenset({"approach", "approaches", *_HEAD_WORDS, *(word + "s" for word in _HEAD_WORDS)})
 
 
 def _joining_words(doc: Doc, lo: int, hi: int, joins: frozenset[str]) -> int:
