@@ -12,7 +12,8 @@ import pytest
 from taxonomy.models import CUE_ORDER, EVIDENCE_ORDER, ROLES, STRONG_ROLES, Paper, Reject, TaggedPaper
 from taxonomy.pipeline import coverage
 from taxonomy.rules import Taxonomy, load_rules
-from taxonomy.stats import CorpusStats, collect, folds
+from taxonomy.stats import CorpusStats, TableRow, collect, folds
+from taxonomy.stats.table import per_family, strongest
 from taxonomy.tag import Tagger
 
 from .conftest import FIXTURES
@@ -190,3 +191,61 @@ def test_coverage_counts_papers_by_area_and_the_words_of_untagged_titles(
     report = coverage(rules, stats)
     assert report["areas"]["sequences"]["papers"] == ssm and report["untagged_words"][0][1] == 1
     assert report["with_family"] == round(stats.tagged / stats.papers, 4)
+
+
+# -- the paper table past its limit ----------------------------------------------------------------
+
+
+def _rows(seed: int, n: int) -> list[TableRow]:
+    """Rows of random families, tiers and scores (rounded, so that many tie and the id decides)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        families = sorted(rng.sample("abcdef", rng.randrange(0, 4)))
+        ranks = tuple((f, rng.randrange(3), rng.random() < 0.5, round(rng.random(), 1)) for f in families)
+        rows.append(
+            TableRow(f"p{rng.randrange(10**6):06d}-{i}", f"t{i}", None, "", "", ranks, (), ("", "", ""))
+        )
+    return rows
+
+
+def _parts(rows: list[TableRow], seed: int, table_size: int) -> list[CorpusStats]:
+    """The rows as the statistics of consecutive parts of random sizes."""
+    rng = random.Random(seed)
+    parts, start = [], 0
+    while start < len(rows):
+        end = start + rng.randrange(1, 60)
+        part = CorpusStats(table_size=table_size)
+        part.table, part.papers = rows[start:end], len(rows[start:end])
+        parts.append(part)
+        start = end
+    return parts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_table_keeps_the_rows_of_keeping_every_row_and_pruning_once(seed: int) -> None:
+    rows = _rows(seed, 1_500)
+    once = strongest(rows, per_family(200))  # every row kept, then the strongest of each family
+    stats, longest = CorpusStats(table_size=200), 0
+    for part in _parts(rows, seed, 200):
+        stats.merge(part)
+        longest = max(longest, len(stats.table))
+    assert stats.table_rows() == once
+    assert longest <= 201  # pruned as soon as it passes its limit; then it keeps a few dozen rows
+    shuffled = rows[:]
+    random.Random(seed).shuffle(shuffled)
+    halves = [CorpusStats(table_size=200), CorpusStats(table_size=200)]
+    for i, part in enumerate(_parts(shuffled, seed + 1, 200)):
+        halves[i % 2].merge(part)
+    assert halves[0].merge(halves[1]).table_rows() == once
+
+
+def test_a_table_read_back_is_pruned_the_same() -> None:
+    rows = _rows(7, 900)
+    stats = CorpusStats(table_size=200)
+    for part in _parts(rows[:500], 7, 200):
+        stats.merge(part)
+    restored = CorpusStats.from_dict(orjson.loads(orjson.dumps(stats.to_dict())))
+    for part in _parts(rows[500:], 8, 200):
+        restored.merge(part)
+    assert restored.table_rows() == strongest(rows, per_family(200))

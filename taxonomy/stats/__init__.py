@@ -26,7 +26,7 @@ from taxonomy.rules import Taxonomy
 from taxonomy.stats.paper import examples_of, is_about, reason_kind, source_of
 from taxonomy.stats.relations import family_tiers, relations_of
 from taxonomy.stats.samples import Example, PaperRef, Reversed, items_of
-from taxonomy.stats.table import DEFAULT_TABLE, TableRow, link_of, per_family, row_of, strongest
+from taxonomy.stats.table import DEFAULT_TABLE, Rank, TableRow, admitted, link_of, per_family, pruned, row_of
 from taxonomy.stats.words import title_words
 
 __all__ = [
@@ -114,6 +114,12 @@ class CorpusStats:
     untagged_words: Counter[str] = field(default_factory=Counter, metadata=_fold(Fold.COUNTER))
     table: list[TableRow] = field(default_factory=list, metadata=_fold(Fold.TABLE))
 
+    def __post_init__(self) -> None:
+        # Once the table is pruned (past ``table_size`` papers), what a new row must beat to be kept
+        # and the rows it may hold until pruned again: derived from the rows, neither merged nor saved.
+        self._table_last: dict[str, Rank] | None = None
+        self._table_bound = 0
+
     # -- folding in ------------------------------------------------------------------------------
 
     def add_reject(self, reject: Reject) -> None:
@@ -134,9 +140,7 @@ class CorpusStats:
             self.years[("", year)] += 1
             self.year_sources[(year, source_of(tp.paper))] += 1
         tiers = family_tiers(tp, taxonomy)
-        self.table.append(row_of(tp, tiers, taxonomy))
-        if len(self.table) > 2 * self.table_size:
-            self._prune_table()
+        self._add_row(row_of(tp, tiers, taxonomy))
         if not tp.tagged:
             self._keep(self.untagged, PaperRef(tp.paper.id, tp.paper.title, link=link_of(tp.paper)))
             self.untagged_words.update(title_words(tp.paper.title))
@@ -206,10 +210,15 @@ class CorpusStats:
                 if name is not None:
                     self.names.setdefault(paper_id, name)
 
-    def _prune_table(self) -> None:
-        """Past ``table_size`` papers, keep the rows of the strongest papers of each family."""
-        if self.papers > self.table_size:
-            self.table = strongest(self.table, per_family(self.table_size))
+    def _add_row(self, row: TableRow) -> None:
+        """Keep a row; past ``table_size`` papers only if it may be among the strongest of a family."""
+        if self._table_last is not None and not admitted(row, self._table_last):
+            return
+        self.table.append(row)
+        bound = self.table_size if self._table_last is None else self._table_bound
+        if self.papers > self.table_size and len(self.table) > bound:
+            self.table, self._table_last = pruned(self.table, per_family(self.table_size))
+            self._table_bound = len(self.table) + self.table_size // 4
 
     def _prune_names(self) -> None:
         named = {pid for ids in self.relation_examples.values() for pid in ids}
@@ -239,11 +248,10 @@ class CorpusStats:
                 for entry in theirs:
                     self._keep(mine, entry.item)
             elif fold is Fold.TABLE:
-                self.table.extend(theirs)
+                for row in theirs:
+                    self._add_row(row)
             # NAMES are filled by IDS above, from the other's names.
         self._prune_names()
-        if len(self.table) > 2 * self.table_size:
-            self._prune_table()
         return self
 
     # -- a stable JSON form ----------------------------------------------------------------------
@@ -308,7 +316,7 @@ class CorpusStats:
     def table_rows(self) -> list[TableRow]:
         """The paper table: every paper up to ``table_size``, else the strongest of each family; by id."""
         if self.papers > self.table_size:
-            return strongest(self.table, per_family(self.table_size))
+            return pruned(self.table, per_family(self.table_size))[0]
         return sorted(self.table)
 
     def paper_name(self, paper_id: str) -> tuple[str, str] | None:

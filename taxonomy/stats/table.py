@@ -7,7 +7,10 @@ the abstract. Up to ``table_size`` papers every paper has a row; past it, only t
 ``per_family(table_size)`` strongest papers of each family keep theirs (their own method in the
 family first, then primary papers, then by score). Keeping the strongest of each family is the
 same whether it is done once or on parts that are merged later, so the rows do not depend on how
-a corpus was split.
+a corpus was split. The statistics prune their rows as soon as a corpus passes ``table_size``;
+after that a row is kept only when it ranks before the last row kept of one of its families
+(``admitted``), and the rows are pruned again whenever a quarter of ``table_size`` more are kept,
+so that about ``table_size`` rows are held at any time, not twice as many.
 """
 
 from __future__ import annotations
@@ -133,14 +136,41 @@ def row_of(tp: TaggedPaper, tiers: dict[str, int], taxonomy: Taxonomy) -> TableR
     )
 
 
+#: A row's place among a family's papers (``TableRow.rank``): the smallest first.
+Rank = tuple[int, int, float, str]
+
+
 def strongest(rows: Iterable[TableRow], keep: int) -> list[TableRow]:
     """The ``keep`` strongest rows of each family (rows of no family are dropped), by paper id."""
-    ranked: dict[str, list[tuple[tuple[int, int, float, str], TableRow]]] = defaultdict(list)
+    return pruned(rows, keep)[0]
+
+
+def pruned(rows: Iterable[TableRow], keep: int) -> tuple[list[TableRow], dict[str, Rank]]:
+    """``strongest(rows, keep)``, and the rank of the last row kept of each family that has ``keep``.
+
+    A row that comes later and ranks after that row in each of its families (``admitted``) is not
+    among the strongest of any family however many rows follow: the table can drop it at once.
+    """
+    ranked: dict[str, list[tuple[Rank, TableRow]]] = defaultdict(list)
     for row in rows:
         for family, tier, primary, score in row.families:
             ranked[family].append(((tier, 0 if primary else 1, -score, row.paper_id), row))
     kept: dict[str, TableRow] = {}
-    for entries in ranked.values():
-        for _, row in heapq.nsmallest(keep, entries, key=lambda e: e[0]):
+    last: dict[str, Rank] = {}
+    for family, entries in ranked.items():
+        best = heapq.nsmallest(keep, entries, key=lambda e: e[0])
+        for _, row in best:
             kept[row.paper_id] = row
-    return sorted(kept.values())
+        if len(best) == keep:
+            last[family] = best[-1][0]
+    return sorted(kept.values()), last
+
+
+def admitted(row: TableRow, last: dict[str, Rank]) -> bool:
+    """Whether a row may be among the strongest of one of its families, after a table pruned to
+    ``last`` (``pruned``): it ranks before the last row kept of a family, or its family kept fewer."""
+    for family, tier, primary, score in row.families:
+        cut = last.get(family)
+        if cut is None or (tier, 0 if primary else 1, -score, row.paper_id) < cut:
+            return True
+    return False
