@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from taxonomy.graph import concept_graph, concept_map
+from taxonomy.graph import concept_graph, concept_map, layout
 from taxonomy.graph.layout import _compute
 from taxonomy.report import render_report
 from taxonomy.report.mapdata import map_data
@@ -105,3 +107,36 @@ def test_every_map_file_is_byte_identical_with_one_or_two_worker_processes(tmp_p
     assert Path("figures/map.svg") in names and Path("concepts-vosviewer-map.txt") in names
     for name in names:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def _whole_arrays(pos: np.ndarray, w: np.ndarray, iterations: int) -> np.ndarray:
+    """The layout's steps over whole n x n arrays (as before they were summed a block at a time)."""
+    n = len(pos)
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()
+    k, pull, temperature = 1.6 / math.sqrt(n), 0.05 * math.sqrt(n), 0.1
+    cool = temperature / (layout.ITERATIONS + 1)
+    for _ in range(iterations):
+        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+        distance = np.sqrt(dx * dx + dy * dy)
+        np.fill_diagonal(distance, 1.0)
+        distance = np.maximum(distance, 0.01)
+        force = k * k / (distance * distance) - w * distance / k
+        np.fill_diagonal(force, 0.0)
+        mx, my = (dx * force).sum(axis=1) - pull * x, (dy * force).sum(axis=1) - pull * y
+        length = np.maximum(np.sqrt(mx * mx + my * my), 1e-9)
+        step = np.minimum(length, temperature) / length
+        x, y = x + mx * step, y + my * step
+        temperature -= cool
+    return np.stack([x, y], axis=1)
+
+
+@pytest.mark.parametrize("n", [2, 3, layout._ROWS - 1, layout._ROWS, layout._ROWS + 1, 2 * layout._ROWS + 5])
+def test_forces_summed_a_block_of_nodes_at_a_time_give_the_same_bits(
+    n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(n)
+    pos = rng.uniform(-1, 1, (n, 2))
+    w = rng.uniform(0, 1, (n, n)) * (rng.uniform(0, 1, (n, n)) < 0.1)
+    w = np.maximum(w, w.T)
+    monkeypatch.setattr(layout, "ITERATIONS", 20)
+    assert layout._force_layout(pos, w).tobytes() == _whole_arrays(pos, w, 20).tobytes()
