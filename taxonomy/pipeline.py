@@ -322,11 +322,13 @@ def _write_graphs(
     options: GraphOptions,
     papers_path: Path | None = None,
 ) -> list[Path]:
-    from taxonomy.export import write_graph
+    from taxonomy.export import table, write_table
     from taxonomy.graph import PaperGraphSink, concept_graph
 
     graph = concept_graph(taxonomy, stats, min_count=options.min_count, all_concepts=options.all_concepts)
-    written = write_graph(graph, out_dir, "concepts", options.formats)
+    flat = table(graph)
+    del graph  # flattened, the networkx graph is not needed to write the files (25 MB of 100,000 papers)
+    written = write_table(flat, out_dir, "concepts", options.formats)
     if options.paper_graph and papers_path is not None:
         with PaperGraphSink(out_dir / "papers.graphml", taxonomy) as sink:
             for tp in read_tagged(papers_path):

@@ -14,6 +14,7 @@ import os
 import tempfile
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taxonomy.errors import OutputError, UsageError
-from taxonomy.export import GRAPH_FORMATS, write_graph, xml_safe
+from taxonomy.export import GRAPH_FORMATS, write_graph, write_text, xml_safe
 from taxonomy.graph import concept_graph
 from taxonomy.models import ConceptHit, Paper, TaggedPaper
 from taxonomy.rules import load_rules
@@ -399,6 +400,18 @@ def test_an_unwritable_folder_is_an_output_error(graph: nx.MultiDiGraph, tmp_pat
         OutputError, match=r"concepts.graphml: cannot be written \(.*\); choose another output folder"
     ):
         write_graph(graph, blocker / "deeper")
+
+
+def test_a_file_whose_text_fails_to_be_made_is_not_left_half_written(tmp_path: Path) -> None:
+    def parts() -> Iterator[str]:
+        yield "<graphml>"
+        raise ValueError("a value no format can hold")
+
+    with pytest.raises(ValueError, match="no format can hold"):
+        write_text(tmp_path / "concepts.graphml", parts())
+    assert list(tmp_path.iterdir()) == []
+    write_text(tmp_path / "concepts.graphml", iter(["<graphml>", "é</graphml>\n"]))
+    assert (tmp_path / "concepts.graphml").read_bytes() == "<graphml>é</graphml>\n".encode()
 
 
 # --- VOSviewer and Cytoscape.js ------------------------------------------------------------------

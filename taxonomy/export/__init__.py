@@ -28,13 +28,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from taxonomy.errors import OutputError, UsageError
 from taxonomy.export.gexf import SPELL_END, SPELL_START, render_gexf
-from taxonomy.export.graphml import GRAPHML_FOOTER, GraphMLKeys, render_graphml
+from taxonomy.export.graphml import GRAPHML_FOOTER, GraphMLKeys, graphml_parts
 from taxonomy.export.nodelink import render_cyjs, render_node_link
 from taxonomy.export.table import FROM, TO, Table, table
 from taxonomy.export.tables import render_csv, render_vosviewer
@@ -45,19 +45,25 @@ GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "csv", "vosviewer",
 
 def render(table: Table, fmt: str, stem: str) -> list[tuple[str, str]]:
     """The files of one format: (file name, text)."""
+    return [(name, "".join(parts)) for name, parts in _parts(table, fmt, stem)]
+
+
+def _parts(table: Table, fmt: str, stem: str) -> list[tuple[str, Iterable[str]]]:
+    """The files of one format, each as the parts of its text: GraphML an element at a time (the
+    concept graph of 100,000 papers is about 14 MB of text, written as it is made, not held whole)."""
     if fmt == "graphml":
-        return [(f"{stem}.graphml", render_graphml(table, stem))]
+        return [(f"{stem}.graphml", graphml_parts(table, stem))]
     if fmt == "gexf":
-        return [(f"{stem}.gexf", render_gexf(table, stem))]
+        return [(f"{stem}.gexf", (render_gexf(table, stem),))]
     if fmt == "json":
-        return [(f"{stem}.json", render_node_link(table))]
+        return [(f"{stem}.json", (render_node_link(table),))]
     if fmt == "cyjs":
-        return [(f"{stem}.cyjs", render_cyjs(table))]
+        return [(f"{stem}.cyjs", (render_cyjs(table),))]
     if fmt == "vosviewer":
         map_file, network = render_vosviewer(table)
-        return [(f"{stem}-vosviewer-map.txt", map_file), (f"{stem}-vosviewer-network.txt", network)]
+        return [(f"{stem}-vosviewer-map.txt", (map_file,)), (f"{stem}-vosviewer-network.txt", (network,))]
     nodes, edges = render_csv(table)
-    return [(f"{stem}-nodes.csv", nodes), (f"{stem}-edges.csv", edges)]
+    return [(f"{stem}-nodes.csv", (nodes,)), (f"{stem}-edges.csv", (edges,))]
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -70,20 +76,27 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write UTF-8 text with ``\\n`` line ends, replacing the file only once it is complete."""
+def write_text(path: Path, text: str | Iterable[str]) -> None:
+    """Write UTF-8 text (or its parts, in order) with ``\\n`` line ends, replacing the file only
+    once it is complete."""
     hint = "choose another output folder with -o DIR"
     if path.parent.exists() and not path.parent.is_dir():
         raise OutputError(f"{path.parent}: is a file, not a folder; {hint}")
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(text.encode("utf-8"))
+        with tmp.open("wb") as out:
+            for part in (text,) if isinstance(text, str) else text:
+                out.write(part.encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot be written ({exc.strerror or exc}); {hint}") from exc
+    except BaseException:  # the parts failed to be made: no half-written file is left
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_graph(
@@ -93,13 +106,22 @@ def write_graph(
     formats: Sequence[str] = ("graphml",),
 ) -> list[Path]:
     """Write the graph in each format asked for; return the files written, in the order asked."""
-    fmts = check_formats(formats)
-    flat = table(graph)
+    check_formats(formats)
+    return write_table(table(graph), out_dir, stem, formats)
+
+
+def write_table(
+    flat: Table,
+    out_dir: Path,
+    stem: str = "concepts",
+    formats: Sequence[str] = ("graphml",),
+) -> list[Path]:
+    """``write_graph`` of a graph flattened already (``table``), which need not be held meanwhile."""
     written = []
-    for fmt in fmts:
-        for name, text in render(flat, fmt, stem):
+    for fmt in check_formats(formats):
+        for name, parts in _parts(flat, fmt, stem):
             path = Path(out_dir) / name
-            write_text(path, text)
+            write_text(path, parts)
             written.append(path)
     return written
 
@@ -115,8 +137,10 @@ __all__ = [
     "Value",
     "check_formats",
     "format_value",
+    "table",
     "value_type",
     "write_graph",
+    "write_table",
     "write_text",
     "xml_attr",
     "xml_safe",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from taxonomy.export.table import SCOPES, Table
@@ -152,12 +152,18 @@ class GraphMLRow:
 
 def render_graphml(table: Table, stem: str) -> str:
     """The whole GraphML document of a flattened graph (the edge id also as an ``id`` data key)."""
+    return "".join(graphml_parts(table, stem))
+
+
+def graphml_parts(table: Table, stem: str) -> Iterator[str]:
+    """``render_graphml`` a part at a time (the header, each element, the footer), to write as it goes."""
     types = {key: kind for key, kind in table.types.items() if key[0] != "graph"}
     if table.edges:
         types["edge", "id"] = "string"
     keys = GraphMLKeys(types)
-    parts = [keys.header(stem, directed=table.directed)]
-    parts.extend(keys.node(node, data) for node, data in table.nodes)
-    parts.extend(keys.edge(eid, u, v, {**data, "id": eid}) for eid, u, v, data in table.edges)
-    parts.append(GRAPHML_FOOTER)
-    return "".join(parts)
+    yield keys.header(stem, directed=table.directed)
+    for node, data in table.nodes:
+        yield keys.node(node, data)
+    for eid, u, v, data in table.edges:
+        yield keys.edge(eid, u, v, {**data, "id": eid})
+    yield GRAPHML_FOOTER

@@ -10,7 +10,7 @@ that escapes every value for Markdown.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,10 +67,11 @@ def write_report(data: ReportData, figures: tuple[Figures, Figures], out_dir: Pa
     links = {name: Markup(f"{FIGURES_DIR}/{fig.filename}") for name, fig in wide.items()}  # noqa: S704
     view = map_view(data.concept_map) if data.concept_map is not None else None
     table = table_json(data.table) if data.table is not None else Markup("")
+    # Written as the template makes it: the page of 100,000 papers is about 7 MB, not held whole.
     html = (
         _environment("html")
         .get_template("report.html.j2")
-        .render(data=data, figures=inline, svg=wide, mapview=view, table_data=table)
+        .generate(data=data, figures=inline, svg=wide, mapview=view, table_data=table)
     )
     markdown = _environment("md").get_template("report.md.j2").render(data=data, figures=links, svg=wide)
     written = [
@@ -102,9 +103,10 @@ def _mkdir(path: Path) -> None:
         raise OutputError(f"{path}: cannot create the folder ({exc.strerror or exc})") from None
 
 
-def _write(path: Path, text: str) -> Path:
+def _write(path: Path, text: str | Iterable[str]) -> Path:
     try:
-        path.write_text(text, encoding="utf-8", newline="\n")
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            out.writelines((text,) if isinstance(text, str) else text)
     except OSError as exc:
         raise OutputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return path

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from types import TracebackType
 
 from taxonomy.report.data import ReportData, SvgFigure
@@ -93,9 +94,10 @@ class FigureWorkers:
         """Start drawing; the function returned waits for the figures (drawn here if the worker failed)."""
         if self._pool is None:
             return lambda: draw_here(data)
+        sent = replace(data, table=None)  # the figures do not show the paper table (7 MB pickled)
         try:
-            wide = self._pool.submit(draw_figures, data)
-            narrow = self._pool.submit(draw_figures, data, narrow=True)
+            wide = self._pool.submit(draw_figures, sent)
+            narrow = self._pool.submit(draw_figures, sent, narrow=True)
         except (BrokenProcessPool, OSError, RuntimeError):
             self.close()
             return lambda: draw_here(data)
