@@ -208,6 +208,9 @@ def test_workloads_named_in_a_report_of_experiments(
         # What a method is set against, or likened to, is not what it uses.
         "We propose a denoising regularizer, which contrasts with recent algorithms based on diffusion models.",
         "We propose a decoder for segmentation that behaves like large language models.",
+        # What a method does without is not what it uses.
+        "We propose a machine learning method for meshes that does not rely on graph neural networks.",
+        "Our segmentation model doesn't need a large language model.",
     ],
 )
 def test_contrasts_and_likenesses_compare(tagger: Tagger, sentence: str) -> None:
