@@ -162,6 +162,9 @@ def test_roles_come_from_the_nearest_cue(small: Tagger, text: str, concept: str,
             "Our model is faster than S4 as well as Transformers.",
             {"s4": "compares", "transformer": "compares"},
         ),
+        # ... and so does a word written onto the next name ("Liquid-S4"), not one apart from it.
+        ("Our model outperforms Mamba and Liquid-S4.", {"mamba": "compares", "s4": "compares"}),
+        ("Our model outperforms Mamba and Liquid - S4.", {"mamba": "compares", "s4": "uses"}),
         # ... but a head noun with no join after it ends the list: this Mamba is the S4 network named.
         ("Our method boosts the S4 network Mamba.", {"s4": "proposes", "mamba": "uses"}),
         # An item's own "-based" joins the list too.

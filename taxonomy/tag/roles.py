@@ -231,6 +231,8 @@ class Reach:
                     i += words  # "as well as"
                 else:
                     break
+            if joined < i < b.start and _prefixed(doc, i, b.start):
+                i = b.start  # "than CycleGAN and Nice-GAN": a word written onto the name
             if (joined > a.end and i == joined) or (
                 i < b.start and (i == joined or not _modifiers(doc, i, b.start))
             ):
@@ -265,18 +267,16 @@ _STATE_OF_THE_ART = ("state", "-", "of", "-", "the", "-", "art")
 
 #: Head nouns that end a list item after its name ("outperforms CNN models and Transformer models",
 #: "to optimization problems, as well as RL problems").
-_HEAD_WORDS = (
-    "model",
-    "method",
-    "network",
-    "architecture",
-    "algorithm",
-    "problem",
-    "task",
-    "baseline",
-    "variant",
-)
-_ITEM_HEADS = frozenset({"approach", "approaches", *_HEAD_WORDS, *(word + "s" for word in _HEAD_WORDS)})
+_HEADS = ("model", "method", "network", "architecture", "algorithm", "problem", "task", "baseline", "variant")
+_ITEM_HEADS = frozenset({"approach", "approaches", *_HEADS, *(word + "s" for word in _HEADS)})
+
+
+def _prefixed(doc: Doc, lo: int, hi: int) -> bool:
+    """Tokens ``lo`` to ``hi`` are a word and a hyphen written onto the name at ``hi`` ("Nice-" of "Nice-GAN")."""
+    word, hyphen = doc[lo], doc[lo + 1]
+    return (
+        hi - lo == 2 and word.is_alpha and hyphen.text == "-" and not (word.whitespace_ or hyphen.whitespace_)
+    )
 
 
 def _joining_words(doc: Doc, lo: int, hi: int, joins: frozenset[str]) -> int:
