@@ -29,6 +29,8 @@ def _names(text: str) -> tuple[str, ...]:
         ("We represent GPT4 as a graph.", ()),  # "present" inside "represent" names nothing
         ("We use the model we named SGConv2(a) and we propose S5.", ("S5",)),
         ("We propose\u00a0S5 and ViT2 (ViT2).", ("S5", "ViT2")),
+        # a verb inside a longer word hides no verb after it
+        ("we(represent A2-propose PLM.", ("PLM",)),
     ],
 )
 def test_an_abstract_names_its_own_method_in_parentheses_or_after_a_verb(
