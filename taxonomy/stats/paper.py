@@ -9,7 +9,7 @@ from typing import Any
 from taxonomy.models import Mention, Paper, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.stats.samples import Example
-from taxonomy.stats.table import link_of, strength
+from taxonomy.stats.table import family_rank, link_of, strength
 
 
 def examples_of(tp: TaggedPaper, taxonomy: Taxonomy, tiers: Mapping[str, int]) -> list[tuple[str, Example]]:
@@ -26,7 +26,7 @@ def examples_of(tp: TaggedPaper, taxonomy: Taxonomy, tiers: Mapping[str, int]) -
         score = scores.get(family, 0.0)
         tier = tiers.get(family, 2)
         example = Example(
-            rank=(tier, 0 if primary else 1, -score, tp.paper.id),
+            rank=family_rank(tier, primary, score, tp.paper.id),
             paper_id=tp.paper.id,
             title=tp.paper.title,
             year=tp.paper.year,

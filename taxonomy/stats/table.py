@@ -34,6 +34,16 @@ def per_family(table_size: int) -> int:
     return max(1, table_size // 40)
 
 
+#: A paper's place among a family's papers: its own method in the family first, then primary
+#: papers, then by score, then by id (the smallest first).
+Rank = tuple[int, int, float, str]
+
+
+def family_rank(tier: int, primary: bool, score: float, paper_id: str) -> Rank:
+    """A paper's ``Rank`` in a family from its own-method tier, whether the family is primary, and its score."""
+    return (tier, 0 if primary else 1, -score, paper_id)
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class TableRow:
     """A paper as the report's table shows it."""
@@ -47,11 +57,11 @@ class TableRow:
     concepts: tuple[tuple[str, str], ...]  # (concept, strongest role) of the concepts named, by concept
     evidence: tuple[str, str, str]  # one line around the strongest mention: before, matched words, after
 
-    def rank(self, family: str) -> tuple[int, int, float, str] | None:
+    def rank(self, family: str) -> Rank | None:
         """The row's place among a family's papers (own method first, then primary, then score)."""
         for fid, tier, primary, score in self.families:
             if fid == family:
-                return (tier, 0 if primary else 1, -score, self.paper_id)
+                return family_rank(tier, primary, score, self.paper_id)
         return None
 
     def to_list(self) -> list[Any]:
@@ -136,10 +146,6 @@ def row_of(tp: TaggedPaper, tiers: dict[str, int], taxonomy: Taxonomy) -> TableR
     )
 
 
-#: A row's place among a family's papers (``TableRow.rank``): the smallest first.
-Rank = tuple[int, int, float, str]
-
-
 def strongest(rows: Iterable[TableRow], keep: int) -> list[TableRow]:
     """The ``keep`` strongest rows of each family (rows of no family are dropped), by paper id."""
     return pruned(rows, keep)[0]
@@ -154,7 +160,7 @@ def pruned(rows: Iterable[TableRow], keep: int) -> tuple[list[TableRow], dict[st
     ranked: dict[str, list[tuple[Rank, TableRow]]] = defaultdict(list)
     for row in rows:
         for family, tier, primary, score in row.families:
-            ranked[family].append(((tier, 0 if primary else 1, -score, row.paper_id), row))
+            ranked[family].append((family_rank(tier, primary, score, row.paper_id), row))
     kept: dict[str, TableRow] = {}
     last: dict[str, Rank] = {}
     for family, entries in ranked.items():
@@ -171,6 +177,6 @@ def admitted(row: TableRow, last: dict[str, Rank]) -> bool:
     ``last`` (``pruned``): it ranks before the last row kept of a family, or its family kept fewer."""
     for family, tier, primary, score in row.families:
         cut = last.get(family)
-        if cut is None or (tier, 0 if primary else 1, -score, row.paper_id) < cut:
+        if cut is None or family_rank(tier, primary, score, row.paper_id) < cut:
             return True
     return False
