@@ -561,8 +561,29 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
             "We stack our layer with other popular models such as Transformers and S4.",
             {"transformer": "mentions", "s4": "mentions"},
         ),
-        # Models such as two named ones are what the sentence speaks of.
-        ("We study models such as Transformers and S4.", {"transformer": "uses", "s4": "uses"}),
+        # Models such as two named ones of one family are what the sentence speaks of ...
+        ("We study models such as S4 and Mamba.", {"s4": "uses", "mamba": "uses"}),
+        # ... but two families' names given side by side as examples say what a finding covers,
+        # joined by "and", "or", a comma or a slash, with a few words between, or one word.
+        ("We study models such as Transformers and S4.", {"transformer": "mentions", "s4": "mentions"}),
+        (
+            "We train networks such as a large Transformer or a deep S4.",
+            {"transformer": "mentions", "s4": "mentions"},
+        ),
+        ("We use models (e.g. the S4 model Transformer-XL).", {"s4": "mentions", "transformer": "mentions"}),
+        # Not a name and what describes it, after a preposition or further away, nor names that touch.
+        ("We train models such as S4 Transformers.", {"s4": "uses", "transformer": "uses"}),
+        (
+            "We propose variants of S4 such as Mamba with attention.",
+            {"s4": "proposes", "mamba": "uses", "transformer": "uses"},
+        ),
+        (
+            "We train models such as S4, which we then combine with a Transformer.",
+            {"s4": "uses", "transformer": "uses"},
+        ),
+        # Nor a sentence that opens with the marker, or names the authors' own model among them.
+        ("Including S4 and Transformers, we train all.", {"s4": "uses", "transformer": "uses"}),
+        ("We train models such as S4 and our Transformers.", {"s4": "uses", "transformer": "proposes"}),
         # A name before the examples is still the paper's.
         ("We use S4 for tasks such as speech.", {"s4": "uses"}),
         # What a method is applied to, or has applications in, is not the method.
@@ -595,6 +616,19 @@ def test_examples_after_such_as_are_not_the_method(
 ) -> None:
     tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
     assert {m.concept: m.role for m in tp.mentions} == roles
+
+
+def test_a_name_of_no_family_does_not_make_examples_of_two_families(tagger: Tagger) -> None:
+    def roles(abstract: str) -> dict[str, str]:
+        tp = tagger.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+        return {m.concept: m.role for m in tp.mentions}
+
+    assert roles("We train models such as Mamba or LSTMs.") == {"mamba": "mentions", "lstm": "mentions"}
+    # in-context learning implies no family: beside Mamba it names one family, not two
+    assert roles("We train models such as Mamba or in-context learners.") == {
+        "mamba": "uses",
+        "in-context-learning": "uses",
+    }
 
 
 @pytest.mark.parametrize(

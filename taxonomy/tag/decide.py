@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy.models import ROLES, ConceptHit, Mention, Paper, TaggedPaper
 from taxonomy.rules import Cues, Scoring, Taxonomy
+from taxonomy.tag.passing import exemplified, listed, mixed_examples
 
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -175,131 +176,10 @@ def involved(mention: Mention) -> bool:
     return mention.field == "title" or mention.role in ("proposes", "uses")
 
 
-# Where the stretch of a sentence that may hold a list begins or ends.
-_CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b")
-_JOIN = re.compile(r"\b(?:and|or|etc)\b")
-_GERUND = re.compile(r"[a-z]+ing")
-
-
-def listed(mention: Mention) -> bool:
-    """The mention is an item of a list of three or more ("tasks such as meta-learning, bilevel
-    optimization and reinforcement learning"): an example named in passing."""
-    at = mention.start - mention.sentence_start
-    before = _CLAUSE.split(mention.sentence[:at])[-1].rstrip()
-    after = _CLAUSE.split(mention.sentence[at + len(mention.text) :])[0]
-    head, _, lead = before.rpartition(",")
-    if "," in head and _GERUND.fullmatch(lead.strip()) and _JOIN.search(after):
-        before = head + ","  # an item led by its own verb: "interpretability, preventing forgetting, etc."
-    if before.endswith((",", " and", " or", "/")):  # the second or a later item
-        return "," in before or (before.endswith(",") and bool(_JOIN.search(after)))
-    return after.startswith(",") and "," in after[1:] + "," and bool(_JOIN.search(after))
-
-
-def exemplified(mention: Mention) -> bool:
-    """The mention is an example named in passing: an item of a list of three or more after "such
-    as", "including", "e.g.", "for instance" or "for example" ("architectures such as MLPs, CNNs and
-    ViTs", "alternatives (e.g. H3, Mamba, RWKV)"), or any name after one of these but "including"
-    that follows a word for the settings a method applies to ("application scenarios such as
-    federated and continual learning", "other learning settings such as continual learning"), or
-    the word "other" ("stacked with other popular models such as Transformers and SSMs"); an end of
-    a range ("a wide variety of DNNs, from simple multilayer perceptrons to graph networks"); or a
-    name after a colon that follows a word for a method's uses ("with two applications: ..., and
-    analyzing random forests")."""
-    at = mention.start - mention.sentence_start
-    if _RANGE.search(mention.sentence[:at]):
-        return True
-    bounds = list(_CLAUSE.finditer(mention.sentence[:at]))
-    if not bounds:
-        return False
-    marker = bounds[-1]
-    if marker.group() == ":":
-        # "with two applications: ..., and analyzing random forests": what a method is applied to
-        lead = mention.sentence[: marker.start()].split()[-SETTING_WORDS:]
-        words = {w.lower() for w in lead}
-        return (
-            not words.isdisjoint(USES)
-            and words.isdisjoint(OWN_TASKS)
-            and not _OWN.search(mention.sentence[marker.end() : at])
-        )
-    if marker.group().lower() not in ("such as", "including", "e.g.", "for instance", "for example"):
-        return False
-    if listed(mention) or _first_of_commas(mention):
-        return True
-    if marker.group() == "including":
-        return False
-    between = mention.sentence[marker.end() : at]
-    lead = mention.sentence[: marker.start()].rstrip(" ,(").split()[-SETTING_WORDS:]
-    return (
-        len(between.split()) <= EXAMPLE_WORDS
-        and not _OWN.search(between)
-        and any(word.lower().strip(",") in SETTINGS or word.lower() == "other" for word in lead)
-    )
-
-
-def _first_of_commas(mention: Mention) -> bool:
-    """The first of three or more names separated by commas alone ("e.g. H3, Mamba, RWKV)")."""
-    after = _CLAUSE.split(mention.sentence[mention.start - mention.sentence_start + len(mention.text) :])[0]
-    return after.startswith(",") and after.count(",") >= 2
-
-
-#: Words for what a method is applied to: a name given as an example of them is not the method.
-SETTINGS = frozenset(
-    {
-        "application",
-        "applications",
-        "scenario",
-        "scenarios",
-        "setting",
-        "settings",
-        "problem",
-        "problems",
-        "task",
-        "tasks",
-        "domain",
-        "domains",
-        "field",
-        "fields",
-        "area",
-        "areas",
-        "phenomena",
-        "phenomenon",
-        "situation",
-        "situations",
-        "regime",
-        "regimes",
-        "context",
-        "contexts",
-        "case",
-        "cases",
-    }
-)
-#: Words for the uses a method is put to: what follows them after a colon ("two applications: ...")
-#: is what it is applied or evaluated on. ("Setting" and "problem" there often name the paper's own
-#: subject: "we study a basic formulation of this problem: PCA".)
-USES = frozenset({"application", "applications", "task", "tasks"})
-#: Tasks that are part of a method, not what it is applied to ("three pre-training tasks: ...").
-OWN_TASKS = frozenset(
-    {"pre-training", "pretraining", "pretext", "auxiliary", "training", "proxy", "surrogate"}
-)
-#: How many words before "such as" may hold such a word ("applications in robotics such as").
-SETTING_WORDS = 3
-#: The most words between "such as" and a name that is still one of its examples.
-EXAMPLE_WORDS = 12
-# The ends of a range of examples: "a wide variety of DNNs, from simple multilayer perceptrons to
-# complex graph networks" names two of the many models a method applies to (the text before a name).
-_RANGE = re.compile(
-    r"(?:\b(?:variety|range|spectrum|array|classes|kinds|types) of\b[^;:()]{0,60}?,\s*from|\branging from)\b"
-    r"(?:\s+[\w-]+){0,2}\s*(?:$|[^;:()]*?\bto(?:\s+[\w-]+){0,2}\s*$)",
-    re.IGNORECASE,
-)
-# Words that start a clause of the authors' own after a list of examples ("..., and we train a CNN").
-_OWN = re.compile(r"\b(?:we|our|this paper|this work)\b", re.IGNORECASE)
-
-
 def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> TaggedPaper:
     """Score families from the mentions and pick the primary ones (weights from scoring.yaml)."""
     scoring = taxonomy.scoring
-    mentions = workloads(taxonomy, mentions)
+    mentions = workloads(taxonomy, mixed_examples(taxonomy, mentions))
     entries = contributions(taxonomy, mentions)
     family_scores = {
         family: decayed((w for w, _ in e), scoring.repeat_decay) for family, e in entries.items()

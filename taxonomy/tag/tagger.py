@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from taxonomy.models import FieldName, Mention, Paper, Role, TaggedPaper
 from taxonomy.rules import Taxonomy
 from taxonomy.tag.candidates import Candidates
-from taxonomy.tag.decide import decide, exemplified
+from taxonomy.tag.decide import decide
 from taxonomy.tag.matchers import PhraseSets, compile_rules, phrase_regex, read_attributes_only
 from taxonomy.tag.matches import (
     Cue,
@@ -32,6 +32,7 @@ from taxonomy.tag.matches import (
     one_sense,
     own_name,
 )
+from taxonomy.tag.passing import exemplified
 from taxonomy.tag.phrases import PhraseTrie, RawMatch, Tokens, pack_phrases, unpack_phrases, with_matches
 from taxonomy.tag.roles import Reach, adjacent_cue
 from taxonomy.tag.sentences import CueHit, own_names, sentence_bounds, sentence_of, sort_matches
