@@ -20,7 +20,8 @@ from taxonomy.rules import Cues, Taxonomy
 _CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b")
 _JOIN = re.compile(r"\b(?:and|or|etc)\b")
 _GERUND = re.compile(r"[a-z]+ing")
-# The markers of a stretch of examples that ``mixed_examples`` reads.
+# The markers of a stretch of examples that ``mixed_examples`` reads (``_CLAUSE`` finds them as
+# written, so a sentence without one as a substring has none).
 _EXAMPLE_MARKERS = ("such as", "including", "e.g.")
 # What joins two names of one list, and the most words between them ("CNNs and the larger ViTs").
 _LIST_JOIN = re.compile(r",|/|\b(?:and|or)\b")
@@ -183,11 +184,11 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
     concepts = taxonomy.concepts
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
-        if m.field != "abstract":
+        if m.field != "abstract" or not any(marker in m.sentence for marker in _EXAMPLE_MARKERS):
             continue
         at = m.start - m.sentence_start
         bounds = list(_CLAUSE.finditer(m.sentence[:at]))
-        if not bounds or bounds[-1].group().lower() not in _EXAMPLE_MARKERS:
+        if not bounds or bounds[-1].group() not in _EXAMPLE_MARKERS:
             continue
         marker = bounds[-1]
         if m.sentence[: marker.start()].strip(" ,(") and not _OWN.search(m.sentence[marker.end() : at]):
