@@ -4,8 +4,10 @@ Builds a corpus of N papers by replicating ../shared/corpus/abstracts-ml.jsonl (
 ids and a copy number in the title, so nothing is a duplicate), then measures, in the same run and on
 the same file:
 
-- the floors: reading + JSON parsing alone (orjson), bare spaCy tokenization (``blank("en")``), and
-  the candidate automaton alone (``taxonomy/tag/candidates.py``, over every title and abstract);
+- the floors: reading + JSON parsing alone (orjson), bare spaCy tokenization (``blank("en")``), the
+  same tokenization split over two processes run at once (what two processes can do on this
+  machine now: the ceiling of ``--jobs 2`` over ``--jobs 1``), and the candidate automaton alone
+  (``taxonomy/tag/candidates.py``, over every title and abstract);
 - ``taxonomy tag`` with ``--jobs 1`` and ``--jobs 2``;
 - ``taxonomy build`` with ``--jobs 2``.
 
@@ -13,8 +15,8 @@ Each command runs in a child process (after one untimed run on 10 papers, so eve
 with the compiled tagger in the cache); its wall time, the CPU time of it and its workers, and its
 peak resident memory (the largest of the process and its workers, from ``getrusage``) are printed
 with papers/s and MB/s. Then the ratios issue 18 asks for, measured in this run: ``tag --jobs 1``
-over the tokenizer floor (target 3.0), ``tag --jobs 2`` over ``tag --jobs 1`` (target 1.8), and the
-peak memory (target 200 MB). The load average is printed before and after: figures taken on a busy
+over the tokenizer floor (target 3.0), ``tag --jobs 2`` over ``tag --jobs 1`` (target 1.8) beside
+the two-process tokenizer over the one-process one, and the peak memory (target 200 MB). The load average is printed before and after: figures taken on a busy
 machine are not comparable with others.
 
     python bench/scale.py                    # 100,000 papers
@@ -63,13 +65,18 @@ with open(sys.argv[1], "rb") as f:
 print(time.perf_counter() - start)
 """
 
+# With a second argument K of N ("0/2"), only the lines whose number is K modulo N are tokenized (the
+# share of one of N processes; the others' lines are read and skipped).
 _TOKENIZE = """
 import sys, time, orjson, spacy
 nlp = spacy.blank("en")
+share, of = map(int, (sys.argv[2] if len(sys.argv) > 2 else "0/1").split("/"))
 start = time.perf_counter()
 def texts():
     with open(sys.argv[1], "rb") as f:
-        for line in f:
+        for i, line in enumerate(f):
+            if i % of != share:
+                continue
             d = orjson.loads(line)
             yield " ".join(d["title"].split())
             yield " ".join(d["abstract"].split())
@@ -163,6 +170,22 @@ def python_seconds(script: str, corpus: Path) -> float:
     return float(done.stdout.strip())
 
 
+def two_processes_seconds(script: str, corpus: Path) -> float:
+    """Seconds of the tokenizer floor split over two processes started at once (each tokenizing
+    every other paper), the longer of the two loops: what two processes can do on this machine
+    now, the ceiling of any two-job speed-up (``--jobs 2`` over ``--jobs 1``) in the same run."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(corpus), f"{share}/2"], stdout=subprocess.PIPE, text=True
+        )
+        for share in (0, 1)
+    ]
+    outputs = [proc.communicate()[0] for proc in procs]
+    if any(proc.returncode for proc in procs):
+        raise SystemExit("the two-process tokenizer floor failed")
+    return max(float(out.strip()) for out in outputs)
+
+
 def load() -> str:
     """The load averages of the last 1, 5 and 15 minutes."""
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -180,7 +203,11 @@ def warm_up(corpus: Path, out: str) -> None:
 def ratios(papers_per_s: dict[str, float], rss: dict[str, float]) -> list[str]:
     """The lines of the ratios issue 18 asks for, from what this run measured."""
     lines = []
-    pairs = {"tag-1 / tokenizer": ("tag-1", "tokenizer"), "tag-2 / tag-1": ("tag-2", "tag-1")}
+    pairs = {
+        "tag-1 / tokenizer": ("tag-1", "tokenizer"),
+        "tag-2 / tag-1": ("tag-2", "tag-1"),
+        "tokenizer, 2 processes / 1": ("tokenizer-2", "tokenizer"),
+    }
     if "automaton" in papers_per_s:
         pairs["tag-1 / automaton"] = ("tag-1", "automaton")
     for name, (top, bottom) in pairs.items():
@@ -242,6 +269,11 @@ def main() -> int:
             continue
         seconds = statistics.median(python_seconds(floor.script, corpus) for _ in range(args.repeat))
         show(key, floor.label, seconds)
+        if key == "tokenizer":
+            seconds = statistics.median(
+                two_processes_seconds(floor.script, corpus) for _ in range(args.repeat)
+            )
+            show("tokenizer-2", "floor: tokenizer, 2 processes", seconds)
     with tempfile.TemporaryDirectory() as out:
         if only & set(COMMANDS):
             warm_up(corpus, out)
