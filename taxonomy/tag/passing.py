@@ -180,8 +180,6 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
     marker as cue. A name the authors claim ("such as our CNN"), one after a marker that opens the
     sentence, and builds-on cues stay.
     """
-    builds_on = _builds_on(taxonomy.cues)
-    concepts = taxonomy.concepts
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         if m.field != "abstract" or not any(marker in m.sentence for marker in _EXAMPLE_MARKERS):
@@ -193,6 +191,10 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
         marker = bounds[-1]
         if m.sentence[: marker.start()].strip(" ,(") and not _OWN.search(m.sentence[marker.end() : at]):
             groups[(m.sentence_start, marker.start())].append(i)
+    if not groups:
+        return mentions
+    builds_on = _builds_on(taxonomy.cues)
+    concepts = taxonomy.concepts
     examples: dict[int, str] = {}
     for (_, at), items in groups.items():
         cue = _CLAUSE.match(mentions[items[0]].sentence, at)
