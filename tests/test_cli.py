@@ -292,3 +292,24 @@ def test_tagging_a_part_of_the_taxonomy(tmp_path: Path, capsys: pytest.CaptureFi
     )
     code, _, err = run(capsys, "build", "--areas", "nope", "-o", str(tmp_path / "y"))
     assert code == 1 and "unknown area nope (areas: architectures," in err
+
+
+def test_tag_keeps_no_paper_table_unless_a_cache_keeps_the_statistics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taxonomy import pipeline
+
+    given: list[bool] = []
+    tag_corpus = pipeline.tag_corpus
+
+    def recorded(options: pipeline.TagOptions) -> pipeline.TagResult:
+        given.append(options.paper_table)
+        return tag_corpus(options)
+
+    monkeypatch.setattr(pipeline, "tag_corpus", recorded)
+    corpus = str(sample_corpus())
+    assert run(capsys, "tag", "-q", "-o", str(tmp_path / "a"), corpus)[0] == 0
+    assert (
+        run(capsys, "tag", "-q", "--cache", str(tmp_path / "c.db"), "-o", str(tmp_path / "b"), corpus)[0] == 0
+    )
+    assert given == [False, True]

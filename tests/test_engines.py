@@ -192,3 +192,17 @@ def test_a_run_of_more_papers_uses_the_workers(tmp_path: Path, monkeypatch: pyte
 
 def _no_pool(*args: object) -> object:
     raise AssertionError("a worker pool was started")
+
+
+def test_a_run_without_the_paper_table_writes_the_same_files(tmp_path: Path) -> None:
+    """``tag`` writes no report, so the CLI keeps no paper table (its rows are the largest part of the statistics)."""
+    kept = pipeline.tag_corpus(TagOptions((str(sample_corpus()),), tmp_path / "with", rules_dir=SMALL_RULES))
+    options = TagOptions(
+        (str(sample_corpus()),), tmp_path / "without", rules_dir=SMALL_RULES, paper_table=False
+    )
+    left = pipeline.tag_corpus(options)
+    assert kept.stats.table and left.stats.table == []
+    files = sorted(p.name for p in (tmp_path / "with").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "without").iterdir())
+    for name in files:
+        assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes()

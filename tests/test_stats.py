@@ -249,3 +249,18 @@ def test_a_table_read_back_is_pruned_the_same() -> None:
     for part in _parts(rows[500:], 8, 200):
         restored.merge(part)
     assert restored.table_rows() == strongest(rows, per_family(200))
+
+
+def test_statistics_with_a_table_size_of_0_keep_no_table_and_the_same_counts(rules: Taxonomy) -> None:
+    tagger = Tagger(rules)
+    tagged = [tagger.tag(Paper(f"p{i}", t, a, date=d)) for i, (t, a, d) in enumerate(TEXTS)]
+    with_table = collect(tagged, rules)
+    without = CorpusStats(table_size=0)
+    for tp in tagged[:3]:
+        without.add(tp, rules)
+    without.merge(collect(tagged[3:], rules))  # a part that has rows: none are kept
+    assert with_table.table and without.table == [] and without.table_rows() == []
+    mine, theirs = without.to_dict(), with_table.to_dict()
+    for key in ("table", "table_size"):
+        del mine[key], theirs[key]
+    assert mine == theirs

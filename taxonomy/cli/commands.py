@@ -84,7 +84,9 @@ def tag(args: argparse.Namespace) -> int:
 
     progress = _progress(args)
     try:
-        result = tag_corpus(_tag_options(args, args.inputs, progress.update))
+        options = _tag_options(args, args.inputs, progress.update)
+        # No report is written: the paper table is kept only for the cache's statistics.
+        result = tag_corpus(dataclasses.replace(options, paper_table=args.cache is not None))
     finally:
         progress.close()
     if not args.quiet:

@@ -70,7 +70,7 @@ class CorpusStats:
     """Counts over a corpus, built one paper at a time and merged across workers."""
 
     sample_size: int = field(default=DEFAULT_SAMPLE, metadata=_fold(Fold.SETTING))
-    table_size: int = field(default=DEFAULT_TABLE, metadata=_fold(Fold.SETTING))
+    table_size: int = field(default=DEFAULT_TABLE, metadata=_fold(Fold.SETTING))  # 0: no table kept
     records: int = field(default=0, metadata=_fold(Fold.TOTAL))
     papers: int = field(default=0, metadata=_fold(Fold.TOTAL))
     tagged: int = field(default=0, metadata=_fold(Fold.TOTAL))
@@ -212,8 +212,8 @@ class CorpusStats:
 
     def _add_row(self, row: TableRow) -> None:
         """Keep a row; past ``table_size`` papers only if it may be among the strongest of a family."""
-        if self._table_last is not None and not admitted(row, self._table_last):
-            return
+        if not self.table_size or (self._table_last is not None and not admitted(row, self._table_last)):
+            return  # no table kept (a size of 0), or a row that can never be among the strongest
         self.table.append(row)
         bound = self.table_size if self._table_last is None else self._table_bound
         if self.papers > self.table_size and len(self.table) > bound:
