@@ -451,3 +451,28 @@ def test_another_work_with_a_title_an_earlier_run_kept_gets_its_own_id() -> None
     )
     kept, _ = seen.check_keys(Keys("title:ab12", "patternrecognition", None, None, "1990"))
     assert kept is not None and (kept.id, kept.seq) == ("title:ab12", None)  # the last run's: not merged
+
+
+def test_a_reader_closed_half_read_lets_go_of_its_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taxonomy.ingest import merge
+
+    closed: list[str] = []
+    close = merge.Spool.close
+
+    def recording_close(self: merge.Spool) -> None:
+        closed.append("spool")
+        close(self)
+
+    monkeypatch.setattr(merge.Spool, "close", recording_close)
+    path = tmp_path / "papers.jsonl"
+    path.write_text(
+        "".join(f'{{"id": "p{i}", "title": "Paper number {i}"}}\n' for i in range(3)), encoding="utf-8"
+    )
+    records = ingest.read([str(path)])
+    assert isinstance(next(records), Paper)
+    records.close()  # as `taxonomy explain --id` does once it has found its paper
+    assert closed == ["spool"]
+    with pytest.raises(StopIteration):
+        next(records)

@@ -6,6 +6,7 @@ Library modules are imported inside the handlers, so ``taxonomy --help`` starts 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
@@ -189,14 +190,8 @@ def explain(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--id needs the input files holding the paper (taxonomy explain INPUT... --id ID)"
             )
-        found = next(
-            (
-                r
-                for r in ingest.read(args.inputs, format=args.format)
-                if isinstance(r, Paper) and r.id == args.paper_id
-            ),
-            None,
-        )
+        with contextlib.closing(ingest.read(args.inputs, format=args.format)) as records:
+            found = next((r for r in records if isinstance(r, Paper) and r.id == args.paper_id), None)
         if found is None:
             raise UsageError(
                 f"no paper with id '{args.paper_id}' in {', '.join(args.inputs)} (ids are listed in papers.jsonl)"

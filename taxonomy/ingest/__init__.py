@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
 from taxonomy.errors import InputError, UsageError
@@ -129,6 +129,11 @@ class Records:
     def __next__(self) -> Paper | Reject:
         return next(self._items)
 
+    def close(self) -> None:
+        """Stop reading and let go of the deduplication store and the spool now, in this thread
+        (a reader left half-read would otherwise close them whenever, and wherever, it is freed)."""
+        self._items.close()
+
     @property
     def bytes_read(self) -> int:
         """Bytes consumed so far over all inputs (compressed bytes for gzip); best effort.
@@ -150,7 +155,7 @@ class Records:
         strict: bool,
         dedupe: bool,
         given: Seen | None,
-    ) -> Iterator[Paper | Reject]:
+    ) -> Generator[Paper | Reject, None, None]:
         if not dedupe:
             for item in self._records(names, format, fields, strict):
                 if isinstance(item, Found):
