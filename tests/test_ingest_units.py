@@ -476,3 +476,24 @@ def test_a_reader_closed_half_read_lets_go_of_its_stores(
     assert closed == ["spool"]
     with pytest.raises(StopIteration):
         next(records)
+
+
+def test_the_stores_of_a_reader_close_from_another_thread() -> None:
+    import threading
+
+    from taxonomy.ingest import merge
+
+    stores = [merge.Spool(), Seen()]
+    failures: list[BaseException] = []
+
+    def close_all() -> None:
+        for store in stores:
+            try:
+                store.close()
+            except Exception as error:  # what the test looks for
+                failures.append(error)
+
+    worker = threading.Thread(target=close_all)  # as when a half-read reader is freed by another thread
+    worker.start()
+    worker.join()
+    assert failures == []

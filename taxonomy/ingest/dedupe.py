@@ -105,8 +105,10 @@ class Seen:
     """The ids and normalised titles of the papers kept so far (and, read only, those of ``earlier``)."""
 
     def __init__(self, earlier: sqlite3.Connection | None = None) -> None:
-        # "" opens a temporary on-disk database that SQLite deletes when it is closed.
-        self._db = sqlite3.connect("", isolation_level=None)
+        # "" opens a temporary on-disk database that SQLite deletes when it is closed. One thread
+        # uses it at a time, but a reader left half-read is closed wherever it is freed, which may be
+        # another thread: SQLite's own locking makes that safe, so Python's same-thread check is off.
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         for pragma in _PRAGMAS:
             self._db.execute(f"PRAGMA {pragma}")
         for statement in TABLES:

@@ -91,8 +91,10 @@ class Spool:
     """The records of a run in input order, kept papers updated by their duplicates, on disk."""
 
     def __init__(self) -> None:
-        # "" opens a temporary on-disk database that SQLite deletes when it is closed.
-        self._db = sqlite3.connect("", isolation_level=None)
+        # "" opens a temporary on-disk database that SQLite deletes when it is closed. One thread
+        # uses it at a time, but a reader left half-read is closed wherever it is freed, which may be
+        # another thread: SQLite's own locking makes that safe, so Python's same-thread check is off.
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         for pragma in _PRAGMAS:
             self._db.execute(f"PRAGMA {pragma}")
         for statement in _TABLES:
