@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy.models import ROLES, ConceptHit, Mention, Paper, TaggedPaper
 from taxonomy.rules import Cues, Scoring, Taxonomy
-from taxonomy.tag.passing import exemplified, listed, mixed_examples
+from taxonomy.tag.passing import builds_on_cues, exemplified, listed, mixed_examples
 
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -50,11 +50,10 @@ def _alternatives(phrases: Iterable[str]) -> str:
 
 
 @functools.cache
-def _reported(cues: Cues) -> tuple[re.Pattern[str], frozenset[str]]:
-    """The words that open a report of experiments as one pattern, and the builds-on cues."""
+def _reported(cues: Cues) -> re.Pattern[str]:
+    """The words that open a report of experiments as one pattern."""
     words = _alternatives(cues.reports)
-    pattern = re.compile(r"\b(?:" + words + r")\b" if words else r"(?!)", re.IGNORECASE)
-    return pattern, frozenset(c.lower() for c in cues.builds_on)
+    return re.compile(r"\b(?:" + words + r")\b" if words else r"(?!)", re.IGNORECASE)
 
 
 @functools.cache
@@ -93,7 +92,7 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     and Transformer models"). Its role becomes ``mentions``, its cue those words. (Two families'
     models in one report are workloads whatever else the paper does: the tagger.)
     """
-    pattern, builds_on = _reported(taxonomy.cues)
+    pattern, builds_on = _reported(taxonomy.cues), builds_on_cues(taxonomy.cues)
     metrics = _metrics(taxonomy.cues)
     run_on = _run_on(taxonomy.cues)
     concepts = taxonomy.concepts

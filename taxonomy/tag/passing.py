@@ -193,7 +193,7 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
             groups[(m.sentence_start, marker.start())].append(i)
     if not groups:
         return mentions
-    builds_on = _builds_on(taxonomy.cues)
+    builds_on = builds_on_cues(taxonomy.cues)
     concepts = taxonomy.concepts
     examples: dict[int, str] = {}
     for (_, at), items in groups.items():
@@ -237,6 +237,6 @@ def _joined_runs(mentions: tuple[Mention, ...], items: list[int]) -> list[list[i
 
 
 @functools.cache
-def _builds_on(cues: Cues) -> frozenset[str]:
+def builds_on_cues(cues: Cues) -> frozenset[str]:
     """The builds-on cues, lowercase ("X-based"): a name they mark is what a method is made of."""
     return frozenset(c.lower() for c in cues.builds_on)
