@@ -666,3 +666,41 @@ def test_words_get_only_the_lexical_attributes_tagging_reads_and_tag_as_with_all
     abstracts = itertools.islice(read([shared / "corpus" / "abstracts-ml.jsonl"]), 2000)
     papers = listing + [p for p in abstracts if isinstance(p, Paper)]
     assert stored.tag_batch(papers) == every.tag_batch(papers)
+
+
+def test_a_task_named_in_an_abstract_counts_for_no_family_but_a_title_about_it_does(tmp_path: Path) -> None:
+    # A task (``task: true``) many families are evaluated on says what a method is tried on, not
+    # what it is: its family is mentioned, never primary from the abstract, not even as the only
+    # family named; a title naming the task is about it.
+    for source in (FIXTURES / "tagging").iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    with (tmp_path / "ssm.yaml").open("a") as out:
+        out.write(
+            "  sequence-modeling:\n"
+            "    label: Sequence modeling\n"
+            "    description: The task of predicting sequences.\n"
+            "    parents: [ssm]\n"
+            "    task: true\n"
+            "    aliases: [sequence modeling]\n"
+            "    examples: [We report results on sequence modeling.]\n"
+            "    counterexamples: [We model sequences.]\n"
+        )
+    rules = load_rules(tmp_path)
+    assert rules.concepts["sequence-modeling"].task and not rules.concepts["s4"].task
+    tagger = Tagger(rules)
+    abstract = "Our optimizer trains faster on image classification and sequence modeling."
+    tagged = tagger.tag(Paper(id="p", title="A new optimizer", abstract=abstract))
+    assert [(m.concept, m.role) for m in tagged.mentions] == [("sequence-modeling", "uses")]
+    assert (tagged.families_mentioned, tagged.families_primary, tagged.family_scores) == (
+        ("ssm",),
+        (),
+        (("ssm", 0.0),),
+    )
+    with_s4 = "We use S4 for sequence modeling."
+    scores = [
+        tagger.tag(Paper(id="p", title="A new layer", abstract=text)).family_scores
+        for text in (with_s4, "We use S4.")
+    ]
+    assert scores[0] == scores[1] == (("ssm", 2.0),)
+    titled = tagger.tag(Paper(id="p", title="Sequence modeling beyond the context window"))
+    assert titled.families_primary == ("ssm",)

@@ -16,7 +16,13 @@ ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
 
 def mention_weight(taxonomy: Taxonomy, mention: Mention) -> float:
-    """How much a mention counts towards its families, by field and role (from scoring.yaml)."""
+    """How much a mention counts towards its families, by field and role (from scoring.yaml).
+
+    A task's name ("language modeling") in an abstract counts for nothing: there it says what a
+    method is trained or evaluated on ("results on image classification and language modeling"),
+    not what it is. In a title it is the paper's subject and counts as any name."""
+    if mention.field == "abstract" and taxonomy.concepts[mention.concept].task:
+        return 0.0
     return taxonomy.scoring.weights[mention.field][mention.role]
 
 
