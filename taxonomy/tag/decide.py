@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from taxonomy.models import ROLES, ConceptHit, Mention, Paper, TaggedPaper
 from taxonomy.rules import Cues, Scoring, Taxonomy
-from taxonomy.tag.passing import builds_on_cues, exemplified, listed, mixed_examples
+from taxonomy.tag.passing import builds_on_cues, exemplified, listed, mixed_examples, per_cues
 
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
@@ -43,7 +42,7 @@ def decayed(weights: Iterable[float], decay: float) -> float:
     return sum(w * decay**i for i, w in enumerate(sorted(weights, reverse=True)))
 
 
-@functools.cache
+@per_cues
 def workload_cues(cues: Cues) -> frozenset[str]:
     """Cues that make a name a task or a workload ("language modeling tasks", "experiments on")."""
     own = {phrase.lower() for phrase, role in cues.before + cues.after if role == "mentions"}
@@ -55,21 +54,21 @@ def _alternatives(phrases: Iterable[str]) -> str:
     return "|".join(sorted({re.escape(p.lower()) for p in phrases}, key=len, reverse=True))
 
 
-@functools.cache
+@per_cues
 def _reported(cues: Cues) -> re.Pattern[str]:
     """The words that open a report of experiments as one pattern."""
     words = _alternatives(cues.reports)
     return re.compile(r"\b(?:" + words + r")\b" if words else r"(?!)", re.IGNORECASE)
 
 
-@functools.cache
+@per_cues
 def _metrics(cues: Cues) -> re.Pattern[str]:
     """The names of result metrics ("top-1", "BLEU"), to find wherever they are in a sentence."""
     words = _alternatives(cues.metrics)
     return re.compile(r"(?<![\w-])(?:" + words + r")(?![\w-])" if words else r"(?!)", re.IGNORECASE)
 
 
-@functools.cache
+@per_cues
 def _run_on(cues: Cues) -> re.Pattern[str]:
     """What follows a model run on a benchmark data set: "(ResNet-50) trained on ImageNet".
 

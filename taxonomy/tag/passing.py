@@ -12,9 +12,13 @@ import functools
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 from taxonomy.models import Mention
 from taxonomy.rules import Cues, Taxonomy
+
+T = TypeVar("T")
 
 # Where the stretch of a sentence that may hold a list begins or ends.
 _CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b")
@@ -236,7 +240,24 @@ def _joined_runs(mentions: tuple[Mention, ...], items: list[int]) -> list[list[i
     return runs
 
 
-@functools.cache
+def per_cues(build: Callable[[Cues], T]) -> Callable[[Cues], T]:
+    """``build`` run once for each cues object: what a decision reads of the cues, remembered.
+
+    (``functools.cache`` would hash the whole object, every field's hundreds of phrases, at each
+    call: 4 microseconds each, some 58,000 times over 13,775 papers.)"""
+    memo: dict[int, tuple[Cues, T]] = {}
+
+    @functools.wraps(build)
+    def get(cues: Cues) -> T:
+        hit = memo.get(id(cues))
+        if hit is None or hit[0] is not cues:
+            hit = memo[id(cues)] = (cues, build(cues))
+        return hit[1]
+
+    return get
+
+
+@per_cues
 def builds_on_cues(cues: Cues) -> frozenset[str]:
     """The builds-on cues, lowercase ("X-based"): a name they mark is what a method is made of."""
     return frozenset(c.lower() for c in cues.builds_on)

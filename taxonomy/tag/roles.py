@@ -146,8 +146,8 @@ class Reach:
                 if cue.end > m.start:
                     continue
                 gap, lo, hi = m.start - cue.end, cue.end, m.start
-            if any(doc[i].lower_ in self.barriers for i in range(lo, hi)):
-                continue
+            # (each test below only drops the cue, so their order changes nothing: the cheap
+            # ones come first, the scan for a barrier word between cue and name after them)
             start = lo
             if not cue.after and cue.role == "compares" and cue.text.lower() in self.compares_with:
                 # "we compare CNNs and ViTs" sets no role: "compare" reaches only past its "to" or
@@ -159,11 +159,13 @@ class Reach:
             phrase_end = opening_phrase(doc, cue)
             if phrase_end is not None:
                 # a comparison opening its sentence governs all of its phrase and nothing after it
-                if m.start < phrase_end:
+                if m.start < phrase_end and not self._barred(doc, lo, hi):
                     out.append((gap, _CUE_PRIORITY[cue.role], cue))
                 continue
             window = self.after_window if cue.after else self.window
             if gap > window and (cue.after or not _listed_from(start, m, sentence, window)):
+                continue
+            if self._barred(doc, lo, hi):
                 continue
             if field == "title" and cue.role == "compares" and self._barred_in_title(doc, cue, lo, hi):
                 continue
@@ -171,6 +173,11 @@ class Reach:
                 continue
             out.append((gap, _CUE_PRIORITY[cue.role], cue))
         return out
+
+    def _barred(self, doc: Doc, lo: int, hi: int) -> bool:
+        """A barrier word between two tokens ("while", "but"): no cue reaches across it."""
+        barriers = self.barriers
+        return any(doc[i].lower_ in barriers for i in range(lo, hi))
 
     def _barred_in_title(self, doc: Doc, cue: Cue, lo: int, hi: int) -> bool:
         """In a title, a colon between a comparison and the name ("Vision Transformer: an alternative
