@@ -704,3 +704,22 @@ def test_a_task_named_in_an_abstract_counts_for_no_family_but_a_title_about_it_d
     assert scores[0] == scores[1] == (("ssm", 2.0),)
     titled = tagger.tag(Paper(id="p", title="Sequence modeling beyond the context window"))
     assert titled.families_primary == ("ssm",)
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        # A baseline the authors propose, present or design is their own model ...
+        ("To this end, we first propose a baseline model with one Transformer decoder.", "uses"),
+        ("We design a simple yet strong baseline named S4.", "uses"),
+        ("We present a simple-yet-effective baseline with a state space model.", "uses"),
+        # ... not one their method is measured against, however near a verb of proposing.
+        ("Our method outperforms the Transformer baseline.", "compares"),
+        ("We present results against the Transformer baseline.", "compares"),
+        ("We propose a method that beats the Transformer baseline.", "compares"),
+        ("We propose an ensemble of four small models and compare it with strong S4 baselines.", "compares"),
+    ],
+)
+def test_a_baseline_the_authors_propose_is_their_own_model(small: Tagger, text: str, role: str) -> None:
+    (mention,) = small.find(text)
+    assert mention.role == role

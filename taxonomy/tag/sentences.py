@@ -137,22 +137,89 @@ def sentence_bounds(text: str) -> list[int]:
 
 
 def sentence_of(
-    doc: Doc, text: str, matches: list[Match], cue_hits: list[CueHit], own: tuple[str, ...]
+    doc: Doc,
+    text: str,
+    matches: list[Match],
+    cue_hits: list[CueHit],
+    own: tuple[str, ...],
+    proposing: frozenset[str] = frozenset(),
 ) -> Sentence:
     """One sentence's matches and cues (``doc`` holds its tokens, ``text`` its words), and the words
-    that mark it as the authors' own: a self marker, else one of the paper's ``own`` method names."""
+    that mark it as the authors' own: a self marker, else one of the paper's ``own`` method names.
+    A baseline the authors propose is not a comparison (``proposed_baseline``)."""
     sentence = Sentence(0, matches, [])
     for kind, role, phrase, start, end in cue_hits:
         if kind is Kind.SELF:
             sentence.own = sentence.own or phrase
         elif kind is Kind.EVALUATION:
             sentence.evaluation = sentence.evaluation or phrase
-        else:
+        elif not (role == "compares" and proposed_baseline(doc, start, phrase, proposing)):
             sentence.cues.append(Cue(start, end, role, kind is Kind.AFTER, phrase))  # type: ignore[arg-type]
     if own and not sentence.own:
         words = set(_NAME_WORD.findall(text))
         sentence.own = next((name for name in own if name in words), "")
     return sentence
+
+
+#: Comparison cues that name a model ("the LSTM baseline"), and the most words between a verb of
+#: proposing and one of them ("we propose a simple yet effective baseline").
+BASELINES = frozenset({"baseline", "baselines"})
+PROPOSED_WORDS = 4
+#: Words that end the noun phrase a verb of proposing governs: "we present results against the
+#: baseline", "we design a model that beats the baseline".
+_NOT_PROPOSED = frozenset(
+    [
+        "against",
+        "than",
+        "to",
+        "with",
+        "over",
+        "on",
+        "of",
+        "for",
+        "from",
+        "in",
+        "by",
+        "via",
+        "that",
+        "which",
+        "who",
+        "where",
+        "whereas",
+        "while",
+    ]
+)
+
+
+def proposing_verbs(proposes: list[str]) -> frozenset[str]:
+    """The verbs of the rules' ``proposes`` cues that open with the authors or their paper ("we
+    present", "this work introduces"), lowercase: "present", "introduces"."""
+    verbs = set()
+    for cue in proposes:
+        words = cue.lower().split()
+        if len(words) > 1 and words[0] in ("we", "paper", "this") and words[-1].isalpha():
+            verbs.add(words[-1])
+    return frozenset(verbs)
+
+
+def proposed_baseline(doc: Doc, start: int, phrase: str, verbs: frozenset[str]) -> bool:
+    """The baseline at token ``start`` is one the authors propose, so their own model: "we propose a
+    simple baseline with one transformer decoder", "we design a strong baseline named PoseFormer".
+    A verb of ``verbs`` at most PROPOSED_WORDS plain words before it, none of them a word that ends
+    the verb's object."""
+    if phrase.lower() not in BASELINES:
+        return False
+    words = 0
+    for i in range(start - 1, -1, -1):
+        token = doc[i]
+        if token.lower_ in verbs:
+            return True
+        if token.text == "-":
+            continue
+        words += 1
+        if words > PROPOSED_WORDS or not token.is_alpha or token.lower_ in _NOT_PROPOSED:
+            return False
+    return False
 
 
 def own_names(text: str, bounds: list[int], self_marker: re.Pattern[str]) -> tuple[str, ...]:

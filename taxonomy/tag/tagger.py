@@ -35,7 +35,14 @@ from taxonomy.tag.matches import (
 from taxonomy.tag.passing import exemplified
 from taxonomy.tag.phrases import PhraseTrie, RawMatch, Tokens, pack_phrases, unpack_phrases, with_matches
 from taxonomy.tag.roles import Reach, adjacent_cue
-from taxonomy.tag.sentences import CueHit, own_names, sentence_bounds, sentence_of, sort_matches
+from taxonomy.tag.sentences import (
+    CueHit,
+    own_names,
+    proposing_verbs,
+    sentence_bounds,
+    sentence_of,
+    sort_matches,
+)
 
 #: Words in the vocabulary of the pipeline that tokenizes after which it is renewed to free its memory.
 VOCAB_LIMIT = 250_000
@@ -82,6 +89,7 @@ class Tagger:
         self._self_marker = phrase_regex(taxonomy.cues.self_markers, whole=True)
         self._not_with = PhraseSets({c.id: c.not_with for c in taxonomy.concepts.values() if c.not_with})
         self._reach = Reach.of(taxonomy.cues)
+        self._proposing = proposing_verbs([c for c, role in taxonomy.cues.before if role == "proposes"])
         self._hidden = frozenset(taxonomy.hidden)
         self._build()
 
@@ -285,7 +293,7 @@ class Tagger:
                     (own, *own_names(text, list(bounds), self._self_marker)) if field == "abstract" else ()
                 )
                 names = tuple(n for n in found if n)
-            sentence = sentence_of(doc, sentence_text, matches, cue_hits, names)
+            sentence = sentence_of(doc, sentence_text, matches, cue_hits, names, self._proposing)
             out.extend(self._sentence_mentions(doc, sentence, sentence_text, start, field))
         return out, vetoed
 
