@@ -62,6 +62,18 @@ def test_words_a_special_case_cuts_out_count_anywhere() -> None:
     assert _candidates("not").starts("we cannot") == [6]
 
 
+def test_a_case_sensitive_alias_counts_only_where_it_is_written_as_it_is() -> None:
+    nlp = spacy.blank("en")
+    candidates = Candidates(nlp.tokenizer)
+    candidates.add([nlp.make_doc("ICA"), nlp.make_doc("MoE")], cased=True)
+    candidates.add([nlp.make_doc("gan")])
+    candidates.finish()
+    assert candidates.starts("we run ICA here") == [7]
+    assert candidates.starts("an ica run, Ica too, a moe") == []
+    assert candidates.starts("a GAN and ICA") == [2, 10]
+    assert candidates.starts("a MoE-based model") == [2]
+
+
 def test_lowercasing_that_depends_on_context_makes_every_place_a_candidate() -> None:
     candidates = _candidates("zzz")
     assert candidates.starts("ΟΔΟΣ") is None  # final sigma
@@ -91,6 +103,7 @@ _OTHERS = [
     "can", "not", "cannot", "gonna", "don't", "10km", "3D", "2x", "km", "x", "\u2019s", "'s", "—", "-", "/",
     "(", ")", ".", ",", ";", ":", "\u2019", "\u201c", "\u201d", "é", "²", "K", "Σ", "ς", "İ", "_", "+", "++", "%",
     "e.g.", "i.e.", "vs.", "a.m.", "model", "based", "we", "propose", "unlike", "than", "our", "0", "9",
+    "moe", "vit", "Rl", "lora", "gcn", "Bert",  # case-sensitive names written in another case
 ]  # fmt: skip
 _GLUE = ["", " ", " ", " ", "-", "/", ". ", ", ", "? ", "  ", "\u00a0"]
 

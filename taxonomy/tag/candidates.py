@@ -21,6 +21,9 @@ miss a sentence the matchers would find a name in; it errs only the other way:
   its tails starts after it in the same sentence.
 - Lowercasing a whole text equals lowercasing each token except for the final-sigma rule and the
   dotted capital I (which also changes the length); in texts holding either, every sentence counts.
+- A case-sensitive alias (an acronym: "ICA", "DEN") matches only tokens written as it is: its key
+  counts by itself only where the text, whitespace left out, is written as one such alias ("ica"
+  as a word is no place for ICA).
 - Token patterns have their own trigger expressions, searched in the text by the tagger: a sentence
   a trigger finds something in counts for that pattern.
 
@@ -46,8 +49,9 @@ _LOWER_CONTEXT = ("\u03a3", "\u0130")  # capital sigma (final form depends on co
 
 
 #: What the automaton holds for a key: its length, whether it counts anywhere, whether it is a phrase
-#: that counts by itself, the tails a slotted alias's head needs, the tails it spells.
-_Value = tuple[int, bool, bool, frozenset[str] | None, frozenset[str] | None]
+#: that counts by itself, the tails a slotted alias's head needs, the tails it spells, and the
+#: spellings it counts by itself in when only case-sensitive phrases have it (else None: any case).
+_Value = tuple[int, bool, bool, frozenset[str] | None, frozenset[str] | None, frozenset[str] | None]
 #: A slotted alias's head and the places after it where one of its tails starts (``Candidates.places``).
 Slotted = list[tuple[int, int]]
 
@@ -58,6 +62,7 @@ class Candidates:
     def __init__(self, tokenizer: Tokenizer) -> None:
         self._anywhere: dict[str, bool] = {}  # every key: whether it counts anywhere
         self._phrases: set[str] = set()  # the keys of phrases that count by themselves
+        self._cased: dict[str, set[str]] = {}  # the keys of case-sensitive phrases: their spellings
         self._needs: dict[str, set[str]] = {}  # the key of a slotted alias's head: its tails' names
         self._gives: dict[str, set[str]] = {}  # the key of a tail: the names of the tails it spells
         self._special = _special_pieces(tokenizer)
@@ -66,9 +71,15 @@ class Candidates:
         # not): a phrase with a token of whitespace other than spaces makes every place count.
         self._everywhere = False
 
-    def add(self, docs: Iterable[Doc]) -> None:
-        """Register phrase patterns (the same Docs given to the phrase matchers)."""
-        self._phrases.update(self._keys(docs))
+    def add(self, docs: Iterable[Doc], cased: bool = False) -> None:
+        """Register phrase patterns (the same Docs given to the phrase matchers); ``cased``: they
+        are matched as written (spaCy's ORTH), else in any case."""
+        for doc in docs:
+            for key in self._keys([doc]):
+                if cased:
+                    self._cased.setdefault(key, set()).add("".join(t.text for t in doc).replace(" ", ""))
+                else:
+                    self._phrases.add(key)
 
     def add_slotted(self, heads: Iterable[Doc], tails: Iterable[Doc], name: str) -> None:
         """Register the head and tail phrases of slotted aliases (``name`` tells the tails apart): a
@@ -100,18 +111,20 @@ class Candidates:
         for key, anywhere in sorted(self._anywhere.items()):
             needs = frozenset(self._needs.get(key, ()))
             gives = frozenset(self._gives.get(key, ()))
+            spellings = frozenset(self._cased.get(key, ())) if key not in self._phrases else None
             value = (
                 len(key),
                 anywhere,
-                key in self._phrases,
+                key in self._phrases or bool(spellings),
                 names.setdefault(needs, needs) if needs else None,
                 names.setdefault(gives, gives) if gives else None,
+                spellings or None,
             )
             automaton.add_word(key, values.setdefault(value, value))
         if len(automaton):
             automaton.make_automaton()
             self._automaton = automaton
-        self._anywhere, self._phrases, self._needs, self._gives = {}, set(), {}, {}
+        self._anywhere, self._phrases, self._needs, self._gives, self._cased = {}, set(), {}, {}, {}
 
     def starts(self, text: str, lower: str | None = None) -> list[int] | None:
         """Offsets in ``text`` where a registered phrase may start, in rising order (a slotted
@@ -137,7 +150,9 @@ class Candidates:
         phrases = []
         heads: list[tuple[int, int, frozenset[str]]] = []
         tails: list[tuple[int, frozenset[str]]] = []
-        for last, (length, anywhere, phrase, needs, gives) in automaton.iter(lower, ignore_white_space=True):
+        for last, (length, anywhere, phrase, needs, gives, spellings) in automaton.iter(
+            lower, ignore_white_space=True
+        ):
             if not (phrase or needs or heads):
                 continue  # a tail with no head before it (hits come in the order of their ends)
             if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
@@ -147,6 +162,8 @@ class Candidates:
                 start = _start(lower, last, length)
             if not anywhere and start and _glued(lower[start - 1], lower[start]):
                 continue
+            if spellings is not None:  # only case-sensitive phrases: written as one of them?
+                phrase = "".join(text[start : last + 1].split()) in spellings
             if phrase:
                 phrases.append(start)
             if needs:

@@ -130,7 +130,8 @@ class _Compiler:
                     docs = self._docs(alias_variants(alias))
                     phrase_matcher.add(self._key(kind, concept.id, f"{concept.id}:alias:{alias}"), docs)
                     if self.candidates is not None and concept.id not in hidden:
-                        self.candidates.add(docs)  # a text naming only hidden names gives nothing
+                        # (a text naming only hidden names gives nothing)
+                        self.candidates.add(docs, cased=kind is Kind.CASED)
             for guard in concept.guards:
                 self.lower.add(self._key(Kind.GUARD, concept.id, guard), self._docs(alias_variants(guard)))
             for pattern in concept.patterns:
