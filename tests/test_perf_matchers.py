@@ -205,9 +205,11 @@ def test_phrase_trie_gives_the_keys_of_the_same_words_in_spacys_order(keys: list
 
 
 def test_the_candidate_automaton_holds_one_object_for_equal_values(tagger: Tagger) -> None:
-    # ~58,000 keys have ~330 different values (about 4 MB as one tuple each); pickling keeps them shared.
+    # ~58,000 keys have ~2,100 different values (about 4 MB as one tuple each); pickling keeps them
+    # shared. Most keys share ~300 values; the ~1,800 keys of case-sensitive aliases alone hold their
+    # spellings, one value each.
     for candidates in (tagger._candidates, pickle.loads(pickle.dumps(tagger))._candidates):
         assert candidates is not None and candidates._automaton is not None
         values = [value for _, value in candidates._automaton.items()]
         assert len(values) > 50_000
-        assert len({id(value) for value in values}) == len(set(values)) < 1_000
+        assert len({id(value) for value in values}) == len(set(values)) < 3_000
