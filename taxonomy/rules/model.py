@@ -37,9 +37,8 @@ class Concept:
     line: int
     not_with: tuple[str, ...] = ()  # phrases showing another sense of the concept's words in a paper
     catch_all: bool = False  # gathers names with no concept of their own: not listed as a concept in reports
-    task: bool = (
-        False  # names a task or an objective ("language modeling"): its families are mentioned, never primary
-    )
+    # names a task or an objective ("language modeling"): in an abstract it adds nothing to its families
+    task: bool = False
     ancestors: tuple[str, ...] = ()  # every concept above this one, sorted
     families: tuple[str, ...] = ()  # the families it rolls up to (itself for a family)
     level: int = 0  # 0 for a family, else 1 + the lowest parent level
