@@ -111,14 +111,15 @@ class Candidates:
         for key, anywhere in sorted(self._anywhere.items()):
             needs = frozenset(self._needs.get(key, ()))
             gives = frozenset(self._gives.get(key, ()))
-            spellings = frozenset(self._cased.get(key, ())) if key not in self._phrases else None
+            cased_only = key in self._cased and key not in self._phrases
+            spellings = frozenset(self._cased[key]) if cased_only else None
             value = (
                 len(key),
                 anywhere,
-                key in self._phrases or bool(spellings),
+                key in self._phrases or cased_only,
                 names.setdefault(needs, needs) if needs else None,
                 names.setdefault(gives, gives) if gives else None,
-                spellings or None,
+                spellings,
             )
             automaton.add_word(key, values.setdefault(value, value))
         if len(automaton):
