@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taxonomy.errors import UsageError
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
 from taxonomy.runs import Tagged, TagOptions, tag_and_fold
-from taxonomy.tag import Tagger
+
+if TYPE_CHECKING:  # imports spaCy, which only the workers need
+    from taxonomy.tag import Tagger
 
 _taggers: dict[tuple[str, str | None], Tagger] = {}
 
@@ -26,6 +28,8 @@ def _tag_on_worker(batch: list[Paper], taxonomy: Taxonomy, model: str | None, sa
     """The task run on a worker: compile the rules once per worker, tag, fold."""
     key = (taxonomy.version, model)
     if key not in _taggers:
+        from taxonomy.tag import Tagger
+
         _taggers[key] = Tagger(taxonomy, model=model)
     return tag_and_fold(_taggers[key], batch, sample_size)
 

@@ -16,6 +16,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -35,7 +36,9 @@ from taxonomy.runs import (
     tags_here,
 )
 from taxonomy.serialize import tagged_from_dict
-from taxonomy.tag import Tagger
+
+if TYPE_CHECKING:  # imports spaCy: the workers need it, the parent of --jobs 2 does not
+    from taxonomy.tag import Tagger
 
 
 def feed(results: Iterator[Tagged], on_paper: Callable[[TaggedPaper], None] | None) -> Iterator[Tagged]:

@@ -41,10 +41,10 @@ from taxonomy.runs import (
 from taxonomy.serialize import read_tagged, reject_to_line
 from taxonomy.staging import Staging, staged
 from taxonomy.stats import DEFAULT_SAMPLE, DEFAULT_TABLE, CorpusStats
-from taxonomy.tag import Tagger
 
 if TYPE_CHECKING:
     from taxonomy.graph import GraphLayout, PaperGraphSink
+    from taxonomy.tag import Tagger
 
 __all__ = [
     "GraphOptions",

@@ -12,9 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
-
-from spacy import about as spacy_about
+from typing import TYPE_CHECKING, NamedTuple
 
 from taxonomy.flat import csv_rows
 from taxonomy.ingest import FieldNames
@@ -23,8 +21,10 @@ from taxonomy.rules import Taxonomy
 from taxonomy.rules.cached import entry_key, read_entry, write_entry
 from taxonomy.serialize import tagged_to_line
 from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
-from taxonomy.tag import Tagger
 from taxonomy.version import __version__
+
+if TYPE_CHECKING:  # the tagger imports spaCy, which a process that does not tag never needs
+    from taxonomy.tag import Tagger
 
 PAPERS_FILE = "papers.jsonl"
 PAPER_GRAPH_FILE = "papers.graphml"
@@ -115,6 +115,8 @@ def compiled_tagger(taxonomy: Taxonomy, model: str | None = None) -> Tagger:
     it back (about 0.9 s for the bundled rules) instead of compiling (about 3 s); that entry's key
     adds the package, spaCy and Python versions and the source of ``taxonomy.tag``.
     """
+    from taxonomy.tag import Tagger
+
     digest = hashlib.blake2b(pickle.dumps(taxonomy, protocol=5), digest_size=16).hexdigest()
     key = (digest, model)
     tagger = _compiled.pop(key, None)
@@ -135,6 +137,8 @@ def compiled_tagger(taxonomy: Taxonomy, model: str | None = None) -> Tagger:
 def _stored_key(digest: str) -> str | None:
     """The cache key of a compiled tagger of the rules with this digest, on this code (None when
     the source cannot be read)."""
+    from spacy import about as spacy_about
+
     sources = sorted((Path(__file__).parent / "tag").glob("*.py"))
     parts = [digest.encode(), __version__.encode(), spacy_about.__version__.encode(), sys.version.encode()]
     try:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
-# Words of a title that say nothing of its method: English stop words and words of any abstract.
-_PLAIN_WORDS = STOP_WORDS | {
+# Words of a title that say nothing of its method, besides English stop words.
+_METHOD_WORDS = {
     "based", "learning", "model", "models", "using", "via", "towards", "toward", "new", "approach",
     "method", "methods", "deep", "neural", "network", "networks", "data", "efficient", "improving",
     "analysis", "study", "framework", "task", "tasks", "beyond", "robust", "training", "large",
@@ -15,6 +14,19 @@ _PLAIN_WORDS = STOP_WORDS | {
 _TITLE_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 
 
+@functools.cache
+def _plain_words() -> frozenset[str]:
+    """English stop words and ``_METHOD_WORDS``.
+
+    Imported when first needed: importing spaCy costs about 65 MB and half a second, which a process
+    that never tokenizes (the parent of ``--jobs 2``, ``taxonomy report``) need not pay.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS | _METHOD_WORDS)
+
+
 def title_words(title: str) -> set[str]:
     """The distinct words of a title worth counting (lowercase, 3 letters or more, not plain)."""
-    return {w for w in _TITLE_WORD.findall(title.lower()) if len(w) > 2 and w not in _PLAIN_WORDS}
+    plain = _plain_words()
+    return {w for w in _TITLE_WORD.findall(title.lower()) if len(w) > 2 and w not in plain}

@@ -11,10 +11,25 @@ become ``Mention`` values.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from taxonomy.models import FIELDS
 from taxonomy.tag.decide import contributions, decayed, decide, mention_weight
 from taxonomy.tag.matches import SENTENCE_END, own_name
-from taxonomy.tag.tagger import Tagger
+
+if TYPE_CHECKING:
+    from taxonomy.tag.tagger import Tagger
+
+
+def __getattr__(name: str) -> Any:
+    """``Tagger``, imported when first asked for: it imports spaCy (about 65 MB and half a second),
+    which a process that only reads, merges and writes (the parent of ``--jobs 2``) never needs."""
+    if name == "Tagger":
+        from taxonomy.tag.tagger import Tagger
+
+        return Tagger
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FIELDS",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from taxonomy.models import Mention, Role
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 _BLANK = {"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "}
 #: Unicode hyphens and the en dash, which joins names as a hyphen does (Kolmogorov-Arnold).
