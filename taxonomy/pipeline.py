@@ -34,7 +34,6 @@ from taxonomy.runs import (
     GraphOptions,
     TagOptions,
     TagResult,
-    batch_size_of,
     compiled_tagger,
     tag_and_fold,
     tags_here,
@@ -155,7 +154,7 @@ def _tag(
         if PAPERS_FILE in start.kept_outputs:  # the rows of the papers the last run tagged, read back
             csv_out.write_papers(read_tagged(papers_path))
         on_paper = sink.add if sink is not None else None
-        batches = _batches(records, batch_size_of(options), stats, rejects_out)
+        batches = _batches(records, options.batch_size, stats, rejects_out)
         batches, options = by_size(batches, records, options)
         if cache is None:
             tagged = feed(tag_batches(batches, taxonomy, options), on_paper)

@@ -54,7 +54,7 @@ class TagOptions:
     engine: str = "local"  # "local" (this process or a process pool) or "dask"
     scheduler: str | None = None  # a Dask scheduler address; None starts a local cluster
     model: str | None = None
-    batch_size: int | None = None  # papers a batch; None: ``batch_size_of`` chooses
+    batch_size: int = 256
     sample_size: int = DEFAULT_SAMPLE
     on_progress: OnProgress | None = field(
         default=None, compare=False
@@ -92,22 +92,6 @@ class GraphOptions:
 def tags_here(options: TagOptions) -> bool:
     """Whether papers are tagged in this process (with one Tagger) rather than on workers."""
     return options.engine != "dask" and options.jobs == 1
-
-
-#: Papers a batch when this process tags, and when workers do (unless ``--batch-size`` says).
-BATCH = 256
-WORKER_BATCH = 1024
-
-
-def batch_size_of(options: TagOptions) -> int:
-    """Papers a batch: ``options.batch_size``, else ``BATCH`` in this process and ``WORKER_BATCH``
-    for workers. A worker's batch comes back as one set of statistics the parent merges, so fewer,
-    larger batches cost the parent (and the workers' pickling) less: over 20,000 papers with
-    ``--jobs 2``, 1,024 papers a batch took 4-5% less CPU than 256. In this process a batch of 1,024
-    peaks about 13 MB higher for no gain."""
-    if options.batch_size is not None:
-        return options.batch_size
-    return BATCH if tags_here(options) else WORKER_BATCH
 
 
 #: Taggers compiled in this process, by a digest of their rules and model, the most recently used last.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +15,10 @@ from taxonomy.models import Paper, TaggedPaper
 from taxonomy.pipeline import sample_corpus
 from taxonomy.rules import Taxonomy, load_rules, select_families
 from taxonomy.runs import (
-    BATCH,
     KEEP_COMPILED,
     SMALL_RUN,
-    WORKER_BATCH,
     Tagged,
     TagOptions,
-    batch_size_of,
     compiled_tagger,
     nothing_tagged,
     tag_and_fold,
@@ -237,13 +233,3 @@ def test_the_parent_of_a_pool_run_never_imports_spacy(tmp_path: Path, small: Tax
     )
     assert done.stdout.splitlines()[-1] == "0 []", done.stderr
     assert (tmp_path / "out" / "report.html").is_file()
-
-
-def test_workers_take_larger_batches_unless_told(tmp_path: Path) -> None:
-    """A worker's batch comes back as one set of statistics to merge: pools and Dask get
-    ``WORKER_BATCH`` papers a batch, this process ``BATCH``, and ``--batch-size`` wins over both."""
-    base = TagOptions(inputs=("x",), out_dir=tmp_path)
-    assert batch_size_of(base) == BATCH
-    assert batch_size_of(dataclasses.replace(base, jobs=2)) == WORKER_BATCH > BATCH
-    assert batch_size_of(dataclasses.replace(base, engine="dask")) == WORKER_BATCH
-    assert batch_size_of(dataclasses.replace(base, jobs=2, batch_size=8)) == 8

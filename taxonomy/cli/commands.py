@@ -37,7 +37,7 @@ def _tag_options(args: argparse.Namespace, inputs: Sequence[str], on_progress: O
         model=args.model,
         engine=args.engine,
         scheduler=args.scheduler,
-        batch_size=None if args.batch_size is None else max(1, args.batch_size),
+        batch_size=max(1, args.batch_size),
         on_progress=on_progress,
         cache=args.cache,
         families=_ids(args.families),

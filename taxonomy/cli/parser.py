@@ -315,10 +315,7 @@ def _tagging_options(parser: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)"
     )
     parser.add_argument(
-        "--batch-size",
-        type=int,
-        metavar="N",
-        help="papers per batch (default: 256, or 1024 for each task of --jobs 2 or more and of --engine dask)",
+        "--batch-size", type=int, default=256, metavar="N", help="papers per batch (default: 256)"
     )
     parser.add_argument(
         "--model", metavar="NAME", help="an installed spaCy pipeline to use instead of blank English"
