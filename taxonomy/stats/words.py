@@ -18,8 +18,8 @@ _TITLE_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
 def _plain_words() -> frozenset[str]:
     """English stop words and ``_METHOD_WORDS``.
 
-    Imported when first needed: importing spaCy costs about 65 MB and half a second, which a process
-    that never tokenizes (the parent of ``--jobs 2``, ``taxonomy report``) need not pay.
+    Imported when first needed: importing spaCy costs about 65 MB and half a second, which the parent
+    of ``--jobs 2`` (it merges what the workers counted) need not pay.
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
