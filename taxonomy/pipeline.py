@@ -20,7 +20,7 @@ import orjson
 from taxonomy import ingest, resume
 from taxonomy.cache import TagCache, setup_digest
 from taxonomy.digest import HashingWriter
-from taxonomy.engines import by_size, feed, tag_batches, tag_cached
+from taxonomy.engines import Pool, by_size, feed, tag_batches, tag_cached
 from taxonomy.errors import InputError, OutputError, UsageError
 from taxonomy.flat import PAPERS_CSV_FILE, CsvFile
 from taxonomy.models import Paper, Reject
@@ -130,6 +130,12 @@ def _tag(
     tagger: Tagger | None = None,
 ) -> TagResult:
     """Tag what ``start`` says is left to read, into the outputs as ``start`` left them."""
+    # A pool of workers may start tagging while the inputs are read (without a cache in front).
+    pool = (
+        Pool(taxonomy, options)
+        if cache is None and not tags_here(options) and options.engine == "local"
+        else None
+    )
     records = ingest.read(
         options.inputs,
         format=options.format,
@@ -139,6 +145,7 @@ def _tag(
         seen=start.seen,
         track=cache is not None,
         resume=start.at,
+        on_kept=pool.kept if pool is not None else None,
     )
     stats = start.stats
     papers_path, rejects_path = stage.path / PAPERS_FILE, stage.path / REJECTS_FILE
@@ -150,6 +157,7 @@ def _tag(
         stage.open(REJECTS_FILE, start.kept_outputs.get(REJECTS_FILE)) as rejects_out,
         _paper_graph(graph_path, taxonomy, paper_graph, start.graph) as sink,
         CsvFile(csv_path) as csv_out,
+        pool or nullcontext(),
     ):
         if PAPERS_FILE in start.kept_outputs:  # the rows of the papers the last run tagged, read back
             csv_out.write_papers(read_tagged(papers_path))
@@ -157,7 +165,7 @@ def _tag(
         batches = _batches(records, options.batch_size, stats, rejects_out)
         batches, options = by_size(batches, records, options)
         if cache is None:
-            tagged = feed(tag_batches(batches, taxonomy, options), on_paper)
+            tagged = feed(tag_batches(batches, taxonomy, options, pool=pool), on_paper)
         else:
             tagged = tag_cached(batches, taxonomy, options, cache, on_paper, tagger)
         for lines, rows, part in tagged:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -174,26 +176,84 @@ def _tag_sample(out: Path, jobs: int) -> dict[str, bytes]:
 def test_a_small_run_is_tagged_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fewer than SMALL_RUN papers with --jobs 2: no worker is started, and the files are the same."""
     monkeypatch.setattr(engines, "SMALL_RUN", SMALL_RUN)
-    monkeypatch.setattr(engines, "_pool", _no_pool)
+    monkeypatch.setattr(engines.Pool, "_workers", _no_pool)
     assert _tag_sample(tmp_path / "two", jobs=2) == _tag_sample(tmp_path / "one", jobs=1)
 
 
 def test_a_run_of_more_papers_uses_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pools: list[int] = []
-    pool = engines._pool
+    workers = engines.Pool._workers
 
-    def counted(batches: object, taxonomy: Taxonomy, options: TagOptions) -> object:
-        pools.append(options.jobs)
-        return pool(batches, taxonomy, options)  # type: ignore[arg-type]
+    def counted(self: engines.Pool) -> object:
+        if self._executor is None:
+            pools.append(self._options.jobs)
+        return workers(self)
 
     monkeypatch.setattr(engines, "SMALL_RUN", 36)  # the sample has 36 papers
-    monkeypatch.setattr(engines, "_pool", counted)
+    monkeypatch.setattr(engines.Pool, "_workers", counted)
     assert _tag_sample(tmp_path / "two", jobs=2) == _tag_sample(tmp_path / "one", jobs=1)
     assert pools == [2]
 
 
 def _no_pool(*args: object) -> object:
     raise AssertionError("a worker pool was started")
+
+
+def test_batches_tagged_while_reading_are_used_unless_a_paper_changed(
+    tmp_path: Path, papers: list[Paper], small: Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool tags batches as the papers are read; a batch whose papers a later duplicate changed
+    is tagged again, and the results are what one tagger gives for the final batches."""
+    monkeypatch.setattr(engines, "SMALL_RUN", 0)
+    read = [papers[i : i + 3] for i in range(0, len(papers), 3)]
+    merged = dataclasses.replace(read[1][0], abstract="We train a state space model.")
+    final = [read[0], [merged, *read[1][1:]], *read[2:]]
+    tagger = Tagger(small)
+    expected = [tag_and_fold(tagger, batch, SAMPLE) for batch in final]
+    with engines.Pool(small, _options(tmp_path, jobs=2, batch_size=3)) as pool:
+        for paper in read[0]:
+            pool.kept(paper)
+        pool._ahead[0][1].result()  # type: ignore[union-attr]  # done before reading goes on
+        for batch in read[1:]:
+            for paper in batch:
+                pool.kept(paper)
+        got = list(pool.tag(iter(final)))
+        counts = dict(pool.counts)
+    _assert_same(got, expected)
+    assert counts["spilled"] >= 1  # batch 0 waited on disk
+    assert counts["changed"] == 1  # batch 1 (tagged ahead: the workers take 2 * jobs at once)
+    assert counts["used"] >= 1
+
+
+def test_a_late_duplicate_changes_a_paper_tagged_while_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 2 writes what --jobs 1 does when a duplicate at the end gives a paper read early its abstract."""
+    rows = [
+        {"id": f"p{i}", "doi": f"10.1/{i}", "title": f"Paper {i} on vision transformer"} for i in range(40)
+    ]
+    # p5 is in the third batch of two, which the workers take as soon as it is read
+    rows.append(
+        {
+            "doi": "10.1/5",
+            "title": "Paper 5 on vision transformer",
+            "abstract": "We train a state space model.",
+        }
+    )
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    monkeypatch.setattr(engines, "SMALL_RUN", 4)
+
+    def tagged(out: Path, jobs: int) -> dict[str, bytes]:
+        options = TagOptions(
+            inputs=(str(corpus),), out_dir=out, rules_dir=SMALL_RULES, jobs=jobs, batch_size=2
+        )
+        pipeline.tag_corpus(options)
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+    one = tagged(tmp_path / "one", jobs=1)
+    assert b"state space model" in one["papers.jsonl"]
+    assert tagged(tmp_path / "two", jobs=2) == one
 
 
 def test_a_run_without_the_paper_table_writes_the_same_files(tmp_path: Path) -> None:

@@ -107,6 +107,7 @@ class Records:
         seen: Seen | None = None,
         track: bool = False,
         resume: ResumeAt | None = None,
+        on_kept: Callable[[Paper], None] | None = None,
     ) -> None:
         self._labels = list(labels) if labels is not None else list(names)
         self.total_bytes: int | None = None if None in sizes else sum(s or 0 for s in sizes)
@@ -121,6 +122,7 @@ class Records:
         self._handed: tuple[int, int] | None = None  # (records handed out, records spooled)
         self._track = track
         self._resume = resume
+        self._on_kept = on_kept
         self._items = self._generate(names, format, fields, strict, dedupe, seen)
 
     def __iter__(self) -> Iterator[Paper | Reject]:
@@ -187,7 +189,10 @@ class Records:
         kept, paper_id = seen.check_keys(_keys(found), spool.size + 1)
         if kept is None:
             self.papers += 1
-            spool.paper(found if paper_id == found.id else with_id(found, paper_id))
+            found = found if paper_id == found.id else with_id(found, paper_id)
+            spool.paper(found)
+            if self._on_kept is not None:
+                self._on_kept(found.paper())
             return
         self.duplicates += 1
         after = spool.duplicate(_duplicate(found, kept.id), found, kept.seq, seen.taken)
@@ -341,6 +346,7 @@ def read(
     seen: Seen | None = None,
     track: bool = False,
     resume: ResumeAt | None = None,
+    on_kept: Callable[[Paper], None] | None = None,
 ) -> Records:
     """Read papers from files (``-`` for standard input) as a stream of Paper | Reject, in order.
 
@@ -348,7 +354,9 @@ def read(
     the paths (the bundled sample is named by its file name, not its install location). ``seen``
     holds the papers of earlier runs for finding duplicates (default: none, in a temporary
     database); ``track`` notes how each input ended (``Records.ends``); ``resume`` starts reading
-    where a previous run stopped.
+    where a previous run stopped. With deduplication, ``on_kept`` is called with each paper kept,
+    in order, as it is read: that is before any is handed out, and a later duplicate may still
+    change it (merged into it).
     """
     if format == "auto":
         format = None
@@ -372,4 +380,5 @@ def read(
         seen=seen,
         track=track,
         resume=resume,
+        on_kept=on_kept,
     )
