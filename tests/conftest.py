@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +25,10 @@ SMALL_RULES = FIXTURES / "tagging"
 # take longer than hypothesis's default deadline of 200 ms, which would fail a correct test.
 settings.register_profile("taxonomy", deadline=None)
 settings.load_profile("taxonomy")
-# The tests, and the commands they start, cache loaded rules in a folder of their own, never the user's.
-os.environ["TAXONOMY_CACHE_DIR"] = tempfile.mkdtemp(prefix="taxonomy-test-cache-")
+# The tests, and the commands they start, cache loaded rules in a folder of their own, never the
+# user's; it goes when the test process ends (a compiled tagger of the bundled rules is about 10 MB).
+os.environ["TAXONOMY_CACHE_DIR"] = _CACHE = tempfile.mkdtemp(prefix="taxonomy-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
