@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import orjson
 import pytest
@@ -115,7 +115,18 @@ def test_samples_are_bounded(tagged: list[TaggedPaper], rules: Taxonomy) -> None
 
 def test_stats_pickle_for_worker_processes(tagged: list[TaggedPaper], rules: Taxonomy) -> None:
     stats = collect(tagged, rules)
-    assert summary_of(pickle.loads(pickle.dumps(stats))) == summary_of(stats)
+    again = pickle.loads(pickle.dumps(stats))
+    assert summary_of(again) == summary_of(stats)
+    assert again.to_dict() == stats.to_dict()  # every sample, example and table row
+
+
+def test_papers_pickle_with_every_field(tagged: list[TaggedPaper]) -> None:
+    """Papers go to worker processes pickled, with their mentions and hits (``source`` is not compared)."""
+    tagged = [replace(tp, paper=replace(tp.paper, source=f"in.jsonl:{i}")) for i, tp in enumerate(tagged)]
+    again = pickle.loads(pickle.dumps(tagged))
+    assert again == tagged
+    assert [tp.paper.source for tp in again] == [f"in.jsonl:{i}" for i in range(len(tagged))]
+    assert any(tp.mentions for tp in again)
 
 
 def test_builds_on_relation(rules: Taxonomy) -> None:

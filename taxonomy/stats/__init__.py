@@ -116,9 +116,10 @@ class CorpusStats:
 
     def __post_init__(self) -> None:
         # Once the table is pruned (past ``table_size`` papers), what a new row must beat to be kept
-        # and the rows it may hold until pruned again: derived from the rows, neither merged nor saved.
+        # and the rows it may hold until pruned again; how many names before they are pruned again
+        # (twice what the last pruning left). Derived, neither merged nor saved.
         self._table_last: dict[str, Rank] | None = None
-        self._table_bound = 0
+        self._table_bound = self._names_bound = 0
 
     # -- folding in ------------------------------------------------------------------------------
 
@@ -220,10 +221,6 @@ class CorpusStats:
             self.table, self._table_last = pruned(self.table, per_family(self.table_size))
             self._table_bound = len(self.table) + self.table_size // 4
 
-    def _prune_names(self) -> None:
-        named = {pid for ids in self.relation_examples.values() for pid in ids}
-        self.names = {pid: name for pid, name in self.names.items() if pid in named}
-
     # -- combining and reading ---------------------------------------------------------------------
 
     def merge(self, other: CorpusStats) -> CorpusStats:
@@ -250,8 +247,11 @@ class CorpusStats:
             elif fold is Fold.TABLE:
                 for row in theirs:
                     self._add_row(row)
-            # NAMES are filled by IDS above, from the other's names.
-        self._prune_names()
+            # NAMES are filled by IDS above; those no relation names any more are dropped now and then.
+        if len(self.names) > self._names_bound:
+            named = {pid for ids in self.relation_examples.values() for pid in ids}
+            self.names = {pid: name for pid, name in self.names.items() if pid in named}
+            self._names_bound = 2 * len(self.names) + 1024
         return self
 
     # -- a stable JSON form ----------------------------------------------------------------------

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from taxonomy.models import quick_pickle
 
+
+@quick_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class Example:
     """A paper shown as evidence for a family, ordered by how well it shows the family as its own
@@ -43,6 +46,7 @@ class Example:
         return cls(rank=rank, **data)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class PaperRef:
     """A paper named in a list (untagged papers, conflicting signals), ordered by id."""
@@ -53,6 +57,7 @@ class PaperRef:
     link: str = ""  # the paper's DOI, arXiv or web page ("" when it has none)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Reversed:
     """Heap entry that inverts the order, so a min-heap keeps the k smallest items."""

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from taxonomy.models import EVIDENCE_ORDER, Mention, Paper, TaggedPaper
+from taxonomy.models import EVIDENCE_ORDER, Mention, Paper, TaggedPaper, quick_pickle
 from taxonomy.rules import Taxonomy
 
 DEFAULT_TABLE = 20_000  # papers with a row each; past it, the strongest of each family
@@ -44,6 +44,7 @@ def family_rank(tier: int, primary: bool, score: float, paper_id: str) -> Rank:
     return (tier, 0 if primary else 1, -score, paper_id)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class TableRow:
     """A paper as the report's table shows it."""
