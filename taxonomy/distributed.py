@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from taxonomy.errors import UsageError
 from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
-from taxonomy.runs import Tagged, TagOptions, tag_and_fold
+from taxonomy.runs import Tagged, TagOptions, table_size, tag_and_fold
 
 if TYPE_CHECKING:  # imports spaCy, which only the workers need
     from taxonomy.tag import Tagger
@@ -24,14 +24,16 @@ if TYPE_CHECKING:  # imports spaCy, which only the workers need
 _taggers: dict[tuple[str, str | None], Tagger] = {}
 
 
-def _tag_on_worker(batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int) -> Tagged:
+def _tag_on_worker(
+    batch: list[Paper], taxonomy: Taxonomy, model: str | None, sample_size: int, table: int
+) -> Tagged:
     """The task run on a worker: compile the rules once per worker, tag, fold."""
     key = (taxonomy.version, model)
     if key not in _taggers:
         from taxonomy.tag import Tagger
 
         _taggers[key] = Tagger(taxonomy, model=model)
-    return tag_and_fold(_taggers[key], batch, sample_size)
+    return tag_and_fold(_taggers[key], batch, sample_size, table)
 
 
 def dask_tag_batches(
@@ -60,7 +62,15 @@ def dask_tag_batches(
         pending: deque[Any] = deque()
         for batch in batches:
             pending.append(
-                client.submit(_tag_on_worker, batch, rules, options.model, options.sample_size, pure=False)
+                client.submit(
+                    _tag_on_worker,
+                    batch,
+                    rules,
+                    options.model,
+                    options.sample_size,
+                    table_size(options),
+                    pure=False,
+                )
             )
             if len(pending) >= in_flight:
                 yield pending.popleft().result()

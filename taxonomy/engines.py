@@ -36,6 +36,7 @@ from taxonomy.runs import (
     TagOptions,
     compiled_tagger,
     nothing_tagged,
+    table_size,
     tag_and_fold,
     tags_here,
 )
@@ -54,22 +55,22 @@ def feed(results: Iterator[Tagged], on_paper: Callable[[TaggedPaper], None] | No
         yield result
 
 
-_worker: tuple[Tagger, int] | None = None
+_worker: tuple[Tagger, int, int] | None = None
 
 
-def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int) -> None:
+def _init_worker(taxonomy: Taxonomy, model: str | None, sample_size: int, table: int) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the parent stops the pool, and a worker that took it
     # too would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (compiled_tagger(taxonomy, model), sample_size)
+    _worker = (compiled_tagger(taxonomy, model), sample_size, table)
 
 
 def _tag_one_batch(batch: list[Paper]) -> Tagged:
     """Tag a batch in a worker: the lines and rows to write and the batch's statistics."""
     assert _worker is not None, "worker not initialised"
-    tagger, sample_size = _worker
-    return tag_and_fold(tagger, batch, sample_size)
+    tagger, sample_size, table = _worker
+    return tag_and_fold(tagger, batch, sample_size, table)
 
 
 def by_size(
@@ -111,7 +112,7 @@ def tag_batches(
                 yield nothing_tagged(options.sample_size)
                 continue
             tagger = tagger or compiled_tagger(taxonomy, options.model)
-            yield tag_and_fold(tagger, batch, options.sample_size)
+            yield tag_and_fold(tagger, batch, options.sample_size, table_size(options))
     elif pool is not None:
         yield from pool.tag(batches)
     else:
@@ -248,7 +249,7 @@ class Pool:
     def _workers(self) -> ProcessPoolExecutor:
         if self._executor is None:
             method = "fork" if sys.platform.startswith("linux") else "spawn"
-            args = (self._taxonomy, self._options.model, self._options.sample_size)
+            args = (self._taxonomy, self._options.model, self._options.sample_size, table_size(self._options))
             self._executor = ProcessPoolExecutor(
                 self._options.jobs,
                 mp_context=multiprocessing.get_context(method),

@@ -35,12 +35,13 @@ from taxonomy.runs import (
     TagOptions,
     TagResult,
     compiled_tagger,
+    table_size,
     tag_and_fold,
     tags_here,
 )
 from taxonomy.serialize import read_tagged, reject_to_line
 from taxonomy.staging import Staging, staged
-from taxonomy.stats import DEFAULT_SAMPLE, DEFAULT_TABLE, CorpusStats
+from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
 
 if TYPE_CHECKING:
     from taxonomy.graph import GraphLayout, PaperGraphSink
@@ -103,8 +104,8 @@ def _tag_staged(options: TagOptions, stage: Staging, paper_graph: bool) -> TagRe
     """``tag_corpus`` into a staging folder (the files it names are where they go when it commits)."""
     taxonomy = chosen_part(load_rules(options.rules_dir), options.families, options.areas)
     if options.cache is None:
-        table_size = DEFAULT_TABLE if options.paper_table else 0
-        start = resume.Start({}, CorpusStats(sample_size=options.sample_size, table_size=table_size))
+        stats = CorpusStats(sample_size=options.sample_size, table_size=table_size(options))
+        start = resume.Start({}, stats)
         return _tag(options, taxonomy, stage, paper_graph, start, None)
     with TagCache(options.cache, setup_digest(taxonomy, options.model)) as cache:
         compiled: list[Tagger] = []

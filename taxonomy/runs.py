@@ -20,7 +20,7 @@ from taxonomy.models import Paper
 from taxonomy.rules import Taxonomy
 from taxonomy.rules.cached import entry_key, read_entry, write_entry
 from taxonomy.serialize import tagged_to_line
-from taxonomy.stats import DEFAULT_SAMPLE, CorpusStats
+from taxonomy.stats import DEFAULT_SAMPLE, DEFAULT_TABLE, CorpusStats
 from taxonomy.version import __version__
 
 if TYPE_CHECKING:  # the tagger imports spaCy, which a process that does not tag never needs
@@ -162,13 +162,21 @@ def nothing_tagged(sample_size: int) -> Tagged:
     return Tagged(b"", (), CorpusStats(sample_size=sample_size))
 
 
-def tag_and_fold(tagger: Tagger, batch: Sequence[Paper], sample_size: int) -> Tagged:
+def table_size(options: TagOptions) -> int:
+    """How many rows of the paper table a run's statistics keep (none without ``paper_table``)."""
+    return DEFAULT_TABLE if options.paper_table else 0
+
+
+def tag_and_fold(
+    tagger: Tagger, batch: Sequence[Paper], sample_size: int, table_size: int = DEFAULT_TABLE
+) -> Tagged:
     """Tag papers and return their papers.jsonl lines and papers.csv rows with a ``CorpusStats`` of just them.
 
     Everything a paper needs is done here, where it is tagged (on a worker with ``--jobs N``): the
-    parent only writes the bytes and merges the statistics.
+    parent only writes the bytes and merges the statistics (with a ``table_size`` of 0, a run that
+    keeps no paper table, they hold no rows of it).
     """
-    stats = CorpusStats(sample_size=sample_size)
+    stats = CorpusStats(sample_size=sample_size, table_size=table_size)
     tagged = tagger.tag_batch(batch)
     for tp in tagged:
         stats.add(tp, tagger.taxonomy)
