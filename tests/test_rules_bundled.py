@@ -133,6 +133,17 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             ("cnn", "compression"),
         ),
         ("We study training. We train ResNet-50 on ImageNet with large batches.", ("cnn",)),
+        # ... and so is one named just after the data set ("on ImageNet using ...").
+        (
+            "We propose a calibration method with gradient-boosted trees. We improve accuracy by 0.5% on "
+            "ImageNet-1k using ResNet-34.",
+            ("tree",),
+        ),
+        (
+            "We propose a prompt learning method for vision-language models. We reach 80% on ImageNet with "
+            "ViT-L/14.",
+            ("llm",),
+        ),
         # "Apply A to B": B is what the method is applied to ...
         (
             "We propose a network pruning method. We apply our method to convolutional neural "

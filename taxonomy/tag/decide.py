@@ -84,13 +84,32 @@ def _run_on(cues: Cues) -> re.Pattern[str]:
     )
 
 
+@per_cues
+def _run_with(cues: Cues) -> re.Pattern[str]:
+    """What comes before a model a benchmark data set is run with: "on ImageNet using (ResNet-34)".
+
+    Searched in the text before the model's name, which it must reach: "on" or "over", a data set's
+    name, at most 30 characters with no comma, colon, semicolon, bracket or full stop, then "with" or
+    "using" and at most three words.
+    """
+    names = _alternatives(cues.datasets)
+    if not names:
+        return re.compile(r"(?!)")
+    return re.compile(
+        r"(?<![\w-])(?P<cue>(?:on|over)\s+(?:the\s+)?(?:" + names + r"))(?![\w-])[^.,;:()\[\]!?]{0,30}?"
+        r"(?<![\w-])(?:with|using)\s+(?:[\w-]+\s+){0,3}\Z",
+        re.IGNORECASE,
+    )
+
+
 def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Models used only in reports of experiments are the workloads of a paper with a method of its own.
 
     "Extensive experiments using mainstream CNN models show that our optimizer ...": a name used in
     an abstract's sentence after the words that open a report of experiments (the cues' ``reports``:
     "experiments", "we evaluate"), in one that names a result metric (``metrics``: "top-1"), or just
-    before "on" a benchmark data set (``datasets``: "we prune ResNet-50 on ImageNet"), is what the
+    before "on" a benchmark data set (``datasets``: "we prune ResNet-50 on ImageNet") or just after
+    "with" or "using" that follows one ("on ImageNet with ViT-L/14"), is what the
     paper's method is tried on, when none of its families
     is named in the title or involved elsewhere in the abstract, and another family is; in a paper
     that involves no other family, when it is an item of a list ("experiments using ARIMA, Prophet
@@ -99,7 +118,7 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     """
     pattern, builds_on = _reported(taxonomy.cues), builds_on_cues(taxonomy.cues)
     metrics = _metrics(taxonomy.cues)
-    run_on = _run_on(taxonomy.cues)
+    run_on, run_with = _run_on(taxonomy.cues), _run_with(taxonomy.cues)
     concepts = taxonomy.concepts
     reported: dict[int, str] = {}
     for i, m in enumerate(mentions):
@@ -107,7 +126,11 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
             found = pattern.search(m.sentence, 0, m.start - m.sentence_start) or metrics.search(m.sentence)
             if found:
                 reported[i] = found.group()
-            elif found := run_on.match(m.sentence, m.end - m.sentence_start):
+                continue
+            start, end = m.start - m.sentence_start, m.end - m.sentence_start
+            if found := run_on.match(m.sentence, end) or run_with.search(
+                m.sentence[max(0, start - 120) : start]
+            ):
                 reported[i] = found.group("cue")
     if not reported:
         return mentions
