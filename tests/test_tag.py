@@ -723,3 +723,23 @@ def test_a_task_named_in_an_abstract_counts_for_no_family_but_a_title_about_it_d
 def test_a_baseline_the_authors_propose_is_their_own_model(small: Tagger, text: str, role: str) -> None:
     (mention,) = small.find(text)
     assert mention.role == role
+
+
+@pytest.mark.parametrize(
+    ("abstract", "roles"),
+    [
+        # A citation in brackets after a list item does not end the list a comparison reaches along.
+        (
+            "Our model outperforms baselines such as S4 (Gu et al., 2022), Transformers (Vaswani, 2017).",
+            {"s4": "compares", "transformer": "compares"},
+        ),
+        # A cue word written onto a hyphen is part of another word: "over-parameterized" compares nothing.
+        ("We study over-parameterized Transformers.", {"transformer": "uses"}),
+        ("We study Transformers over S4.", {"transformer": "uses", "s4": "compares"}),
+    ],
+)
+def test_citations_in_lists_and_words_written_onto_a_hyphen(
+    small: Tagger, abstract: str, roles: dict[str, str]
+) -> None:
+    tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+    assert {m.concept: m.role for m in tp.mentions} == roles

@@ -287,7 +287,9 @@ def _prefixed(doc: Doc, lo: int, hi: int) -> bool:
 
 
 def _joining_words(doc: Doc, lo: int, hi: int, joins: frozenset[str]) -> int:
-    """How many tokens from ``lo`` (before ``hi``) a join of several words takes ("as well as"), or 0."""
+    """Tokens from ``lo`` (before ``hi``) a join of words ("as well as") or a bracket takes, or 0."""
+    if doc[lo].text == "(":  # a citation after an item: "EfficientNet (Tan & Le, 2019), FBNetV3"
+        return next((i + 1 - lo for i in range(lo + 1, hi) if doc[i].text == ")"), 0)
     for join in joins:
         words = join.split()
         if (

@@ -153,6 +153,13 @@ def sentence_of(
             sentence.own = sentence.own or phrase
         elif kind is Kind.EVALUATION:
             sentence.evaluation = sentence.evaluation or phrase
+        elif (
+            kind is not Kind.AFTER
+            and end < len(doc)
+            and doc[end].text == "-"
+            and not doc[end - 1].whitespace_
+        ):
+            continue  # a word written onto a hyphen is no cue: "over-parametrized", "with-replacement"
         elif not (role == "compares" and proposed_baseline(doc, start, phrase, proposing)):
             sentence.cues.append(Cue(start, end, role, kind is Kind.AFTER, phrase))  # type: ignore[arg-type]
     if own and not sentence.own:
