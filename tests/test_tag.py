@@ -736,9 +736,14 @@ def test_a_baseline_the_authors_propose_is_their_own_model(small: Tagger, text: 
         # A cue word written onto a hyphen is part of another word: "over-parameterized" compares nothing.
         ("We study over-parameterized Transformers.", {"transformer": "uses"}),
         ("We study Transformers over S4.", {"transformer": "uses", "s4": "compares"}),
+        # A relative clause after the phrase an opening comparison governs is still the other work.
+        (
+            "Compared to speech models, which often use Transformers, our model uses S4.",
+            {"transformer": "compares", "s4": "uses"},
+        ),
     ],
 )
-def test_citations_in_lists_and_words_written_onto_a_hyphen(
+def test_citations_relative_clauses_and_words_written_onto_a_hyphen(
     small: Tagger, abstract: str, roles: dict[str, str]
 ) -> None:
     tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))

@@ -325,7 +325,6 @@ _LIST_WORDS = frozenset({"and", "or", "nor"})
 def opening_phrase(doc: Doc, cue: Cue) -> int | None:
     """For a comparison that opens its sentence, where its phrase ends: the comma (or ";", ":") that
     closes it, outside brackets and not inside a list ("Unlike DNNs, LSTMs and CNNs, it ...").
-
     "Unlike previous methods that rely on hand-crafted features or recurrent networks, we ..."
     compares every name before that comma, however far, and none after it ("Over the past decade,
     CNNs have ...", "Compared to MD simulations, SymGNN reduces ..."). None when the cue does not
@@ -343,12 +342,13 @@ def opening_phrase(doc: Doc, cue: Cue) -> int | None:
             depth += 1
         elif text in ")]}":
             depth = max(0, depth - 1)
-        elif depth == 0 and text in _CLOSERS:
+        elif depth == 0 and (text in _CLOSERS or text == ","):
             commas.append(i)
-            break
-        elif depth == 0 and text == ",":
-            commas.append(i)
+            if text != ",":
+                break
     for k, comma in enumerate(commas):
+        if k + 1 < len(commas) and doc[comma + 1].lower_ in ("which", "who"):
+            continue  # "Compared to image generation, which often uses GANs, our ...": still other work
         if doc[comma].text != "," or not _list_goes_on(doc, commas[k:]):
             return comma
     return None
