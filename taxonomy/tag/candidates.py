@@ -35,7 +35,7 @@ special cases, and on real corpora.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import ahocorasick
 from spacy.attrs import ORTH
@@ -179,6 +179,48 @@ class Candidates:
                 if after is not None:
                     slotted.append((start, after))
         return phrases, slotted
+
+    def sentences(self, text: str, lower: str, bounds: Sequence[int]) -> list[int] | None:
+        """The sentences of ``text`` (``bounds``: their starts; ``lower``: ``text.lower()``) where a
+        phrase that counts by itself may start, or a slotted alias's head with one of its tails
+        after it, in rising order; None when any place may hold one.
+
+        The places ``places`` judges, a sentence at a time: the automaton runs over one sentence
+        and stops at the first place that counts, so the rest of a sentence already wanted is not
+        scanned. (A key found across a sentence end is no place: each sentence is tokenized alone.)
+        """
+        if self._everywhere or (not text.isascii() and any(c in text for c in _LOWER_CONTEXT)):
+            return None
+        automaton = self._automaton
+        if automaton is None or not text:
+            return []
+        size = len(lower)
+        out = []
+        for index, lo in enumerate(bounds):
+            hi = bounds[index + 1] if index + 1 < len(bounds) else size
+            heads: list[tuple[int, frozenset[str]]] = []
+            for last, (length, anywhere, phrase, needs, gives, spellings) in automaton.iter(
+                lower, lo, hi, ignore_white_space=True
+            ):
+                if not (phrase or needs or heads):
+                    continue  # a tail with no head before it (hits come in the order of their ends)
+                if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
+                    continue
+                start = last - length + 1
+                if _WHITESPACE.search(lower, start, last):
+                    start = _start(lower, last, length)
+                if not anywhere and start and _glued(lower[start - 1], lower[start]):
+                    continue
+                if spellings is not None:  # only case-sensitive phrases: written as one of them?
+                    phrase = "".join(text[start : last + 1].split()) in spellings
+                if phrase or (
+                    gives and any(end <= start and not gives.isdisjoint(names) for end, names in heads)
+                ):
+                    out.append(index)
+                    break
+                if needs:
+                    heads.append((last + 1, needs))
+        return out
 
 
 def _start(text: str, last: int, length: int) -> int:

@@ -220,20 +220,11 @@ class Tagger:
         ]
         if self._use_parser:
             return Plan((), ((0, len(text), tuple(m for m, _ in patterns)),))
-        found = self._candidates.places(text, lower) if self._candidates is not None else None
-        if found == ([], []) and not patterns:
-            return _NOTHING
         bounds = sentence_bounds(text)
-        wanted: dict[int, list[Matcher]]
-        if found is None:
-            wanted = {i: [] for i in range(len(bounds))}
-        else:
-            phrases, slotted = found
-            wanted = {bisect.bisect_right(bounds, start) - 1: [] for start in phrases}
-            for head, tail in slotted:
-                index = bisect.bisect_right(bounds, head) - 1
-                if index == bisect.bisect_right(bounds, tail) - 1:
-                    wanted.setdefault(index, [])
+        found = self._candidates.sentences(text, lower, bounds) if self._candidates is not None else None
+        if found == [] and not patterns:
+            return _NOTHING
+        wanted: dict[int, list[Matcher]] = {i: [] for i in (range(len(bounds)) if found is None else found)}
         for matcher, places in patterns:
             for start, end in places:
                 first = bisect.bisect_right(bounds, start) - 1
