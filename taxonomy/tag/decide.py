@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy.models import ROLES, ConceptHit, Mention, Paper, TaggedPaper
 from taxonomy.rules import Cues, Scoring, Taxonomy
+from taxonomy.tag.matches import folds_as_lowercase
 from taxonomy.tag.passing import builds_on_cues, exemplified, listed, mixed_examples, per_cues
 
 ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
@@ -102,6 +103,27 @@ def _run_with(cues: Cues) -> re.Pattern[str]:
     )
 
 
+@per_cues
+def _spellings(cues: Cues) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The report words and the metric names as ``_reported`` and ``_metrics`` look for them,
+    lowercase (None when one is not ASCII: ``_first`` cannot tell where it is)."""
+
+    def spellings(phrases: Iterable[str]) -> tuple[str, ...] | None:
+        out = tuple(sorted({p.lower() for p in phrases}))
+        return out if all(p and p.isascii() for p in out) else None
+
+    return spellings(cues.reports), spellings(cues.metrics)
+
+
+def _first(text: str, spellings: tuple[str, ...] | None) -> int:
+    """Where the first of ``spellings`` is written in ``text`` in any case, -1 when nowhere: no
+    expression of them ignoring case finds anything before it. 0 when that cannot be told."""
+    if spellings is None or not folds_as_lowercase(text):
+        return 0
+    lower = text.lower()
+    return min((at for at in map(lower.find, spellings) if at >= 0), default=-1)
+
+
 def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Models used only in reports of experiments are the workloads of a paper with a method of its own.
 
@@ -119,15 +141,26 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     pattern, builds_on = _reported(taxonomy.cues), builds_on_cues(taxonomy.cues)
     metrics = _metrics(taxonomy.cues)
     run_on, run_with = _run_on(taxonomy.cues), _run_with(taxonomy.cues)
+    reports, metric_words = _spellings(taxonomy.cues)
     concepts = taxonomy.concepts
     reported: dict[int, str] = {}
+    # by sentence (its start): where its first report word may start, and the metric it names
+    first_report: dict[int, int] = {}
+    metric: dict[int, re.Match[str] | None] = {}
     for i, m in enumerate(mentions):
         if m.field == "abstract" and m.role == "uses" and m.cue.lower() not in builds_on:
-            found = pattern.search(m.sentence, 0, m.start - m.sentence_start) or metrics.search(m.sentence)
+            at = m.sentence_start
+            if at not in first_report:
+                first_report[at] = _first(m.sentence, reports)
+                metric[at] = metrics.search(m.sentence) if _first(m.sentence, metric_words) >= 0 else None
+            start = m.start - m.sentence_start
+            found = (
+                pattern.search(m.sentence, 0, start) if 0 <= first_report[at] < start else None
+            ) or metric[at]
             if found:
                 reported[i] = found.group()
                 continue
-            start, end = m.start - m.sentence_start, m.end - m.sentence_start
+            end = m.end - m.sentence_start
             if found := run_on.match(m.sentence, end) or run_with.search(
                 m.sentence[max(0, start - 120) : start]
             ):

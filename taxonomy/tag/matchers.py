@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 
 from taxonomy.rules import Taxonomy, alias_variants, wildcard_parts
 from taxonomy.tag.candidates import Candidates
+from taxonomy.tag.matches import folds_as_lowercase
 
 
 class Kind(enum.Enum):
@@ -227,8 +228,12 @@ def lowercase(text: str) -> str:
 def phrase_regex(phrases: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:
     """One case-insensitive expression for phrases (any hyphen/space spelling) starting at a word
     ("Kalman filter" also finds "Kalman filtering"), or with ``whole``, ending at one too."""
+    return _spellings_regex(_phrase_variants(phrases), whole=whole)
+
+
+def _spellings_regex(spellings: Iterable[str], *, whole: bool = False) -> re.Pattern[str]:
     end = r"(?!\w)" if whole else ""
-    alternatives = "|".join(map(re.escape, _phrase_variants(phrases)))
+    alternatives = "|".join(map(re.escape, spellings))
     return re.compile(r"(?<!\w)(?:" + alternatives + ")" + end, re.IGNORECASE)
 
 
@@ -238,16 +243,6 @@ def _phrase_variants(phrases: Iterable[str]) -> list[str]:
 
 
 _WORD_CHAR = re.compile(r"\w")
-#: The characters that ``re`` ignoring case matches to an ASCII letter but that do not lowercase to
-#: it: dotted capital I and dotless i ("i"), long s ("s"). (``tests/test_perf_matchers.py`` checks
-#: every character.)
-_FOLD_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
-
-
-def folds_as_lowercase(text: str) -> bool:
-    """Whether an ASCII expression or phrase that ignores case finds in ``text`` just what its
-    lowercase finds in ``text.lower()``, at the same offsets."""
-    return text.isascii() or not any(c in text for c in _FOLD_EXCEPTIONS)
 
 
 class PhraseSets:
@@ -257,23 +252,33 @@ class PhraseSets:
     The ~55 expressions of a corpus's ``not_with`` phrases are alternatives of hundreds of spellings
     after a lookbehind, which ``re`` tries at every character (about 30 µs a search in an abstract).
     Here one pass of an automaton over the text's lowercase finds the spellings of every set; a hit
-    counts where no word character comes before it, as the lookbehind asks. Sets with a spelling
-    that is not ASCII or is empty, and texts where ignoring case is not lowercasing
-    (``folds_as_lowercase``), are searched with their expression (compiled when first needed).
+    counts where no word character comes before it, as the lookbehind asks. A set's spellings that
+    are not ASCII are searched with an expression of their own (one finds something where one of
+    its spellings does), and only in texts they can be in: an ASCII text holds none that has a
+    character which ignoring case matches to no ASCII one ("Schrödinger"). Sets with an empty
+    spelling, and texts where ignoring case is not lowercasing (``folds_as_lowercase``), are
+    searched with their expression (compiled when first needed).
     """
 
     def __init__(self, sets: dict[str, Iterable[str]]) -> None:
         self._phrases = {name: tuple(phrases) for name, phrases in sets.items()}
         self._expressions: dict[str, re.Pattern[str]] = {}
         self._searched: set[str] = set()  # sets that are always searched with their expression
+        # sets with spellings that are not ASCII: their expression, and whether an ASCII text can hold one
+        self._others: dict[str, tuple[re.Pattern[str], bool]] = {}
         owners: dict[str, set[str]] = {}
         for name, phrases in self._phrases.items():
             variants = _phrase_variants(phrases)
-            if not variants or not all(v and v.isascii() for v in variants):
+            if not variants or not all(variants):
                 self._searched.add(name)
                 continue
+            others = [v for v in variants if not v.isascii()]
+            if others:
+                in_ascii = not all(any(_no_ascii_fold(c) for c in v) for v in others)
+                self._others[name] = (_spellings_regex(others), in_ascii)
             for variant in variants:
-                owners.setdefault(variant.lower(), set()).add(name)
+                if variant.isascii():
+                    owners.setdefault(variant.lower(), set()).add(name)
         self._automaton: ahocorasick.Automaton | None = None
         if owners:
             self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
@@ -300,6 +305,11 @@ class PhraseSets:
                         if not left:
                             break
                 searched = left & self._searched
+                for name in left & self._others.keys():
+                    expression, in_ascii = self._others[name]
+                    if (in_ascii or not text.isascii()) and expression.search(text):
+                        out.add(name)
+                        left.discard(name)
             else:
                 searched = set(left)
             for name in searched:
@@ -313,6 +323,14 @@ class PhraseSets:
         if expression is None:
             expression = self._expressions[name] = phrase_regex(self._phrases[name])
         return expression
+
+
+def _no_ascii_fold(char: str) -> bool:
+    """Whether ``char`` is not ASCII and ``re`` ignoring case matches it to no ASCII character."""
+    if char.isascii():
+        return False
+    expression = re.compile(re.escape(char), re.IGNORECASE)
+    return not any(expression.fullmatch(chr(code)) for code in range(128))
 
 
 def required_literal(expression: re.Pattern[str]) -> tuple[str, bool]:

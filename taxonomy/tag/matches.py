@@ -17,14 +17,31 @@ _BLANK = {"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "}
 _DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-"}
 _SPACES = str.maketrans(_BLANK | _DASHES)
 _HAS_BREAK = re.compile(r"[\n\r\t\v\f\u2010-\u2013]")
+_ASCII_BREAKS = tuple(c for c in _BLANK if c.isascii())
 
 
 def one_line(text: str) -> str:
     """Line breaks and tabs as spaces, offsets unchanged: a lone newline makes spaCy's tokenizer stop
     caching words for the rest of the text (measured ~10x slower). Readers already collapse
     whitespace, so the common case is one cheap search. Unicode hyphens and en dashes become
-    hyphens, so "Kolmogorov-Arnold networks" written with an en dash is matched."""
-    return text.translate(_SPACES) if _HAS_BREAK.search(text) else text
+    hyphens, so "Kolmogorov-Arnold networks" written with an en dash is matched. (An ASCII text,
+    most of them, is tested by a substring scan for each break, faster than the expression.)"""
+    ascii_text = text.isascii()
+    if (ascii_text and any(c in text for c in _ASCII_BREAKS)) or (not ascii_text and _HAS_BREAK.search(text)):
+        return text.translate(_SPACES)
+    return text
+
+
+#: The characters that ``re`` ignoring case matches to an ASCII letter but that do not lowercase to
+#: it: dotted capital I and dotless i ("i"), long s ("s"). (``tests/test_perf_matchers.py`` checks
+#: every character.)
+_FOLD_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
+
+
+def folds_as_lowercase(text: str) -> bool:
+    """Whether an ASCII expression or phrase that ignores case finds in ``text`` just what its
+    lowercase finds in ``text.lower()``, at the same offsets."""
+    return text.isascii() or not any(c in text for c in _FOLD_EXCEPTIONS)
 
 
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening mark, except after
