@@ -156,12 +156,8 @@ class Candidates:
         ):
             if not (phrase or needs or heads):
                 continue  # a tail with no head before it (hits come in the order of their ends)
-            if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
-                continue
-            start = last - length + 1
-            if _WHITESPACE.search(lower, start, last):
-                start = _start(lower, last, length)
-            if not anywhere and start and _glued(lower[start - 1], lower[start]):
+            start = _start_of(lower, size, last, length, anywhere)
+            if start < 0:
                 continue
             if spellings is not None:  # only case-sensitive phrases: written as one of them?
                 phrase = "".join(text[start : last + 1].split()) in spellings
@@ -204,12 +200,8 @@ class Candidates:
             ):
                 if not (phrase or needs or heads):
                     continue  # a tail with no head before it (hits come in the order of their ends)
-                if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
-                    continue
-                start = last - length + 1
-                if _WHITESPACE.search(lower, start, last):
-                    start = _start(lower, last, length)
-                if not anywhere and start and _glued(lower[start - 1], lower[start]):
+                start = _start_of(lower, size, last, length, anywhere)
+                if start < 0:
                     continue
                 if spellings is not None:  # only case-sensitive phrases: written as one of them?
                     phrase = "".join(text[start : last + 1].split()) in spellings
@@ -221,6 +213,19 @@ class Candidates:
                 if needs:
                     heads.append((last + 1, needs))
         return out
+
+
+def _start_of(lower: str, size: int, last: int, length: int, anywhere: bool) -> int:
+    """Where a hit of a key of ``length`` characters ending at ``last`` starts, or -1 when it is
+    written onto a letter or digit at either end (unless its key counts ``anywhere``)."""
+    if not anywhere and last + 1 < size and _glued(lower[last], lower[last + 1]):
+        return -1
+    start = last - length + 1
+    if _WHITESPACE.search(lower, start, last):
+        start = _start(lower, last, length)
+    if not anywhere and start and _glued(lower[start - 1], lower[start]):
+        return -1
+    return start
 
 
 def _start(text: str, last: int, length: int) -> int:
