@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import pickle
 import re
@@ -28,6 +29,7 @@ from taxonomy.tag.matchers import (
     required_literal,
 )
 from taxonomy.tag.phrases import PhraseTrie, pack_phrases
+from taxonomy.tag.sentences import sentence_bounds
 
 _EXCEPTIONS = "\u0130\u0131\u017f"
 
@@ -133,6 +135,18 @@ def test_a_head_of_a_slotted_alias_counts_with_one_of_its_tails_after_it() -> No
     assert candidates.places("a mixture of sparse experts") == ([], [(2, 20)])
     assert candidates.starts("experts: a mixture of gaussian") == [22]  # the tail before the head: no
     assert candidates.places("a mixture of  two") == ([], [])
+    # a sentence at a time, the tagger's way: a head counts with a tail in its own sentence only
+    text = "A mixture of gaussian. Sparse experts win. A mixture of sparse experts. None."
+    bounds = sentence_bounds(text)
+    assert candidates.sentences(text, text.lower(), bounds) == [0, 2]
+    phrases, slotted = candidates.places(text)
+    index = [bisect.bisect_right(bounds, at) - 1 for at in phrases]
+    index += [
+        bisect.bisect_right(bounds, h) - 1
+        for h, t in slotted
+        if bisect.bisect_right(bounds, h) == bisect.bisect_right(bounds, t)
+    ]
+    assert sorted(set(index)) == [0, 2]
 
 
 _SLOTTED = [
