@@ -571,6 +571,13 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
             {"transformer": "mentions", "s4": "mentions"},
         ),
         ("We use models (e.g. the S4 model Transformer-XL).", {"s4": "mentions", "transformer": "mentions"}),
+        # A bracket closed before a name (an acronym, a citation) does not end the examples.
+        (
+            "We train models such as Transformers (Vaswani et al., 2017) and S4 (SSM).",
+            {"transformer": "mentions", "s4": "mentions"},
+        ),
+        # A name after a bracket that ends the examples is not one of them.
+        ("We train models (such as S4) with a Transformer.", {"s4": "uses", "transformer": "uses"}),
         # Not a name and what describes it, after a preposition or further away, nor names that touch.
         ("We train models such as S4 Transformers.", {"s4": "uses", "transformer": "uses"}),
         (

@@ -33,6 +33,7 @@ _EXAMPLE_MARKERS = ("such as", "including", "e.g.")
 # What joins two names of one list, and the most words between them ("CNNs and the larger ViTs").
 _LIST_JOIN = re.compile(r",|/|\b(?:and|or)\b")
 LIST_GAP_WORDS = 4
+_ASIDE = re.compile(r"\([^()]*\)")
 # Words that link one name to another of a different thing ("the loss during meta-training").
 _LINKS = frozenset(
     [
@@ -59,6 +60,22 @@ _LINKS = frozenset(
         "within",
     ]
 )
+
+
+def _bounds(text: str) -> list[re.Match[str]]:
+    """The clause marks of ``text`` outside brackets it closes: a bracket closed before a name (an
+    acronym, a citation: "such as Wide Residual Networks (WRN) and ViTs") is an aside, not an end of
+    the clause the name is in."""
+    bounds: list[re.Match[str]] = []
+    opened: list[int] = []
+    for mark in _CLAUSE.finditer(text):
+        if mark.group() == "(":
+            opened.append(len(bounds))
+        elif mark.group() == ")" and opened:
+            del bounds[opened.pop() :]
+            continue
+        bounds.append(mark)
+    return bounds
 
 
 def listed(mention: Mention) -> bool:
@@ -92,7 +109,7 @@ def exemplified(mention: Mention) -> bool:
         return True
     if not any(mark in before for mark in _CLAUSE_MARKS):
         return False
-    bounds = list(_CLAUSE.finditer(before))
+    bounds = _bounds(before)
     if not bounds:
         return False
     marker = bounds[-1]
@@ -196,7 +213,7 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
         if m.field != "abstract" or not any(marker in m.sentence for marker in _EXAMPLE_MARKERS):
             continue
         at = m.start - m.sentence_start
-        bounds = list(_CLAUSE.finditer(m.sentence[:at]))
+        bounds = _bounds(m.sentence[:at])
         if not bounds or bounds[-1].group() not in _EXAMPLE_MARKERS:
             continue
         marker = bounds[-1]
@@ -237,6 +254,10 @@ def _joined_runs(mentions: tuple[Mention, ...], items: list[int]) -> list[list[i
     for before, after in itertools.pairwise(items):
         a, b = mentions[before], mentions[after]
         between = a.sentence[a.end - a.sentence_start : b.start - b.sentence_start]
+        if (
+            "(" in between
+        ):  # an acronym or a citation after an item: "Transformers (Vaswani et al., 2017) and"
+            between = _ASIDE.sub(" ", between)
         words = len(between.split())
         if (words == 1 and between.strip().lower() not in _LINKS) or (
             words <= LIST_GAP_WORDS and _LIST_JOIN.search(between)
