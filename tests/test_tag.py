@@ -571,6 +571,26 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
             {"transformer": "mentions", "s4": "mentions"},
         ),
         ("We use models (e.g. the S4 model Transformer-XL).", {"s4": "mentions", "transformer": "mentions"}),
+        # A plural noun and "like" give examples as "such as" does; a verb and "like", or "-like", do not.
+        (
+            "We train models like S4, Mamba and ViT with our layer.",
+            {"s4": "mentions", "mamba": "mentions", "vision-transformer": "mentions"},
+        ),
+        ("We study models like Transformers and S4.", {"transformer": "mentions", "s4": "mentions"}),
+        ("Our layer works like Transformers and S4.", {"transformer": "proposes", "s4": "proposes"}),
+        (
+            "We train S4-like layers, Mamba and Transformers.",
+            {"s4": "uses", "mamba": "uses", "transformer": "uses"},
+        ),
+        # The parts a model is made of are not examples.
+        (
+            "Our layer consists of blocks like Transformers and S4.",
+            {"transformer": "proposes", "s4": "proposes"},
+        ),
+        (
+            "We propose a model composed of blocks such as S4, Mamba and Transformers.",
+            {"s4": "proposes", "mamba": "uses", "transformer": "uses"},
+        ),
         # A bracket closed before a name (an acronym, a citation) does not end the examples.
         (
             "We train models such as Transformers (Vaswani et al., 2017) and S4 (SSM).",

@@ -21,15 +21,21 @@ from taxonomy.rules import Cues, Taxonomy
 T = TypeVar("T")
 
 # Where the stretch of a sentence that may hold a list begins or ends.
-_CLAUSE = re.compile(r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b")
+# "like" after a plural noun gives examples as "such as" does ("algorithms like Random Forest,
+# XGBoost"); after a verb ("works like"), or written onto a word ("RNN-like"), it gives a likeness.
+_CLAUSE = re.compile(
+    r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b"
+    r"|(?<=[a-z]{2}s )(?<!looks )(?<!seems )(?<!sounds )(?<!behaves )(?<!works )(?<!acts )(?<!feels )"
+    r"(?<!does )(?<!was )(?<!has )like\b"
+)
 # What every match of ``_CLAUSE`` holds as written: a text without any has none (substring scans
 # tell that faster than the expression's search, which tries its branches at every character).
-_CLAUSE_MARKS = (";", ":", "(", ")", "such as", "including", "e.g.", " instance", " example")
+_CLAUSE_MARKS = (";", ":", "(", ")", "such as", "including", "e.g.", " instance", " example", "s like")
 _JOIN = re.compile(r"\b(?:and|or|etc)\b")
 _GERUND = re.compile(r"[a-z]+ing")
 # The markers of a stretch of examples that ``mixed_examples`` reads (``_CLAUSE`` finds them as
 # written, so a sentence without one as a substring has none).
-_EXAMPLE_MARKERS = ("such as", "including", "e.g.")
+_EXAMPLE_MARKERS = ("such as", "including", "e.g.", "like")
 # What joins two names of one list, and the most words between them ("CNNs and the larger ViTs").
 _LIST_JOIN = re.compile(r",|/|\b(?:and|or)\b")
 LIST_GAP_WORDS = 4
@@ -94,8 +100,9 @@ def listed(mention: Mention) -> bool:
 
 def exemplified(mention: Mention) -> bool:
     """The mention is an example named in passing: an item of a list of three or more after "such
-    as", "including", "e.g.", "for instance" or "for example" ("architectures such as MLPs, CNNs and
-    ViTs", "alternatives (e.g. H3, Mamba, RWKV)"), or any name after one of these but "including"
+    as", "including", "e.g.", "for instance", "for example" or a plural and "like" ("architectures
+    such as MLPs, CNNs and ViTs", "alternatives (e.g. H3, Mamba, RWKV)", "algorithms like Random
+    Forest, XGBoost", but not the parts a model "consists of"), or any name after one of these but "including"
     that follows a word for the settings a method applies to ("application scenarios such as
     federated and continual learning", "other learning settings such as continual learning"), or
     the word "other" ("stacked with other popular models such as Transformers and SSMs"); an end of
@@ -122,8 +129,10 @@ def exemplified(mention: Mention) -> bool:
             and words.isdisjoint(OWN_TASKS)
             and not _OWN.search(mention.sentence[marker.end() : at])
         )
-    if marker.group().lower() not in ("such as", "including", "e.g.", "for instance", "for example"):
+    if marker.group().lower() not in ("such as", "including", "e.g.", "for instance", "for example", "like"):
         return False
+    if _PARTS.search(before, 0, marker.start()):
+        return False  # "our solution consists of blocks like convolutional and self-attention layers"
     if listed(mention) or _first_of_commas(mention):
         return True
     if marker.group() == "including":
@@ -194,6 +203,8 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 # Words that start a clause of the authors' own after a list of examples ("..., and we train a CNN").
+# What a model is made of: the names after "such as" that follow are its parts, not examples.
+_PARTS = re.compile(r"\b(?:consists? of|consisting of|composed of|comprises|comprising|made up of)\b")
 _OWN = re.compile(r"\b(?:we|our|this paper|this work)\b", re.IGNORECASE)
 
 
@@ -217,7 +228,11 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
         if not bounds or bounds[-1].group() not in _EXAMPLE_MARKERS:
             continue
         marker = bounds[-1]
-        if m.sentence[: marker.start()].strip(" ,(") and not _OWN.search(m.sentence[marker.end() : at]):
+        if (
+            m.sentence[: marker.start()].strip(" ,(")
+            and not _OWN.search(m.sentence[marker.end() : at])
+            and not _PARTS.search(m.sentence, 0, marker.start())
+        ):
             groups[(m.sentence_start, marker.start())].append(i)
     if not groups:
         return mentions
