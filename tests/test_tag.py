@@ -775,3 +775,23 @@ def test_citations_relative_clauses_and_words_written_onto_a_hyphen(
 ) -> None:
     tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
     assert {m.concept: m.role for m in tp.mentions} == roles
+
+
+@pytest.mark.parametrize(
+    ("abstract", "roles"),
+    [
+        # The model a compared method runs on is compared with, and so are the next of those models.
+        (
+            "Our layer outperforms Mamba on S4 or Transformers.",
+            {"mamba": "compares", "s4": "compares", "transformer": "compares"},
+        ),
+        # Not a name joined some other way, nor one after the paper's own method.
+        ("Our layer outperforms Mamba with S4 layers.", {"mamba": "compares", "s4": "uses"}),
+        ("Our layer on S4 outperforms Mamba.", {"s4": "proposes", "mamba": "compares"}),
+    ],
+)
+def test_the_model_a_compared_method_runs_on_is_compared(
+    small: Tagger, abstract: str, roles: dict[str, str]
+) -> None:
+    tp = small.tag(Paper(id="p", title="Speech recognition at scale", abstract=abstract))
+    assert {m.concept: m.role for m in tp.mentions} == roles

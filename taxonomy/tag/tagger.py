@@ -320,8 +320,10 @@ class Tagger:
         # A report of experiments naming several families' models side by side, not as what it
         # compares with ("experiments on CNNs, LSTMs and Transformers"), names the workloads.
         workloads = sentence.evaluation and len(self._workload_families(sentence, cues)) >= WORKLOAD_FAMILIES
+        # where the last name ends, the comparison it is in, and whether it is a compared one's model
+        previous: tuple[int, str, bool] | None = None
         for m, found_cue in zip(sentence.matches, cues, strict=True):
-            start_char = doc[m.start].idx
+            start_char, hosted = doc[m.start].idx, False
             last = doc[m.end - 1]
             end_char = last.idx + len(last)
             role: Role = found_cue.role if found_cue else "mentions"
@@ -335,6 +337,8 @@ class Tagger:
                     # "In our study, an LSTM reads ...": the work involves it; a report of
                     # results naming a model ("our method beats SHK on ...") does not say so
                     compared = self._reach.compared_with_own(doc, m, sentence, text, self._self_marker)
+                    if not compared and previous and _hosts(doc, previous[0], m.start, previous[2]):
+                        compared, hosted = previous[1], True  # "outperforms DreamBooth on Imagen"
                     role, cue = ("compares", compared) if compared else ("uses", sentence.own)
                 if (
                     workloads
@@ -365,6 +369,7 @@ class Tagger:
             ):
                 # "for architectures such as MLPs, CNNs and ViTs": examples, not the method
                 mention = dataclasses.replace(mention, role="mentions", cue="")
+            previous = (m.end, cue, hosted) if role == "compares" else None
             out.append(mention)
         return out
 
@@ -379,3 +384,9 @@ class Tagger:
                 concepts[m.concept].families
             )
         return named - compared
+
+
+def _hosts(doc: Doc, end: int, start: int, hosted: bool) -> bool:
+    """The name right after a compared one is the model that one runs on ("textual inversion on
+    Imagen"), or the next of those models ("on Imagen or Stable Diffusion")."""
+    return start - end == 1 and doc[end].lower_ in (("on", "or", "and") if hosted else ("on",))
