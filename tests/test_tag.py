@@ -577,6 +577,7 @@ def test_an_acronym_shown_to_mean_something_else_does_so_in_the_singular_too() -
             {"s4": "mentions", "mamba": "mentions", "vision-transformer": "mentions"},
         ),
         ("We study models like Transformers and S4.", {"transformer": "mentions", "s4": "mentions"}),
+        ("We study popular models, like Transformers and S4.", {"transformer": "mentions", "s4": "mentions"}),
         ("Our layer works like Transformers and S4.", {"transformer": "proposes", "s4": "proposes"}),
         (
             "We train S4-like layers, Mamba and Transformers.",

@@ -25,12 +25,24 @@ T = TypeVar("T")
 # XGBoost"); after a verb ("works like"), or written onto a word ("RNN-like"), it gives a likeness.
 _CLAUSE = re.compile(
     r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b"
-    r"|(?<=[a-z]{2}s )(?<!looks )(?<!seems )(?<!sounds )(?<!behaves )(?<!works )(?<!acts )(?<!feels )"
+    r"|(?:(?<=[a-z]{2}s )|(?<=[a-z]{2}s, ))(?<!looks )(?<!seems )(?<!sounds )(?<!behaves )(?<!works )(?<!acts )(?<!feels )"
     r"(?<!does )(?<!was )(?<!has )like\b"
 )
 # What every match of ``_CLAUSE`` holds as written: a text without any has none (substring scans
 # tell that faster than the expression's search, which tries its branches at every character).
-_CLAUSE_MARKS = (";", ":", "(", ")", "such as", "including", "e.g.", " instance", " example", "s like")
+_CLAUSE_MARKS = (
+    ";",
+    ":",
+    "(",
+    ")",
+    "such as",
+    "including",
+    "e.g.",
+    " instance",
+    " example",
+    "s like",
+    "s, like",
+)
 _JOIN = re.compile(r"\b(?:and|or|etc)\b")
 _GERUND = re.compile(r"[a-z]+ing")
 # The markers of a stretch of examples that ``mixed_examples`` reads (``_CLAUSE`` finds them as
