@@ -25,8 +25,9 @@ T = TypeVar("T")
 # XGBoost"); after a verb ("works like"), or written onto a word ("RNN-like"), it gives a likeness.
 _CLAUSE = re.compile(
     r"[;:()]|\bsuch as\b|\bincluding\b|\be\.g\.|\b(?i:for) (?:instance|example)\b"
-    r"|(?:(?<=[a-z]{2}s )|(?<=[a-z]{2}s, ))(?<!looks )(?<!seems )(?<!sounds )(?<!behaves )(?<!works )(?<!acts )(?<!feels )"
-    r"(?<!does )(?<!was )(?<!has )like\b"
+    # (literal first, the words before it looked behind at: tried only where "like" is written)
+    r"|like\b(?:(?<=[a-z]{2}s like)|(?<=[a-z]{2}s, like))(?<!looks like)(?<!seems like)(?<!sounds like)"
+    r"(?<!behaves like)(?<!works like)(?<!acts like)(?<!feels like)(?<!does like)(?<!was like)(?<!has like)"
 )
 # What every match of ``_CLAUSE`` holds as written: a text without any has none (substring scans
 # tell that faster than the expression's search, which tries its branches at every character).
@@ -51,6 +52,7 @@ _EXAMPLE_MARKERS = ("such as", "including", "e.g.", "like")
 # What joins two names of one list, and the most words between them ("CNNs and the larger ViTs").
 _LIST_JOIN = re.compile(r",|/|\b(?:and|or)\b")
 LIST_GAP_WORDS = 4
+# A bracket with no bracket inside: an aside between two items of a list.
 _ASIDE = re.compile(r"\([^()]*\)")
 # Words that link one name to another of a different thing ("the loss during meta-training").
 _LINKS = frozenset(
@@ -214,9 +216,9 @@ _RANGE = re.compile(
     r"(?:\s+[\w-]+){0,2}\s*(?:$|[^;:()]*?\bto(?:\s+[\w-]+){0,2}\s*$)",
     re.IGNORECASE,
 )
-# Words that start a clause of the authors' own after a list of examples ("..., and we train a CNN").
 # What a model is made of: the names after "such as" that follow are its parts, not examples.
 _PARTS = re.compile(r"\b(?:consists? of|consisting of|composed of|comprises|comprising|made up of)\b")
+# Words that start a clause of the authors' own after a list of examples ("..., and we train a CNN").
 _OWN = re.compile(r"\b(?:we|our|this paper|this work)\b", re.IGNORECASE)
 
 
@@ -281,9 +283,8 @@ def _joined_runs(mentions: tuple[Mention, ...], items: list[int]) -> list[list[i
     for before, after in itertools.pairwise(items):
         a, b = mentions[before], mentions[after]
         between = a.sentence[a.end - a.sentence_start : b.start - b.sentence_start]
-        if (
-            "(" in between
-        ):  # an acronym or a citation after an item: "Transformers (Vaswani et al., 2017) and"
+        if "(" in between:
+            # an acronym or a citation after an item: "Transformers (Vaswani et al., 2017) and"
             between = _ASIDE.sub(" ", between)
         words = len(between.split())
         if (words == 1 and between.strip().lower() not in _LINKS) or (
