@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
 
-from taxonomy import engines, pipeline
+from taxonomy import engines, pipeline, runs
 from taxonomy.cache import TagCache, setup_digest
 from taxonomy.ingest import read
 from taxonomy.models import Paper, TaggedPaper
@@ -133,6 +135,32 @@ def test_the_same_rules_are_compiled_once_a_process(small: Taxonomy) -> None:
     others = [compiled_tagger(select_families(small, [f])) for f in ("transformer", "ssm")]
     assert others[1] is ssm and len({id(t) for t in others}) == KEEP_COMPILED == 2
     assert compiled_tagger(small) is not tagger  # let go when the two others were used after it
+
+
+class _Cycle:
+    """An object that refers to itself: only the cyclic garbage collector frees it."""
+
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_garbage_frozen_with_a_tagger_is_collected_when_another_is_compiled(
+    small: Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tagger compiled or read back is taken, with all the process holds then, out of the cyclic
+    collector's reach (``gc.freeze``); what was frozen is collected when another tagger is, so a
+    reference cycle dropped since (a tagger let go may hold some) does not stay for good."""
+    monkeypatch.setattr(runs, "_compiled", {})  # as a new process: nothing compiled yet
+    held = _Cycle()
+    compiled_tagger(select_families(small, ["transformer"]))
+    assert gc.get_freeze_count() > 0
+    dropped = weakref.ref(held)
+    del held
+    gc.collect()
+    assert dropped() is not None  # frozen
+    compiled_tagger(select_families(small, ["ssm"]))
+    assert dropped() is None
+    assert gc.get_freeze_count() > 0
 
 
 def test_process_pool(tmp_path: Path, papers: list[Paper], small: Taxonomy, expected: Results) -> None:
