@@ -115,9 +115,8 @@ class CorpusStats:
     table: list[TableRow] = field(default_factory=list, metadata=_fold(Fold.TABLE))
 
     def __post_init__(self) -> None:
-        # Once the table is pruned (past ``table_size`` papers), what a new row must beat to be kept
-        # and the rows it may hold until pruned again; how many names before they are pruned again
-        # (twice what the last pruning left). Derived, neither merged nor saved.
+        # Derived, neither merged nor saved: once the table is pruned (past ``table_size`` papers), what a
+        # new row must beat and the rows it may hold until pruned again; names held until pruned (2x last).
         self._table_last: dict[str, Rank] | None = None
         self._table_bound = self._names_bound = 0
 
@@ -141,7 +140,8 @@ class CorpusStats:
             self.years[("", year)] += 1
             self.year_sources[(year, source_of(tp.paper))] += 1
         tiers = family_tiers(tp, taxonomy)
-        self._add_row(row_of(tp, tiers, taxonomy))
+        if self.table_size:  # (no rows are made for a run that keeps no table: ``taxonomy tag``)
+            self._add_row(row_of(tp, tiers, taxonomy))
         if not tp.tagged:
             self._keep(self.untagged, PaperRef(tp.paper.id, tp.paper.title, link=link_of(tp.paper)))
             self.untagged_words.update(title_words(tp.paper.title))
