@@ -55,7 +55,10 @@ SENTENCE_END = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Match and Cue live only while a sentence is matched, hundreds of thousands of them per 10,000
+# papers: not frozen, as a frozen dataclass takes three times as long to make (object.__setattr__
+# for each field). Nothing changes them once made.
+@dataclass(slots=True)
 class Match:
     concept: str
     start: int  # token offsets
@@ -65,7 +68,7 @@ class Match:
     loose: bool = False  # matched by an alias with a "*" slot ("graph * networks")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cue:
     start: int
     end: int
