@@ -115,8 +115,8 @@ class CorpusStats:
     table: list[TableRow] = field(default_factory=list, metadata=_fold(Fold.TABLE))
 
     def __post_init__(self) -> None:
-        # Derived, neither merged nor saved: once the table is pruned (past ``table_size`` papers), what a
-        # new row must beat and the rows it may hold until pruned again; names held until pruned (2x last).
+        # Derived, neither merged nor saved: past ``table_size`` papers, what a new row must beat and
+        # the rows held until the next pruning; the names held until theirs (twice what the last left).
         self._table_last: dict[str, Rank] | None = None
         self._table_bound = self._names_bound = 0
 
