@@ -183,6 +183,18 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             "including CNNs and Transformers.",
             ("gnn",),
         ),
+        # ... and so is a name a proposal's cue reaches past the method it names ...
+        (
+            "We propose a graph neural network optimizer. We evaluate our new algorithms on a neural "
+            "architecture search problem.",
+            ("gnn",),
+        ),
+        # ... but not the authors' own model named right after it.
+        (
+            "We propose a graph neural network optimizer. We evaluate our new convolutional neural "
+            "network with it.",
+            ("cnn", "gnn"),
+        ),
         # ... and one of a list of models a report runs is a workload all the same.
         (
             "We study conformal prediction. We run experiments using Theta, Prophet, and Transformer models.",

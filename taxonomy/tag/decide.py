@@ -135,7 +135,9 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     paper's method is tried on, when none of its families
     is named in the title or involved elsewhere in the abstract, and another family is; in a paper
     that involves no other family, when it is an item of a list ("experiments using ARIMA, Prophet
-    and Transformer models"). Its role becomes ``mentions``, its cue those words. (Two families'
+    and Transformer models"). So is a name a proposal's cue reaches past the method it names ("We
+    evaluate our new algorithms on a neural architecture search problem"; not "our new NAS method").
+    Its role becomes ``mentions``, its cue those words. (Two families'
     models in one report are workloads whatever else the paper does: the tagger.)
     """
     pattern, builds_on = _reported(taxonomy.cues), builds_on_cues(taxonomy.cues)
@@ -148,7 +150,9 @@ def workloads(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[Mentio
     first_report: dict[int, int] = {}
     metric: dict[int, re.Match[str] | None] = {}
     for i, m in enumerate(mentions):
-        if m.field == "abstract" and m.role == "uses" and m.cue.lower() not in builds_on:
+        if m.field == "abstract" and m.role in ("uses", "proposes") and m.cue.lower() not in builds_on:
+            if m.role == "proposes" and _next_to(m):
+                continue  # "our new NAS method" is the authors' own
             at = m.sentence_start
             if at not in first_report:
                 first_report[at] = _first(m.sentence, reports)
@@ -265,3 +269,9 @@ def decide(taxonomy: Taxonomy, paper: Paper, mentions: tuple[Mention, ...]) -> T
         families_mentioned=tuple(sorted(family_scores)),
         family_scores=tuple((f, round(s, 3)) for f, s in sorted(family_scores.items())),
     )
+
+
+def _next_to(mention: Mention) -> bool:
+    """The mention's cue is written just before its name ("our new NAS method")."""
+    before = mention.sentence[: mention.start - mention.sentence_start].rstrip().lower()
+    return bool(mention.cue) and before.endswith(mention.cue.lower())
