@@ -49,6 +49,8 @@ _GERUND = re.compile(r"[a-z]+ing")
 # The markers of a stretch of examples that ``mixed_examples`` reads (``_CLAUSE`` finds them as
 # written, so a sentence without one as a substring has none).
 _EXAMPLE_MARKERS = ("such as", "including", "e.g.", "like")
+# What a sentence holding one of them holds as written ("like" counts only after a plural).
+_EXAMPLE_MARKS = ("such as", "including", "e.g.", "s like", "s, like")
 # What joins two names of one list, and the most words between them ("CNNs and the larger ViTs").
 _LIST_JOIN = re.compile(r",|/|\b(?:and|or)\b")
 LIST_GAP_WORDS = 4
@@ -235,7 +237,7 @@ def mixed_examples(taxonomy: Taxonomy, mentions: tuple[Mention, ...]) -> tuple[M
     """
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
-        if m.field != "abstract" or not any(marker in m.sentence for marker in _EXAMPLE_MARKERS):
+        if m.field != "abstract" or not any(mark in m.sentence for mark in _EXAMPLE_MARKS):
             continue
         at = m.start - m.sentence_start
         bounds = _bounds(m.sentence[:at])
