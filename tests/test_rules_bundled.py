@@ -211,6 +211,14 @@ def test_examples_are_written_for_the_project(taxonomy: Taxonomy, shared: Path) 
             "and run experiments.",
             ("cnn", "gnn"),
         ),
+        # The reference CNNs a method is shown on are workloads even in a "we" sentence ...
+        (
+            "We propose a new optimizer. We reach full accuracy on ResNet50 and ResNet18 in half the steps.",
+            (),
+        ),
+        ("Our defense helps WideResNet-28 secure 80% accuracy against query attacks.", ()),
+        # ... but a paper whose model is a CNN says so.
+        ("We classify chest X-rays with a convolutional neural network based on ResNet-50.", ("cnn",)),
         # ... and one the paper builds on stays its own.
         (
             "We propose a Transformer-based tracker. Experiments with CNNs, LSTMs and our Transformer-based "

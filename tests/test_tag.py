@@ -734,6 +734,38 @@ def test_a_task_named_in_an_abstract_counts_for_no_family_but_a_title_about_it_d
     assert titled.families_primary == ("ssm",)
 
 
+def test_a_reference_model_named_in_an_abstract_counts_for_no_family_but_a_title_naming_it_does(
+    tmp_path: Path,
+) -> None:
+    # A reference model (``reference_model: true``) that methods of every kind are trained and
+    # evaluated on says what a method is shown on: named only in the abstract, even in a sentence
+    # about the authors' work, its family is mentioned, never primary; a title naming it is about it.
+    for source in (FIXTURES / "tagging").iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    with (tmp_path / "ssm.yaml").open("a") as out:
+        out.write(
+            "  s4-base:\n"
+            "    label: S4-Base\n"
+            "    description: The standard S4 configuration methods are benchmarked on.\n"
+            "    parents: [s4]\n"
+            "    reference_model: true\n"
+            "    aliases: [S4-Base]\n"
+            "    examples: [We train an S4-Base on text.]\n"
+            "    counterexamples: [The base of the S4 stack.]\n"
+        )
+    rules = load_rules(tmp_path)
+    assert rules.concepts["s4-base"].reference_model and not rules.concepts["s4"].reference_model
+    tagger = Tagger(rules)
+    shown_on = "We prune 90% of the weights of an S4-Base with no loss of accuracy."
+    tagged = tagger.tag(Paper(id="p", title="A new pruning rule", abstract=shown_on))
+    assert [(m.concept, m.role) for m in tagged.mentions] == [("s4-base", "uses")]
+    assert (tagged.families_mentioned, tagged.families_primary) == (("ssm",), ())
+    built_on = tagger.tag(Paper(id="p", title="A new layer", abstract="We build our layer on S4."))
+    assert built_on.families_primary == ("ssm",)
+    titled = tagger.tag(Paper(id="p", title="Pruning an S4-Base", abstract=shown_on))
+    assert titled.families_primary == ("ssm",)
+
+
 @pytest.mark.parametrize(
     ("text", "role"),
     [

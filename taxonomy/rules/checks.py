@@ -53,6 +53,7 @@ def _concept(cid: str, doc: LineDict, path: Path, is_family: bool, line: int) ->
         not_with=_tuple(doc, "not_with"),
         catch_all=doc.get("catch_all") is True,
         task=doc.get("task") is True,
+        reference_model=doc.get("reference_model") is True,
         examples=_tuple(doc, "examples"),
         counterexamples=_tuple(doc, "counterexamples"),
         file=str(path),

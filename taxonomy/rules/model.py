@@ -39,6 +39,8 @@ class Concept:
     catch_all: bool = False  # gathers names with no concept of their own: not listed as a concept in reports
     # names a task or an objective ("language modeling"): in an abstract it adds nothing to its families
     task: bool = False
+    # a reference model methods of every kind are trained and evaluated on ("ResNet-18"): likewise
+    reference_model: bool = False
     ancestors: tuple[str, ...] = ()  # every concept above this one, sorted
     families: tuple[str, ...] = ()  # the families it rolls up to (itself for a family)
     level: int = 0  # 0 for a family, else 1 + the lowest parent level
