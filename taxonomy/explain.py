@@ -36,6 +36,10 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
             cue = f" (cue '{m.cue}' not counted: the sentence is about other work)"
         else:
             cue = f" (cue: '{m.cue}')"
+        concept = concepts[m.concept]
+        if m.field == "abstract" and (concept.task or concept.reference_model):
+            kind = "a task" if concept.task else "a reference model methods are shown on"
+            cue += f"; {kind}, so in an abstract it counts 0"
         families = ", ".join(concepts[m.concept].families)
         lines.append(
             f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]"

@@ -162,6 +162,14 @@ def test_explain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Primary: " in out and out.rstrip().endswith("Mentioned: ssm, transformer")
 
 
+def test_explain_says_why_a_reference_model_counts_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "We reach full accuracy on ResNet-50 in half the steps."
+    code, out, _ = run(capsys, "explain", "--title", "A new optimizer", "--text", text)
+    assert code == 0
+    assert "a reference model methods are shown on, so in an abstract it counts 0" in out
+    assert "Primary: " in out and ": none\n" in out
+
+
 def test_explain_by_id(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", str(sample_corpus()), "--id", "sample-024")
     assert code == 0 and out.startswith("sample-024: Direct Preference Optimization")
