@@ -37,10 +37,10 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
         else:
             cue = f" (cue: '{m.cue}')"
         concept = concepts[m.concept]
-        if m.field == "abstract" and (concept.task or concept.reference_model):
+        if m.field == "abstract" and concept.names_a_workload:
             kind = "a task" if concept.task else "a reference model methods are shown on"
             cue += f"; {kind}, so in an abstract it counts 0"
-        families = ", ".join(concepts[m.concept].families)
+        families = ", ".join(concept.families)
         lines.append(
             f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]"
         )

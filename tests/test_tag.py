@@ -696,14 +696,22 @@ def test_words_get_only_the_lexical_attributes_tagging_reads_and_tag_as_with_all
     assert stored.tag_batch(papers) == every.tag_batch(papers)
 
 
+def _tagging_rules_with(tmp_path: Path, concept: str) -> Taxonomy:
+    """The tagging fixture's rules with one more ``ssm`` concept (its YAML lines)."""
+    for source in (FIXTURES / "tagging").iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    with (tmp_path / "ssm.yaml").open("a") as out:
+        out.write(concept)
+    return load_rules(tmp_path)
+
+
 def test_a_task_named_in_an_abstract_counts_for_no_family_but_a_title_about_it_does(tmp_path: Path) -> None:
     # A task (``task: true``) many families are evaluated on says what a method is tried on, not
     # what it is: its family is mentioned, never primary from the abstract, not even as the only
     # family named; a title naming the task is about it.
-    for source in (FIXTURES / "tagging").iterdir():
-        (tmp_path / source.name).write_text(source.read_text())
-    with (tmp_path / "ssm.yaml").open("a") as out:
-        out.write(
+    rules = _tagging_rules_with(
+        tmp_path,
+        (
             "  sequence-modeling:\n"
             "    label: Sequence modeling\n"
             "    description: The task of predicting sequences.\n"
@@ -712,8 +720,8 @@ def test_a_task_named_in_an_abstract_counts_for_no_family_but_a_title_about_it_d
             "    aliases: [sequence modeling]\n"
             "    examples: [We report results on sequence modeling.]\n"
             "    counterexamples: [We model sequences.]\n"
-        )
-    rules = load_rules(tmp_path)
+        ),
+    )
     assert rules.concepts["sequence-modeling"].task and not rules.concepts["s4"].task
     tagger = Tagger(rules)
     abstract = "Our optimizer trains faster on image classification and sequence modeling."
@@ -740,10 +748,9 @@ def test_a_reference_model_named_in_an_abstract_counts_for_no_family_but_a_title
     # A reference model (``reference_model: true``) that methods of every kind are trained and
     # evaluated on says what a method is shown on: named only in the abstract, even in a sentence
     # about the authors' work, its family is mentioned, never primary; a title naming it is about it.
-    for source in (FIXTURES / "tagging").iterdir():
-        (tmp_path / source.name).write_text(source.read_text())
-    with (tmp_path / "ssm.yaml").open("a") as out:
-        out.write(
+    rules = _tagging_rules_with(
+        tmp_path,
+        (
             "  s4-base:\n"
             "    label: S4-Base\n"
             "    description: The standard S4 configuration methods are benchmarked on.\n"
@@ -752,8 +759,8 @@ def test_a_reference_model_named_in_an_abstract_counts_for_no_family_but_a_title
             "    aliases: [S4-Base]\n"
             "    examples: [We train an S4-Base on text.]\n"
             "    counterexamples: [The base of the S4 stack.]\n"
-        )
-    rules = load_rules(tmp_path)
+        ),
+    )
     assert rules.concepts["s4-base"].reference_model and not rules.concepts["s4"].reference_model
     tagger = Tagger(rules)
     shown_on = "We prune 90% of the weights of an S4-Base with no loss of accuracy."

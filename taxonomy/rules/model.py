@@ -46,6 +46,12 @@ class Concept:
     level: int = 0  # 0 for a family, else 1 + the lowest parent level
 
     @property
+    def names_a_workload(self) -> bool:
+        """A task or a reference model: what methods are trained and shown on, so its mentions in
+        an abstract count for nothing (a title naming it is about it)."""
+        return self.task or self.reference_model
+
+    @property
     def where(self) -> str:
         """``file:line`` of the definition."""
         return f"{self.file}:{self.line}"

@@ -22,8 +22,7 @@ def mention_weight(taxonomy: Taxonomy, mention: Mention) -> float:
     method is trained or evaluated on ("results on image classification and language modeling"),
     not what it is. So is a reference model's ("ResNet-18"): there it is what a method is shown on.
     In a title either is the paper's subject and counts as any name."""
-    concept = taxonomy.concepts[mention.concept]
-    if mention.field == "abstract" and (concept.task or concept.reference_model):
+    if mention.field == "abstract" and taxonomy.concepts[mention.concept].names_a_workload:
         return 0.0
     return taxonomy.scoring.weights[mention.field][mention.role]
 
