@@ -42,7 +42,7 @@ def explain(tp: TaggedPaper, taxonomy: Taxonomy) -> str:
             cue += f"; {kind}, so in an abstract it counts 0"
         families = ", ".join(concept.families)
         lines.append(
-            f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concepts[m.concept].label} [{families}]"
+            f"  {m.field} [{m.start}:{m.end}] '{m.text}' -> {concept.label} [{families}]"
         )
         builds = f"; {concepts[m.head].label} builds on it" if m.head else ""
         lines.append(f"      role {m.role}{cue}; rule {m.rule}{builds}")
